@@ -1,22 +1,59 @@
 /**
- * Training losses: softmax cross-entropy (L_SUP) and NT-Xent (L_NCE, SimCLR), as in shared/iunet-method.md.
- * Tensor versions for training and plain-JS references for tests.
+ * Training losses: softmax cross-entropy (L_SUP), NT-Xent (L_NCE, SimCLR) and their ILO sum, as in
+ * shared/iunet-method.md. Tensor versions for training and plain-JS references for tests.
+ *
+ * Every loss is one tf.customGrad op with its analytic gradient: tfjs-core alone registers no gradient functions
+ * (they ship in the @tensorflow/tfjs union package, whose ESM files node cannot import), and one fused op is also
+ * fewer kernels per step on wasm. Labels are closed over as constants (no gradient flows to them).
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { matMul } from './ops.ts'
 
-/** Mean softmax cross-entropy of logits (n × c) against integer labels; stable via logSoftmax. */
-export function softmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
-  return tf.tidy(() => {
-    const c = logits.shape[1]
-    const onehot = tf.oneHot(tf.cast(labels, 'int32'), c)
-    const logp = tf.logSoftmax(logits)
-    return tf.neg(tf.mean(tf.sum(tf.mul(onehot, logp), 1))) as tf.Scalar
-  })
-}
-
 /** Large negative logit for the self-similarity (exp underflows to exactly 0, no NaN unlike -Infinity·0). */
 const SELF_MASK = -1e9
+
+/** Forward parts of the mean CE: value and the gradient w.r.t. the logits (softmax − onehot) / n. */
+function ceParts(logits: tf.Tensor2D, labels: tf.Tensor1D): { value: tf.Scalar; grad: tf.Tensor2D } {
+  const [n, c] = logits.shape
+  const onehot = tf.oneHot(tf.cast(labels, 'int32'), c)
+  const logp = tf.logSoftmax(logits)
+  const value = tf.div(tf.neg(tf.sum(tf.mul(onehot, logp))), n) as tf.Scalar
+  const grad = tf.div(tf.sub(tf.exp(logp), onehot), n) as tf.Tensor2D
+  return { value, grad }
+}
+
+/** Forward parts of NT-Xent over z (2N × d): value and dL/dz. */
+function ntXentParts(z: tf.Tensor2D, tau: number): { value: tf.Scalar; grad: tf.Tensor2D } {
+  const twoN = z.shape[0]
+  if (twoN % 2 !== 0 || twoN < 4) throw new Error(`ntXent needs 2N rows with N ≥ 2, got ${twoN}`)
+  const n = twoN / 2
+  // Cosine similarity = dot product of L2-normalized rows; the epsilon keeps an all-zero row finite.
+  const r = tf.sqrt(tf.add(tf.sum(tf.square(z), 1, true), 1e-12))
+  const u = tf.div(z, r) as tf.Tensor2D
+  // ops.matMul: plain kernels only (tfjs' transposed matMul is slow on wasm).
+  const s = tf.add(tf.div(matMul(u, tf.transpose(u) as tf.Tensor2D), tau), tf.mul(tf.eye(twoN), SELF_MASK))
+  const posIdx = new Int32Array(twoN)
+  for (let i = 0; i < twoN; i++) posIdx[i] = (i + n) % twoN
+  const pos = tf.oneHot(tf.tensor1d(posIdx, 'int32'), twoN)
+  const logp = tf.logSoftmax(s)
+  const value = tf.div(tf.neg(tf.sum(tf.mul(pos, logp))), twoN) as tf.Scalar
+  // dL/dS = (P − Pos)/2N (P_ii = 0: masked); S = U·Uᵀ/τ → dL/dU = (G + Gᵀ)·U/τ;
+  // u = z/‖z‖ → dL/dz = (g − u·⟨u, g⟩)/‖z‖ per row.
+  const g = tf.div(tf.sub(tf.exp(logp), pos), twoN) as tf.Tensor2D
+  const gu = tf.div(matMul(tf.add(g, tf.transpose(g)) as tf.Tensor2D, u), tau)
+  const grad = tf.div(tf.sub(gu, tf.mul(u, tf.sum(tf.mul(u, gu), 1, true))), r) as tf.Tensor2D
+  return { value, grad }
+}
+
+/** Mean softmax cross-entropy of logits (n × c) against integer labels; stable via logSoftmax. */
+export function softmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+  const op = tf.customGrad((l: tf.Tensor, save: tf.GradSaveFunc) => {
+    const { value, grad } = ceParts(l as tf.Tensor2D, labels)
+    save([grad])
+    return { value, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(saved[0], dy)] }
+  })
+  return op(logits) as tf.Scalar
+}
 
 /**
  * NT-Xent over 2N projections z (rows 0..N-1 = view 1 of inputs 0..N-1, rows N..2N-1 = view 2 of the same inputs):
@@ -24,23 +61,39 @@ const SELF_MASK = -1e9
  * ℓ(i) = −log(exp(sim(z_i, z_pos)/τ) / Σ_{k≠i} exp(sim(z_i, z_k)/τ)), sim = cosine, averaged over all 2N anchors.
  */
 export function ntXent(z: tf.Tensor2D, tau: number): tf.Scalar {
-  const twoN = z.shape[0]
-  if (twoN % 2 !== 0 || twoN < 4) throw new Error(`ntXent needs 2N rows with N ≥ 2, got ${twoN}`)
-  const n = twoN / 2
-  return tf.tidy(() => {
-    // Cosine similarity = dot product of L2-normalized rows; the epsilon keeps an all-zero row finite.
-    const norm = tf.sqrt(tf.add(tf.sum(tf.square(z), 1, true), 1e-12))
-    const zn = tf.div(z, norm) as tf.Tensor2D
-    // ops.matMul: tfjs' own matMul gradient uses transposed kernels, slow on wasm.
-    const sim = matMul(zn, tf.transpose(zn) as tf.Tensor2D)
-    const eye = tf.eye(twoN)
-    const logits = tf.add(tf.div(sim, tau), tf.mul(eye, SELF_MASK))
-    const posIdx = new Int32Array(twoN)
-    for (let i = 0; i < twoN; i++) posIdx[i] = (i + n) % twoN
-    const pos = tf.oneHot(tf.tensor1d(posIdx, 'int32'), twoN)
-    const logp = tf.logSoftmax(logits)
-    return tf.neg(tf.mean(tf.sum(tf.mul(pos, logp), 1))) as tf.Scalar
+  const op = tf.customGrad((zi: tf.Tensor, save: tf.GradSaveFunc) => {
+    const { value, grad } = ntXentParts(zi as tf.Tensor2D, tau)
+    save([grad])
+    return { value, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(saved[0], dy)] }
   })
+  return op(z) as tf.Scalar
+}
+
+/** The two parts of an ILO loss, as plain numbers (for the per-epoch metrics). */
+export interface IloParts {
+  sup: number
+  nce: number
+}
+
+/**
+ * ILO = L_SUP(logits, labels) + λ · L_NCE(z, τ) as one op with gradients for both logits and z.
+ * When `parts` is given, the two terms are written into it (one small GPU→CPU read per step).
+ */
+export function iloLoss(logits: tf.Tensor2D, labels: tf.Tensor1D, z: tf.Tensor2D, tau: number, lambda: number, parts?: IloParts): tf.Scalar {
+  const op = tf.customGrad((l: tf.Tensor, zi: tf.Tensor, save: tf.GradSaveFunc) => {
+    const ce = ceParts(l as tf.Tensor2D, labels)
+    const nce = ntXentParts(zi as tf.Tensor2D, tau)
+    if (parts) {
+      parts.sup = ce.value.dataSync()[0]
+      parts.nce = nce.value.dataSync()[0]
+    }
+    save([ce.grad, nce.grad])
+    return {
+      value: tf.add(ce.value, tf.mul(nce.value, lambda)) as tf.Scalar,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(saved[0], dy), tf.mul(saved[1], tf.mul(dy, lambda))]
+    }
+  })
+  return op(logits, z) as tf.Scalar
 }
 
 // ───────────── plain-JS references (tests) ─────────────

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest'
+import type { ModelResult } from '../../../main/api/contract.ts'
+import {
+  accuracy, aggregateResults, argmaxRows, balancedAccuracy, confusionMatrix, countParams, macroF1, meanStd,
+  predictionConsistency, representationConsistency
+} from '../../../main/engine/metrics.ts'
+
+describe('classification metrics on a fixed confusion matrix', () => {
+  // rows = true class, columns = predicted.
+  const conf = [
+    [5, 1, 0],
+    [2, 3, 0],
+    [0, 0, 0]
+  ]
+  it('accuracy, balanced accuracy, macro-F1', () => {
+    expect(accuracy(conf)).toBeCloseTo(8 / 11, 12)
+    // Recall 5/6 and 3/5; class 2 has no support and is skipped.
+    expect(balancedAccuracy(conf)).toBeCloseTo((5 / 6 + 3 / 5) / 2, 12)
+    // F1_0 = 2·5/(6+7) = 10/13, F1_1 = 2·3/(5+4) = 6/9; class 2 neither true nor predicted → skipped.
+    expect(macroF1(conf)).toBeCloseTo((10 / 13 + 6 / 9) / 2, 12)
+  })
+  it('confusionMatrix is [true][pred] and argmaxRows picks the first max', () => {
+    expect(confusionMatrix([0, 0, 1, 2], [0, 1, 1, 0], 3)).toEqual([
+      [1, 1, 0],
+      [0, 1, 0],
+      [1, 0, 0]
+    ])
+    expect(Array.from(argmaxRows(new Float32Array([1, 3, 3, 0, -1, -2]), 2, 3))).toEqual([1, 0])
+  })
+  it('a one-class predictor scores 100 % consistency but chance-level balanced accuracy', () => {
+    const c = confusionMatrix([0, 1, 2, 0, 1, 2], [0, 0, 0, 0, 0, 0], 3)
+    expect(balancedAccuracy(c)).toBeCloseTo(1 / 3, 12)
+    expect(predictionConsistency([0, 0, 0], [0, 0, 0])).toBe(1)
+    expect(macroF1(c)).toBeCloseTo(2 * 2 / (2 + 6) / 3, 12)
+  })
+})
+
+describe('aggregation and consistency', () => {
+  it('meanStd uses the sample std and n = 1 gives std 0', () => {
+    const m = meanStd([1, 2, 3, 4])
+    expect(m.mean).toBe(2.5)
+    expect(m.std).toBeCloseTo(Math.sqrt(5 / 3), 12)
+    expect(meanStd([7])).toEqual({ mean: 7, std: 0, n: 1 })
+  })
+  it('representationConsistency is the mean cosine', () => {
+    const a = new Float32Array([1, 0, 0, 1])
+    const b = new Float32Array([2, 0, 1, 1])
+    expect(representationConsistency(a, b, 2, 2)).toBeCloseTo((1 + Math.SQRT1_2) / 2, 6)
+    expect(predictionConsistency([1, 2, 3, 4], [1, 2, 0, 4])).toBe(0.75)
+  })
+  it('countParams counts all and nonzero entries', () => {
+    expect(countParams([new Float32Array([0, 1, 2]), new Float32Array([0])])).toEqual({ params: 4, nonzero: 2 })
+  })
+  it('aggregateResults groups by model and compression', () => {
+    const base: ModelResult = {
+      model: 'iunet', seed: 0, compression: 8, accuracy: 0.9, balancedAccuracy: 0.9, macroF1: 0.9, confusion: [[1]],
+      params: 100, nonzeroParams: 20, flopsDense: 200, flopsSparse: 40, trainSeconds: 1, inferenceMsPerExample: 0.1,
+      invariancePrediction: 0.8, invarianceRepresentation: 0.7, supernetValAccuracy: 0.85, bestEpoch: 3, layers: []
+    }
+    const rows = [base, { ...base, seed: 1, accuracy: 0.8 }, { ...base, model: 'mlp' as const, compression: 1, supernetValAccuracy: null }]
+    const agg = aggregateResults(rows)
+    expect(agg).toHaveLength(2)
+    expect(agg[0].seeds).toBe(2)
+    expect(agg[0].accuracy.mean).toBeCloseTo(0.85, 12)
+    expect(agg[0].accuracy.std).toBeCloseTo(Math.SQRT1_2 * 0.1, 12)
+    expect(agg[0].supernetValAccuracy?.mean).toBeCloseTo(0.85, 12)
+    expect(agg[1].supernetValAccuracy).toBeNull()
+  })
+})
