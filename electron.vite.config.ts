@@ -1,0 +1,29 @@
+import { resolve } from 'node:path'
+import { defineConfig, externalizeDepsPlugin } from 'electron-vite'
+import vue from '@vitejs/plugin-vue'
+
+export default defineConfig({
+  main: {
+    plugins: [externalizeDepsPlugin()],
+    build: {
+      outDir: 'out/main',
+      rollupOptions: {
+        // The training worker is its own entry: worker_threads load it from a file next to index.js.
+        input: { index: resolve('main/app/index.ts'), 'train.worker': resolve('main/workers/train.worker.ts') }
+      }
+    }
+  },
+  preload: {
+    plugins: [externalizeDepsPlugin()],
+    build: {
+      outDir: 'out/preload',
+      rollupOptions: { input: { index: resolve('preload/index.ts') }, output: { format: 'cjs', entryFileNames: '[name].cjs' } }
+    }
+  },
+  renderer: {
+    root: 'renderer',
+    plugins: [vue()],
+    resolve: { alias: { '@contract': resolve('main/api/contract.ts'), '@': resolve('renderer/src') } },
+    build: { outDir: 'out/renderer', rollupOptions: { input: resolve('renderer/index.html') }, chunkSizeWarningLimit: 2500 }
+  }
+})

@@ -1,0 +1,137 @@
+/**
+ * The workbench's services behind the contract. Transports (Electron IPC, the HTTP/WebSocket server) and the
+ * CLI call `handle`, which validates the payload with the contract's schema before anything else runs.
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { ZodError } from 'zod'
+import { ApiError, describeZodError, isChannel, parseRequest, type ApiErrorShape, type AppInfo, type Channel, type Req, type Res } from './contract.ts'
+import { EventBus } from './events.ts'
+import { appRoot } from './paths.ts'
+import { datasetServices } from './services/datasets.ts'
+import { listExamples } from './services/examples.ts'
+import { runServices } from './services/runs.ts'
+import { openStore, type Store } from '../store/index.ts'
+import { TrainingPool } from '../workers/pool.ts'
+
+export type Reply<T> = { ok: true; data: T } | { ok: false; error: ApiErrorShape }
+
+export interface ServicesOptions {
+  dataDir: string
+  transport: AppInfo['transport']
+  /** Overrides the saved worker count (tests use 1). */
+  workers?: number
+}
+
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(join(appRoot(), 'package.json'), 'utf8')) as { version: string }).version
+  } catch {
+    return '0.0.0'
+  }
+}
+
+/** Any thrown value → the wire error shape, without stack traces. */
+export function toApiError(e: unknown): ApiErrorShape {
+  if (e instanceof ApiError) return e.toJSON()
+  if (e instanceof ZodError) return describeZodError('response', e).toJSON()
+  const err = e as { code?: unknown; message?: unknown }
+  if (typeof err?.code === 'string' && typeof err.message === 'string' && ['invalid-request', 'invalid-data', 'not-found', 'conflict', 'cancelled'].includes(err.code)) {
+    return { code: err.code as ApiErrorShape['code'], message: err.message }
+  }
+  return { code: 'internal', message: e instanceof Error ? e.message : String(e) }
+}
+
+export function createServices(opts: ServicesOptions) {
+  const store: Store = openStore(opts.dataDir)
+  const interrupted = store.runs.markInterrupted()
+  const bus = new EventBus()
+  const settings = store.settings.settings()
+  let pool = new TrainingPool({ size: opts.workers ?? settings.workers, backend: settings.backend })
+  const datasets = datasetServices({ dataDir: opts.dataDir, store, bus })
+  let runs = runServices({ store, pool, bus, datasets })
+
+  const handlers: { [C in Channel]: (req: z_in<C>) => Promise<Res<C>> | Res<C> } = {
+    'app.info': async () => ({
+      version: version(),
+      dataDir: opts.dataDir,
+      transport: opts.transport,
+      backend: await pool.backendInfo(),
+      settings: store.settings.settings(),
+      bench: store.settings.bench()
+    }),
+    'settings.set': async (req) => {
+      const before = store.settings.settings()
+      const next = store.settings.saveSettings(req)
+      // A new backend or worker count takes a fresh pool; running tasks keep the old one until they end.
+      if (next.backend !== before.backend || next.workers !== before.workers) {
+        const old = pool
+        pool = new TrainingPool({ size: opts.workers ?? next.workers, backend: next.backend })
+        runs = runServices({ store, pool, bus, datasets })
+        void idle(old)
+      }
+      return next
+    },
+    'datasets.list': () => datasets.list(),
+    'datasets.examples': () => listExamples(),
+    'datasets.inspect': (req) => datasets.inspect(req),
+    'datasets.upload': (req) => datasets.upload(req),
+    'datasets.import': async (req) => {
+      const { storageDir: _dir, ...detail } = await datasets.importFile(req)
+      return detail
+    },
+    'datasets.get': (req) => datasets.get(req.id),
+    'datasets.preview': (req) => datasets.preview(req.id, req.rows ?? 20),
+    'datasets.delete': (req) => datasets.remove(req.id),
+    'runs.list': () => runs.list(),
+    'runs.get': (req) => runs.get(req.id),
+    'runs.defaults': (req) => runs.defaults(req.datasetId, req.preset),
+    'runs.start': async (req) => (await runs.start(req)).summary,
+    'runs.cancel': (req) => runs.cancel(req.id),
+    'runs.delete': (req) => runs.remove(req.id),
+    'runs.metrics': (req) => runs.metrics(req.id),
+    'runs.artifacts': (req) => runs.artifacts(req.id)
+  }
+
+  async function idle(p: TrainingPool) {
+    // Let the old pool's tasks finish before its workers go.
+    await new Promise((r) => setTimeout(r, 60_000))
+    await p.close()
+  }
+
+  return {
+    bus,
+    store,
+    interrupted,
+    get runs() {
+      return runs
+    },
+    datasets,
+    get pool() {
+      return pool
+    },
+    /** Validates and dispatches one call; never throws: errors come back as `{ ok: false, error }`. */
+    async handle(channel: unknown, payload: unknown): Promise<Reply<unknown>> {
+      try {
+        if (!isChannel(channel)) throw new ApiError('invalid-request', `Unknown channel: ${String(channel)}`)
+        const req = parseRequest(channel, payload)
+        const data = await (handlers[channel] as (r: unknown) => unknown)(req)
+        return { ok: true, data }
+      } catch (e) {
+        return { ok: false, error: toApiError(e) }
+      }
+    },
+    /** Typed direct call for in-process users (CLI, tests); throws ApiError on failure. */
+    async call<C extends Channel>(channel: C, req: Req<C>): Promise<Res<C>> {
+      const r = await this.handle(channel, req)
+      if (!r.ok) throw new ApiError(r.error.code, r.error.message, r.error.details)
+      return r.data as Res<C>
+    },
+    async close() {
+      await pool.close()
+      store.close()
+    }
+  }
+}
+type z_in<C extends Channel> = ReturnType<typeof parseRequest<C>>
+export type Services = ReturnType<typeof createServices>

@@ -1,0 +1,78 @@
+/** Dataset services: inspect, import (one transaction: files then row, undone together), preview, delete. */
+import { randomUUID } from 'node:crypto'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { basename, join } from 'node:path'
+import { ApiError, type DatasetDetail, type DatasetPreview, type ImportOptions, type Req } from '../contract.ts'
+import { inspectFile, loadSource, loadTable, previewOf, saveTable } from '../../data/index.ts'
+import type { Store } from '../../store/index.ts'
+import { summaryOf } from '../../store/datasets.ts'
+import type { EventBus } from '../events.ts'
+
+export function datasetServices(ctx: { dataDir: string; store: Store; bus: EventBus }) {
+  const { store, bus } = ctx
+  const storageRoot = join(ctx.dataDir, 'datasets')
+
+  function getOrThrow(id: string) {
+    const d = store.datasets.get(id)
+    if (!d) throw new ApiError('not-found', `No dataset with id ${id}: it may have been deleted.`)
+    return d
+  }
+
+  async function importFile(opts: ImportOptions, reuseExisting = false): Promise<DatasetDetail & { storageDir: string }> {
+    const onProgress = (p: { bytesRead: number; totalBytes: number; rows: number }) => bus.emit('import.progress', { path: opts.path, ...p })
+    const src = await loadSource(opts.path, { ...opts, onProgress })
+    const existing = store.datasets.findByHash(src.hash)
+    if (existing) {
+      if (reuseExisting) return existing
+      throw new ApiError('conflict', `This file is already imported as "${existing.name}" (dataset ${existing.id}).`, [existing.id])
+    }
+    const id = randomUUID()
+    const storageDir = join(storageRoot, id)
+    await mkdir(storageRoot, { recursive: true })
+    await saveTable(storageDir, src.table)
+    try {
+      const detail = store.transaction(() =>
+        store.datasets.insert({ id, name: opts.name ?? src.name, hash: src.hash, sourcePath: opts.path, sizeBytes: src.sizeBytes, schema: src.schema, storageDir })
+      )
+      bus.emit('datasets.changed', {})
+      return detail
+    } catch (e) {
+      // The row failed: remove the files so nothing half-imported stays behind.
+      await rm(storageDir, { recursive: true, force: true })
+      throw e
+    }
+  }
+
+  return {
+    getOrThrow,
+    importFile,
+    list: () => store.datasets.list().map(summaryOf),
+    get: (id: string): DatasetDetail => {
+      const { storageDir: _dir, ...detail } = getOrThrow(id)
+      return detail
+    },
+    inspect: (req: Req<'datasets.inspect'>) => inspectFile(req.path, { target: req.target, imageShape: req.imageShape }),
+    async upload(req: Req<'datasets.upload'>) {
+      const dir = join(ctx.dataDir, 'uploads')
+      await mkdir(dir, { recursive: true })
+      // Keep the user's file name (it names the dataset) but never let it choose the folder.
+      const safe = basename(req.name).replace(/[^\w.\- ()]+/g, '_').slice(0, 120) || 'upload'
+      const path = join(dir, `${Date.now()}-${randomUUID().slice(0, 8)}-${safe}`)
+      await writeFile(path, Buffer.from(req.data, 'base64'))
+      return { path }
+    },
+    async preview(id: string, rows: number): Promise<DatasetPreview> {
+      const d = getOrThrow(id)
+      return previewOf(await loadTable(d.storageDir), d.schema, rows)
+    },
+    async remove(id: string) {
+      const d = getOrThrow(id)
+      store.transaction(() => store.datasets.delete(id))
+      await rm(d.storageDir, { recursive: true, force: true })
+      bus.emit('datasets.changed', {})
+      bus.emit('runs.changed', {})
+      return { ok: true as const }
+    }
+  }
+}
+export type DatasetServices = ReturnType<typeof datasetServices>

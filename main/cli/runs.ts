@@ -1,0 +1,35 @@
+/** `iunet runs`: list stored runs. */
+import type { Command } from 'commander'
+import { dataDirOption } from './shared.ts'
+import { pct, table } from './output.ts'
+
+export function registerRunsCommand(program: Command) {
+  program
+    .command('runs')
+    .description('list stored runs')
+    .addOption(dataDirOption())
+    .option('--json', 'print JSON')
+    .action(async (o: { dataDir: string; json?: boolean }) => {
+      const { createServices } = await import('../api/services.ts')
+      const services = createServices({ dataDir: o.dataDir, transport: 'websocket', workers: 1 })
+      try {
+        const runs = await services.call('runs.list', {})
+        if (o.json) {
+          process.stdout.write(JSON.stringify(runs, null, 2) + '\n')
+          return
+        }
+        if (!runs.length) {
+          process.stdout.write('No runs yet. Start one with: iunet run --data <file> --preset quick\n')
+          return
+        }
+        process.stdout.write(
+          table(
+            ['id', 'name', 'status', 'best', 'created'],
+            runs.map((r) => [r.id.slice(0, 8), r.name, r.status, r.bestAccuracy === null ? '' : `${pct(r.bestAccuracy)} % ${r.bestModel}`, r.createdAt.slice(0, 19).replace('T', ' ')])
+          ) + '\n'
+        )
+      } finally {
+        await services.close()
+      }
+    })
+}

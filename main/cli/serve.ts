@@ -1,0 +1,30 @@
+/** `iunet serve`: the workbench in a browser, served from this machine (or a remote box through an SSH tunnel). */
+import { join } from 'node:path'
+import type { Command } from 'commander'
+import { appRoot } from '../api/paths.ts'
+import { dataDirOption } from './shared.ts'
+
+export function registerServe(program: Command) {
+  program
+    .command('serve')
+    .description('serve the workbench UI and API on 127.0.0.1 (needs "npm run build" once for the UI)')
+    .option('-p, --port <port>', 'port (0 = any free port)', '5199')
+    .option('--token <token>', 'access token (default: random, printed)')
+    .option('--workers <n>', 'training workers (default: one per CPU core)')
+    .addOption(dataDirOption())
+    .action(async (o: { port: string; token?: string; workers?: string; dataDir: string }) => {
+      const { createServices } = await import('../api/services.ts')
+      const { startServer } = await import('../api/server.ts')
+      const services = createServices({ dataDir: o.dataDir, transport: 'websocket', workers: o.workers ? Number(o.workers) : undefined })
+      const server = await startServer(services, { rendererDir: join(appRoot(), 'out', 'renderer'), port: Number(o.port), token: o.token })
+      process.stdout.write(`IUNet Workbench is serving on 127.0.0.1:${server.port}\nOpen: ${server.url}\nData folder: ${o.dataDir}\nPress Ctrl+C to stop.\n`)
+      const stop = async () => {
+        await server.close()
+        await services.close()
+        process.exit(0)
+      }
+      process.once('SIGINT', stop)
+      process.once('SIGTERM', stop)
+      await new Promise(() => undefined)
+    })
+}

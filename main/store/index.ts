@@ -1,0 +1,26 @@
+/** The store: one SQLite file in the data folder, reached only through these repositories. */
+import { join } from 'node:path'
+import { openDb, type Db } from './db.ts'
+import { datasetsRepo } from './datasets.ts'
+import { runsRepo } from './runs.ts'
+import { resultsRepo } from './results.ts'
+import { settingsRepo } from './settings.ts'
+
+export function openStore(dataDir: string) {
+  const db = openDb(dataDir === ':memory:' ? ':memory:' : join(dataDir, 'workbench.sqlite'))
+  return {
+    db,
+    datasets: datasetsRepo(db),
+    runs: runsRepo(db),
+    results: resultsRepo(db),
+    settings: settingsRepo(db),
+    transaction<T>(fn: () => T): T {
+      return db.transaction(fn)()
+    },
+    close() {
+      db.close()
+    }
+  }
+}
+export type Store = ReturnType<typeof openStore>
+export type { Db }

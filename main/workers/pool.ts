@@ -1,0 +1,209 @@
+/**
+ * A pool of training workers, one task per worker at a time. wasm is single-threaded in Node, so parallel
+ * workers are how a comparison uses every core: independent models and seeds train side by side.
+ */
+import { Worker } from 'node:worker_threads'
+import { existsSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import type { BackendChoice, BackendInfo } from '../api/contract.ts'
+import type { EngineProgress } from '../engine/types.ts'
+import type { DataInfo, FromWorker, Task, TaskResult, ToWorker } from './protocol.ts'
+
+export class TaskError extends Error {
+  constructor(
+    message: string,
+    readonly cancelled: boolean,
+    readonly code?: string
+  ) {
+    super(message)
+    this.name = 'TaskError'
+  }
+}
+
+export interface TaskHandle {
+  promise: Promise<TaskResult>
+  cancel(): void
+}
+
+interface Listener {
+  onProgress?: (p: EngineProgress) => void
+  onData?: (d: DataInfo) => void
+}
+
+interface Pending extends Listener {
+  jobId: number
+  task: Task
+  flag: SharedArrayBuffer
+  resolve(r: TaskResult): void
+  reject(e: Error): void
+  started: boolean
+  cancelled: boolean
+}
+
+interface Slot {
+  worker: Worker
+  ready: Promise<BackendInfo>
+  job: Pending | null
+}
+
+/** Where the worker is: next to the bundle when built, else the TypeScript source through the tsx bootstrap. */
+export function workerEntry(): { file: string; workerData?: unknown } {
+  const here = fileURLToPath(import.meta.url)
+  if (here.endsWith('.js')) {
+    const built = fileURLToPath(new URL('./train.worker.js', import.meta.url))
+    if (existsSync(built)) return { file: built }
+  }
+  return {
+    file: fileURLToPath(new URL('./bootstrap.mjs', import.meta.url)),
+    workerData: { entry: new URL('./train.worker.ts', import.meta.url).href }
+  }
+}
+
+/** Grace period for a cancelled task to stop by itself before its worker is terminated. */
+const CANCEL_GRACE_MS = 3000
+
+export class TrainingPool {
+  readonly size: number
+  private slots: (Slot | null)[]
+  private queue: Pending[] = []
+  private nextId = 1
+  private closed = false
+  private lastInfo: BackendInfo | null = null
+
+  constructor(
+    private opts: { size?: number; backend?: BackendChoice } = {}
+  ) {
+    this.size = Math.max(1, opts.size && opts.size > 0 ? opts.size : availableParallelism())
+    this.slots = new Array(this.size).fill(null)
+  }
+
+  /** Starts one worker (if none runs) and reports the backend it chose. */
+  async backendInfo(): Promise<BackendInfo> {
+    const slot = this.slots.find((s) => s) ?? this.spawn(0)
+    const info = await slot.ready
+    return { ...info, workers: this.size }
+  }
+
+  get cachedBackend(): BackendInfo | null {
+    return this.lastInfo ? { ...this.lastInfo, workers: this.size } : null
+  }
+
+  run(task: Task, listener: Listener = {}): TaskHandle {
+    if (this.closed) throw new Error('training pool is closed')
+    let pending!: Pending
+    const promise = new Promise<TaskResult>((resolve, reject) => {
+      pending = {
+        ...listener,
+        jobId: this.nextId++,
+        task,
+        flag: new SharedArrayBuffer(4),
+        resolve,
+        reject,
+        started: false,
+        cancelled: false
+      }
+    })
+    this.queue.push(pending)
+    this.pump()
+    return { promise, cancel: () => this.cancel(pending) }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    for (const p of this.queue) p.reject(new TaskError('cancelled: the app is closing', true))
+    this.queue = []
+    await Promise.all(this.slots.map((s) => s?.worker.terminate()))
+    this.slots.fill(null)
+  }
+
+  private cancel(p: Pending) {
+    if (p.cancelled) return
+    p.cancelled = true
+    if (!p.started) {
+      this.queue = this.queue.filter((q) => q !== p)
+      p.reject(new TaskError('cancelled', true))
+      return
+    }
+    Atomics.store(new Int32Array(p.flag), 0, 1)
+    const idx = this.slots.findIndex((s) => s?.job === p)
+    setTimeout(() => {
+      const slot = this.slots[idx]
+      if (slot?.job === p) this.kill(idx, new TaskError('cancelled', true))
+    }, CANCEL_GRACE_MS).unref()
+  }
+
+  private spawn(i: number): Slot {
+    const entry = workerEntry()
+    const worker = new Worker(entry.file, { workerData: entry.workerData })
+    let resolveReady!: (b: BackendInfo) => void
+    let rejectReady!: (e: Error) => void
+    const ready = new Promise<BackendInfo>((res, rej) => {
+      resolveReady = res
+      rejectReady = rej
+    })
+    ready.catch(() => undefined)
+    const slot: Slot = { worker, ready, job: null }
+    this.slots[i] = slot
+    worker.on('message', (m: FromWorker) => {
+      if (m.type === 'ready') {
+        this.lastInfo = m.backend
+        resolveReady(m.backend)
+        return
+      }
+      if (m.type === 'init-failed') {
+        rejectReady(new Error(`training backend failed to start: ${m.message}`))
+        return
+      }
+      const job = slot.job
+      if (!job || job.jobId !== m.jobId) return
+      if (m.type === 'progress') job.onProgress?.(m.progress)
+      else if (m.type === 'data') job.onData?.(m.data)
+      else if (m.type === 'result') this.finish(i, () => job.resolve(m.result))
+      else if (m.type === 'error') this.finish(i, () => job.reject(new TaskError(m.message, m.cancelled || job.cancelled, m.code)))
+    })
+    worker.on('error', (e) => this.kill(i, new TaskError(`training worker crashed: ${e.message}`, false)))
+    worker.on('exit', (code) => {
+      if (this.slots[i] === slot) this.kill(i, new TaskError(`training worker exited (code ${code})`, false))
+    })
+    worker.postMessage({ type: 'init', backend: this.opts.backend ?? 'auto' } satisfies ToWorker)
+    return slot
+  }
+
+  private finish(i: number, settle: () => void) {
+    const slot = this.slots[i]
+    if (slot) slot.job = null
+    settle()
+    this.pump()
+  }
+
+  private kill(i: number, err: TaskError) {
+    const slot = this.slots[i]
+    if (!slot) return
+    this.slots[i] = null
+    const job = slot.job
+    slot.job = null
+    void slot.worker.terminate()
+    if (job) job.reject(job.cancelled ? new TaskError('cancelled', true) : err)
+    this.pump()
+  }
+
+  private pump() {
+    if (this.closed) return
+    for (let i = 0; i < this.size && this.queue.length; i++) {
+      const slot = this.slots[i] ?? this.spawn(i)
+      if (slot.job) continue
+      const job = this.queue.shift()!
+      slot.job = job
+      job.started = true
+      slot.ready.then(
+        () => {
+          if (slot.job === job && !job.cancelled) {
+            slot.worker.postMessage({ type: 'job', jobId: job.jobId, task: job.task, cancelFlag: job.flag } satisfies ToWorker)
+          }
+        },
+        (e: Error) => this.kill(i, new TaskError(e.message, false))
+      )
+    }
+  }
+}

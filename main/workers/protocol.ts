@@ -1,0 +1,48 @@
+/** Messages between main and a training worker. Structured-clone only: typed arrays, plain objects. */
+import type { BackendChoice, BackendInfo, DatasetSchema, ModelKind, RunConfig } from '../api/contract.ts'
+import type { EngineJobResult, EngineProgress } from '../engine/types.ts'
+
+export interface TrainTask {
+  kind: 'train'
+  /** Folder written by data/saveTable. */
+  datasetDir: string
+  schema: DatasetSchema
+  config: RunConfig
+  model: ModelKind
+  seed: number
+}
+
+/** Checks the worker end to end (backend up, progress flows, cancel is seen) with a small real computation. */
+export interface ProbeTask {
+  kind: 'probe'
+  steps: number
+  delayMs: number
+}
+
+export type Task = TrainTask | ProbeTask
+
+export interface ProbeResult {
+  steps: number
+  /** Sum of a matMul computed on the worker's backend: proves the backend computes, not just loads. */
+  checksum: number
+}
+
+export interface DataInfo {
+  classNames: string[]
+  imageShape: [number, number, number] | null
+  trainRows: number
+}
+
+export type TaskResult = { kind: 'train'; result: EngineJobResult; data: DataInfo } | { kind: 'probe'; result: ProbeResult }
+
+export type ToWorker =
+  | { type: 'init'; backend: BackendChoice }
+  | { type: 'job'; jobId: number; task: Task; cancelFlag: SharedArrayBuffer }
+
+export type FromWorker =
+  | { type: 'ready'; backend: BackendInfo }
+  | { type: 'init-failed'; message: string }
+  | { type: 'progress'; jobId: number; progress: EngineProgress }
+  | { type: 'data'; jobId: number; data: DataInfo }
+  | { type: 'result'; jobId: number; result: TaskResult }
+  | { type: 'error'; jobId: number; message: string; cancelled: boolean; code?: string }
