@@ -47,8 +47,9 @@ function ntXentParts(z: tf.Tensor2D, tau: number): { value: tf.Scalar; grad: tf.
 
 /** Mean softmax cross-entropy of logits (n × c) against integer labels; stable via logSoftmax. */
 export function softmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
-  const op = tf.customGrad((l: tf.Tensor, save: tf.GradSaveFunc) => {
-    const { value, grad } = ceParts(l as tf.Tensor2D, labels)
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [l, save] = args as [tf.Tensor2D, tf.GradSaveFunc]
+    const { value, grad } = ceParts(l, labels)
     save([grad])
     return { value, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(saved[0], dy)] }
   })
@@ -61,8 +62,9 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): t
  * ℓ(i) = −log(exp(sim(z_i, z_pos)/τ) / Σ_{k≠i} exp(sim(z_i, z_k)/τ)), sim = cosine, averaged over all 2N anchors.
  */
 export function ntXent(z: tf.Tensor2D, tau: number): tf.Scalar {
-  const op = tf.customGrad((zi: tf.Tensor, save: tf.GradSaveFunc) => {
-    const { value, grad } = ntXentParts(zi as tf.Tensor2D, tau)
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [zi, save] = args as [tf.Tensor2D, tf.GradSaveFunc]
+    const { value, grad } = ntXentParts(zi, tau)
     save([grad])
     return { value, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(saved[0], dy)] }
   })
@@ -80,9 +82,10 @@ export interface IloParts {
  * When `parts` is given, the two terms are written into it (one small GPU→CPU read per step).
  */
 export function iloLoss(logits: tf.Tensor2D, labels: tf.Tensor1D, z: tf.Tensor2D, tau: number, lambda: number, parts?: IloParts): tf.Scalar {
-  const op = tf.customGrad((l: tf.Tensor, zi: tf.Tensor, save: tf.GradSaveFunc) => {
-    const ce = ceParts(l as tf.Tensor2D, labels)
-    const nce = ntXentParts(zi as tf.Tensor2D, tau)
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [l, zi, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc]
+    const ce = ceParts(l, labels)
+    const nce = ntXentParts(zi, tau)
     if (parts) {
       parts.sup = ce.value.dataSync()[0]
       parts.nce = nce.value.dataSync()[0]
