@@ -1,0 +1,70 @@
+/**
+ * Throughput measurements on the current backend. Every number is measured in the call that returns it.
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import { mulberry32 } from './init.ts'
+import { createModel } from './models.ts'
+import type { Model } from './models/types.ts'
+import { AdamW } from './optim.ts'
+import { trainStep } from './train.ts'
+
+export interface BenchOptions {
+  /** Measuring time after warm-up (default 5 s). */
+  seconds?: number
+  batchSize?: number
+  /** Untimed steps first (wasm compiles and allocates on the first steps). */
+  warmupSteps?: number
+}
+
+export interface BenchResult {
+  backend: string
+  /** Training samples (or images) per second. */
+  perSecond: number
+  steps: number
+  seconds: number
+  msPerStep: number
+  batchSize: number
+}
+
+function randomBatch(n: number, dim: number, classes: number, seed: number): { x: tf.Tensor2D; y: tf.Tensor2D } {
+  const u = mulberry32(seed)
+  const xs = new Float32Array(n * dim)
+  for (let i = 0; i < xs.length; i++) xs[i] = u()
+  const labels = new Int32Array(n)
+  for (let i = 0; i < n; i++) labels[i] = Math.floor(u() * classes)
+  return { x: tf.tensor2d(xs, [n, dim]), y: tf.oneHot(tf.tensor1d(labels, 'int32'), classes) as tf.Tensor2D }
+}
+
+/** Trains `model` on a fixed random batch for ~seconds; the data upload is outside the timing. */
+export function benchTraining(model: Model, opts: BenchOptions = {}): BenchResult {
+  const batch = opts.batchSize ?? 256
+  const seconds = opts.seconds ?? 5
+  const dim = model.inputShape.reduce((a, b) => a * b, 1)
+  const { x, y } = randomBatch(batch, dim, model.nClasses, 1)
+  const opt = new AdamW(model.params, { learningRate: 1e-3 })
+  const step = () => trainStep(model, opt, () => tf.losses.softmaxCrossEntropy(y, model.forward(x, true).logits) as tf.Scalar)
+  for (let i = 0; i < (opts.warmupSteps ?? 2); i++) step()
+  let steps = 0
+  const t0 = performance.now()
+  let elapsed = 0
+  while (elapsed < seconds * 1000 || steps < 2) {
+    step()
+    steps++
+    elapsed = performance.now() - t0
+  }
+  opt.dispose()
+  x.dispose()
+  y.dispose()
+  const s = elapsed / 1000
+  return { backend: tf.getBackend(), perSecond: (steps * batch) / s, steps, seconds: s, msPerStep: elapsed / steps, batchSize: batch }
+}
+
+/** Samples/s training the 784-1024-1024-1024-10 MLP with Adam, batch 256 by default. */
+export function benchMlp(opts: BenchOptions = {}): BenchResult {
+  const model = createModel({ kind: 'mlp', inputs: 784, classes: 10, depth: 3, width: 1024 }, 1)
+  try {
+    return benchTraining(model, opts)
+  } finally {
+    model.dispose()
+  }
+}

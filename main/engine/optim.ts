@@ -1,0 +1,112 @@
+/**
+ * Adam with decoupled weight decay (AdamW, Loshchilov & Hutter) over model Params.
+ *
+ * Pruned weights must stay exactly 0: the gradient is multiplied by the mask (so the moments stay 0 there) and the
+ * mask is re-applied to the weight after the update. Weight decay applies to 'weight' params only (not biases or
+ * normalization), as is usual. Bias correction follows PyTorch's formulation.
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import type { Param } from './models/types.ts'
+
+export interface AdamWOptions {
+  learningRate: number
+  beta1?: number
+  beta2?: number
+  epsilon?: number
+  weightDecay?: number
+}
+
+interface Slot {
+  param: Param
+  m: tf.Variable
+  v: tf.Variable
+}
+
+export class AdamW {
+  learningRate: number
+  readonly beta1: number
+  readonly beta2: number
+  readonly epsilon: number
+  weightDecay: number
+  private t = 0
+  private readonly slots = new Map<string, Slot>()
+
+  constructor(
+    private readonly params: Param[],
+    opts: AdamWOptions
+  ) {
+    this.learningRate = opts.learningRate
+    this.beta1 = opts.beta1 ?? 0.9
+    this.beta2 = opts.beta2 ?? 0.999
+    this.epsilon = opts.epsilon ?? 1e-8
+    this.weightDecay = opts.weightDecay ?? 0
+    for (const p of params) {
+      this.slots.set(p.variable.name, {
+        param: p,
+        m: tf.variable(tf.zerosLike(p.variable), false),
+        v: tf.variable(tf.zerosLike(p.variable), false)
+      })
+    }
+  }
+
+  /** Steps taken so far. */
+  get iterations(): number {
+    return this.t
+  }
+
+  /**
+   * One update from grads keyed by tf variable name (what tf.variableGrads returns). Params without a gradient
+   * (e.g. an unused projection head) are left untouched. Does not dispose `grads`.
+   */
+  applyGradients(grads: Record<string, tf.Tensor>): void {
+    this.t++
+    const { beta1: b1, beta2: b2, epsilon: eps } = this
+    const bc1 = 1 - Math.pow(b1, this.t)
+    const bc2 = 1 - Math.pow(b2, this.t)
+    const stepSize = this.learningRate / bc1
+    const sqrtBc2 = Math.sqrt(bc2)
+    tf.tidy(() => {
+      for (const slot of this.slots.values()) {
+        const g0 = grads[slot.param.variable.name]
+        if (!g0) continue
+        const { param, m, v } = slot
+        const mask = param.mask
+        const g = mask ? tf.mul(g0, mask) : g0
+        const m1 = tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1))
+        const v1 = tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2))
+        m.assign(m1)
+        v.assign(v1)
+        const denom = tf.add(tf.div(tf.sqrt(v1), sqrtBc2), eps)
+        let w: tf.Tensor = param.variable
+        if (this.weightDecay > 0 && param.kind === 'weight') w = tf.mul(w, 1 - this.learningRate * this.weightDecay)
+        w = tf.sub(w, tf.mul(tf.div(m1, denom), stepSize))
+        if (mask) w = tf.mul(w, mask)
+        param.variable.assign(w)
+      }
+    })
+  }
+
+  /** Forgets the moments and the step count (a fresh optimizer for finetuning). */
+  reset(): void {
+    this.t = 0
+    tf.tidy(() => {
+      for (const s of this.slots.values()) {
+        s.m.assign(tf.zerosLike(s.m))
+        s.v.assign(tf.zerosLike(s.v))
+      }
+    })
+  }
+
+  dispose(): void {
+    for (const s of this.slots.values()) {
+      s.m.dispose()
+      s.v.dispose()
+    }
+    this.slots.clear()
+  }
+
+  /** The params this optimizer updates. */
+  get paramList(): readonly Param[] {
+    return this.params
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Training primitives: one optimizer step, batched prediction, seeded batching. Every intermediate tensor is
+ * disposed here, so tf.memory().numTensors stays flat across epochs.
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import type { Model } from './models/types.ts'
+import type { AdamW } from './optim.ts'
+import './tfgrad/register.ts'
+
+/** A loss: a scalar, or a scalar with named parts to report (e.g. the contrastive term). */
+export type LossResult = tf.Scalar | { loss: tf.Scalar; parts?: Record<string, tf.Scalar> }
+export type LossFn = () => LossResult
+
+export interface StepResult {
+  loss: number
+  parts: Record<string, number>
+}
+
+/**
+ * Computes the loss and the gradients of every trainable Param, then applies one optimizer step. Only params
+ * reached by the loss get a gradient (an unused projection head is left alone).
+ */
+export function trainStep(model: Model, optimizer: AdamW, lossFn: LossFn): StepResult {
+  const vars = model.params.map((p) => p.variable)
+  let parts: Record<string, tf.Scalar> = {}
+  const { value, grads } = tf.variableGrads(() => {
+    const r = lossFn()
+    if (r instanceof tf.Tensor) return r
+    // Parts must outlive variableGrads' tidy to be read below.
+    parts = Object.fromEntries(Object.entries(r.parts ?? {}).map(([k, t]) => [k, tf.keep(t)]))
+    return r.loss
+  }, vars)
+  optimizer.applyGradients(grads)
+  const loss = value.dataSync()[0]
+  const partValues: Record<string, number> = {}
+  for (const [k, t] of Object.entries(parts)) {
+    partValues[k] = t.dataSync()[0]
+    t.dispose()
+  }
+  value.dispose()
+  for (const g of Object.values(grads)) g.dispose()
+  return { loss, parts: partValues }
+}
+
+export interface Predictions {
+  n: number
+  nClasses: number
+  featureDim: number
+  /** n × nClasses, row-major. */
+  logits: Float32Array
+  /** n × featureDim, row-major (encoder outputs). */
+  features: Float32Array
+}
+
+/** Runs the model in inference mode over x (n × dim rows) in batches. */
+export function predict(model: Model, x: Float32Array, n: number, batchSize = 512, withFeatures = true): Predictions {
+  const dim = x.length / n
+  if (!Number.isInteger(dim)) throw new Error(`x has ${x.length} values, not a multiple of n = ${n}`)
+  const logits = new Float32Array(n * model.nClasses)
+  const features = new Float32Array(withFeatures ? n * model.featureDim : 0)
+  for (let start = 0; start < n; start += batchSize) {
+    const end = Math.min(n, start + batchSize)
+    tf.tidy(() => {
+      const xb = tf.tensor2d(x.subarray(start * dim, end * dim), [end - start, dim])
+      const out = model.forward(xb, false)
+      logits.set(out.logits.dataSync() as Float32Array, start * model.nClasses)
+      if (withFeatures) features.set(out.features.dataSync() as Float32Array, start * model.featureDim)
+    })
+  }
+  return { n, nClasses: model.nClasses, featureDim: model.featureDim, logits, features }
+}
+
+/** 0..n-1 in an order drawn from `rng` (Fisher–Yates); identity order when rng is null. */
+export function shuffledIndices(n: number, rng: (() => number) | null): Int32Array {
+  const idx = new Int32Array(n)
+  for (let i = 0; i < n; i++) idx[i] = i
+  if (rng) {
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(rng() * (i + 1))
+      const t = idx[i]
+      idx[i] = idx[j]
+      idx[j] = t
+    }
+  }
+  return idx
+}
+
+/** Splits indices into consecutive batches; the last may be smaller unless dropLast. */
+export function batchesOf(indices: Int32Array, batchSize: number, dropLast = false): Int32Array[] {
+  const out: Int32Array[] = []
+  for (let s = 0; s < indices.length; s += batchSize) {
+    const b = indices.subarray(s, Math.min(indices.length, s + batchSize))
+    if (dropLast && b.length < batchSize) break
+    out.push(b)
+  }
+  return out
+}
+
+/** Copies the rows `idx` of a row-major matrix with `dim` columns. */
+export function gatherRows(x: Float32Array, dim: number, idx: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(idx.length * dim)
+  for (let i = 0; i < idx.length; i++) out.set(x.subarray(idx[i] * dim, (idx[i] + 1) * dim), i * dim)
+  return out
+}
+
+/** Picks the labels `idx`. */
+export function gatherLabels(y: Int32Array, idx: ArrayLike<number>): Int32Array {
+  const out = new Int32Array(idx.length)
+  for (let i = 0; i < idx.length; i++) out[i] = y[idx[i]]
+  return out
+}
