@@ -1,0 +1,121 @@
+/**
+ * A Table on disk: one binary file per column (Float64 values, Int32 codes, Uint8 pixels, little-endian as
+ * in memory), level dictionaries as JSON, and a small JSON header written last. Every file is written to a
+ * temporary name and renamed, so a crash never leaves a header that points at half-written data.
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { DataError, fsError } from './errors.ts'
+import type { Column, Table } from './table.ts'
+
+const HEADER = 'table.json'
+const FORMAT = 'iunet-table'
+
+interface HeaderColumn {
+  name: string
+  kind: 'num' | 'cat'
+  file: string
+  levels?: string
+  ordered?: boolean
+}
+
+interface Header {
+  format: typeof FORMAT
+  version: 1
+  endian: 'le'
+  rows: number
+  columns: HeaderColumn[]
+  image?: { shape: [number, number, number]; file: string }
+}
+
+async function writeAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`
+  await writeFile(tmp, data)
+  await rename(tmp, path)
+}
+
+function bytesOf(a: Float64Array | Int32Array | Uint8Array): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength)
+}
+
+export async function saveTable(dir: string, table: Table): Promise<void> {
+  await mkdir(dir, { recursive: true })
+  const columns: HeaderColumn[] = []
+  for (let j = 0; j < table.columns.length; j++) {
+    const c = table.columns[j]
+    if (c.kind === 'num') {
+      const file = `c${j}.f64`
+      await writeAtomic(join(dir, file), bytesOf(c.values))
+      columns.push({ name: c.name, kind: 'num', file })
+    } else {
+      const file = `c${j}.i32`
+      const levels = `c${j}.levels.json`
+      await writeAtomic(join(dir, file), bytesOf(c.codes))
+      await writeAtomic(join(dir, levels), JSON.stringify(c.levels))
+      columns.push({ name: c.name, kind: 'cat', file, levels, ...(c.ordered ? { ordered: true } : {}) })
+    }
+  }
+  const header: Header = { format: FORMAT, version: 1, endian: 'le', rows: table.rows, columns }
+  if (table.image) {
+    await writeAtomic(join(dir, 'image.u8'), table.image.pixels)
+    header.image = { shape: [...table.image.shape], file: 'image.u8' }
+  }
+  await writeAtomic(join(dir, HEADER), JSON.stringify(header))
+}
+
+async function readBytes(dir: string, file: string): Promise<Buffer> {
+  try {
+    return await readFile(join(dir, file))
+  } catch (e) {
+    fsError(e, join(dir, file), 'stored dataset file')
+  }
+}
+
+/** A typed view on the buffer, copied when the buffer is not aligned for the element size. */
+function typed<T extends Float64Array | Int32Array>(buf: Buffer, Ctor: { new (b: ArrayBuffer, o: number, n: number): T; BYTES_PER_ELEMENT: number }): T {
+  const size = Ctor.BYTES_PER_ELEMENT
+  if (buf.byteOffset % size === 0) return new Ctor(buf.buffer as ArrayBuffer, buf.byteOffset, buf.byteLength / size)
+  const copy = new Uint8Array(buf.byteLength)
+  copy.set(buf)
+  return new Ctor(copy.buffer, 0, buf.byteLength / size)
+}
+
+export async function loadTable(dir: string): Promise<Table> {
+  let header: Header
+  try {
+    header = JSON.parse((await readBytes(dir, HEADER)).toString('utf8')) as Header
+  } catch (e) {
+    if (e instanceof DataError) throw e
+    throw new DataError(`The stored dataset in "${dir}" is damaged (unreadable header); import the file again.`)
+  }
+  if (header.format !== FORMAT || header.version !== 1) {
+    throw new DataError(`"${dir}" does not hold a dataset stored by this version of the app; import the file again.`)
+  }
+  const damaged = (what: string) => new DataError(`The stored dataset in "${dir}" is damaged (${what}); import the file again.`)
+  const columns: Column[] = []
+  for (const h of header.columns) {
+    const buf = await readBytes(dir, h.file)
+    if (h.kind === 'num') {
+      if (buf.byteLength !== header.rows * 8) throw damaged(`column "${h.name}" has the wrong size`)
+      columns.push({ kind: 'num', name: h.name, values: typed(buf, Float64Array) })
+    } else {
+      if (buf.byteLength !== header.rows * 4) throw damaged(`column "${h.name}" has the wrong size`)
+      let levels: string[]
+      try {
+        levels = JSON.parse((await readBytes(dir, h.levels!)).toString('utf8')) as string[]
+      } catch (e) {
+        if (e instanceof DataError) throw e
+        throw damaged(`levels of "${h.name}" are unreadable`)
+      }
+      columns.push({ kind: 'cat', name: h.name, codes: typed(buf, Int32Array), levels, ...(h.ordered ? { ordered: true } : {}) })
+    }
+  }
+  const table: Table = { rows: header.rows, columns }
+  if (header.image) {
+    const buf = await readBytes(dir, header.image.file)
+    const [h, w, c] = header.image.shape
+    if (buf.byteLength !== header.rows * h * w * c) throw damaged('the image pixels have the wrong size')
+    table.image = { shape: header.image.shape, pixels: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) }
+  }
+  return table
+}
