@@ -225,8 +225,7 @@ export function targetProblem(schema: DatasetSchema): string | null {
   if (t.type === 'numeric' && t.min !== null && (t.distinct > MAX_NUMERIC_CLASSES || (t.distinct > MAX_FLOAT_CLASSES && !isIntegerColumn(t)))) {
     return `the target column ${name} looks continuous (${t.distinct} distinct numbers from ${fmt(t.min)} to ${fmt(t.max!)}): regression is not supported yet — pick a column with classes, or mark this one categorical if its values are class codes.`
   }
-  const n = schema.classes.reduce((a, c) => a + c.count, 0)
-  if (n > 0 && schema.classes.length > 0 && schema.classes.length === n && n > 1) {
+  if (t.type === 'text' && t.note?.startsWith('ID-like')) {
     return `every row has its own value in the target column ${name}; it looks like an ID, not a class.`
   }
   return null
