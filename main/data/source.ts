@@ -2,8 +2,8 @@
  * Entry points for a dropped path: decide what it is (CSV text, IDX images, a folder of class folders),
  * read it into a Table, infer the schema and — on import — apply the user's choices and validate them.
  */
-import { stat } from 'node:fs/promises'
-import { basename, extname } from 'node:path'
+import { readdir, stat } from 'node:fs/promises'
+import { basename, dirname, extname, join } from 'node:path'
 import type { DatasetSchema, ImageShape, ImportOptions } from '../api/contract.ts'
 import { readCsv, readHead, type Progress } from './csv/read.ts'
 import { DataError, fsError } from './errors.ts'
@@ -44,6 +44,14 @@ async function readSource(path: string, opts: SourceOptions): Promise<RawSource>
     fsError(e, path)
   }
   if (st.isDirectory()) {
+    const idxImages = await idxInFolder(path)
+    if (idxImages) {
+      const r = await readIdxPair(join(path, idxImages.file), opts)
+      const warnings = idxImages.others.length
+        ? [`The folder holds several IDX image files; "${idxImages.file}" was imported (not ${idxImages.others.map((o) => `"${o}"`).join(', ')}). Import a file directly to choose.`]
+        : []
+      return { table: r.table, hash: r.hash, sizeBytes: r.sizeBytes, infer: () => inferSchema(r.table, { target: 'label', kind: 'image', warnings }) }
+    }
     const r = await readImageFolder(path, opts)
     return { ...r, infer: () => inferSchema(r.table, { target: 'label', kind: 'image', warnings: r.warnings }) }
   }
@@ -64,6 +72,22 @@ async function readSource(path: string, opts: SourceOptions): Promise<RawSource>
   const infer = (target?: string) =>
     inferSchema(csv.table, { target, imageShape: opts.imageShape, parseStats: csv.stats, warnings: csv.warnings })
   return { table: csv.table, hash: csv.hash, sizeBytes: csv.sizeBytes, infer }
+}
+
+/** A folder like the MNIST downloads: IDX images files (the training one preferred) rather than class folders. */
+async function idxInFolder(dir: string): Promise<{ file: string; others: string[] } | null> {
+  let names: string[]
+  try {
+    names = await readdir(dir)
+  } catch (e) {
+    fsError(e, dir, 'folder')
+  }
+  const images = names.filter((n) => /images[-.]idx[34]-ubyte(\.gz)?$/i.test(n)).sort()
+  if (images.length === 0) return null
+  // the same file both gzipped and not counts once
+  const unique = [...new Map(images.map((n) => [n.replace(/\.gz$/i, ''), n])).values()]
+  const file = unique.find((n) => /^train/i.test(n)) ?? unique[0]
+  return { file, others: unique.filter((n) => n !== file) }
 }
 
 function peekGzip(head: Uint8Array): Uint8Array | null {
@@ -97,6 +121,9 @@ export async function loadSource(path: string, opts: Omit<ImportOptions, 'path'>
 }
 
 function defaultName(path: string): string {
+  // MNIST-style downloads share file names: name them after their folder ("fashion-mnist (train)")
+  const idx = /^(train|t10k|test)[-.]images[-.]idx\d-ubyte(\.gz)?$/i.exec(basename(path))
+  if (idx) return `${basename(dirname(path))} (${idx[1].toLowerCase() === 'train' ? 'train' : 'test'})`
   const base = basename(path.replace(/[\\/]+$/, '')).replace(/\.gz$/i, '')
   const ext = extname(base)
   return (ext ? base.slice(0, -ext.length) : base) || base
