@@ -157,3 +157,17 @@ export function aggregateResults(results: readonly ModelResult[]): ModelAggregat
     }
   })
 }
+
+/** Mean softmax cross-entropy of n × c row-major logits against integer labels (stable log-sum-exp). */
+export function logLoss(logits: Float32Array, y: ArrayLike<number>, n: number, c: number): number {
+  if (n === 0) return 0
+  let total = 0
+  for (let i = 0; i < n; i++) {
+    let m = -Infinity
+    for (let j = 0; j < c; j++) m = Math.max(m, logits[i * c + j])
+    let s = 0
+    for (let j = 0; j < c; j++) s += Math.exp(logits[i * c + j] - m)
+    total += m + Math.log(s) - logits[i * c + y[i]]
+  }
+  return total / n
+}

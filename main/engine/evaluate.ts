@@ -1,0 +1,121 @@
+/**
+ * Test-set evaluation of a trained model: accuracy scores, invariance under the ILO transformation, inference
+ * latency, parameter/FLOP counts and per-layer sparsity; and the first-layer artifact for drawing masks.
+ */
+import type { FirstLayerArtifact, LayerSparsity, ModelKind } from '../api/contract.ts'
+import type { Augment } from './augment/index.ts'
+import {
+  accuracy, argmaxRows, balancedAccuracy, confusionMatrix, macroF1, predictionConsistency, representationConsistency
+} from './metrics.ts'
+import type { Model, Param } from './models/types.ts'
+import { countOnes } from './prune.ts'
+import type { Rng } from './rng.ts'
+import { predict } from './train.ts'
+import type { SplitArrays } from './types.ts'
+
+export interface TestEvaluation {
+  accuracy: number
+  balancedAccuracy: number
+  macroF1: number
+  confusion: number[][]
+  invariancePrediction: number
+  invarianceRepresentation: number
+  inferenceMsPerExample: number
+  params: number
+  nonzeroParams: number
+  flopsDense: number
+  flopsSparse: number
+  layers: LayerSparsity[]
+}
+
+/** Parameters of the deployed model: the projection head is a training aid and is not counted. */
+export function deployedParams(model: Model): Param[] {
+  return model.params.filter((p) => p.group !== 'projection')
+}
+
+/** The parameters OMP ranks: weight matrices/kernels of the encoder that carry a mask. */
+export function prunableParams(model: Model): Param[] {
+  return model.params.filter((p) => p.group === 'encoder' && p.kind === 'weight' && p.mask !== null)
+}
+
+/** Per-parameter sizes and kept entries, from the masks (a weight that is 0 by chance still counts as kept). */
+export function layerSparsity(model: Model): LayerSparsity[] {
+  return deployedParams(model).map((p) => {
+    const total = p.variable.size
+    const nonzero = p.mask ? countOnes(Uint8Array.from(p.mask.dataSync() as Float32Array)) : total
+    return { name: p.name, total, nonzero, prunable: p.group === 'encoder' && p.kind === 'weight' && p.mask !== null }
+  })
+}
+
+/** ms per example of batched inference over x, timed after the caller's warm-up pass, ≥ 50 ms of work. */
+function inferenceLatency(model: Model, x: Float32Array, n: number): number {
+  if (n === 0) return 0
+  let reps = 0
+  const t0 = performance.now()
+  let elapsed = 0
+  while (reps < 2 || (elapsed < 50 && reps < 50)) {
+    predict(model, x, n, 256, false)
+    reps++
+    elapsed = performance.now() - t0
+  }
+  return elapsed / (reps * n)
+}
+
+export function evaluateTest(model: Model, test: SplitArrays, shape: (n: number) => number[], transform: Augment, rng: Rng): TestEvaluation {
+  const c = model.nClasses
+  const plain = predict(model, test.x, test.n, 512, true)
+  const pred = argmaxRows(plain.logits, test.n, c)
+  const confusion = confusionMatrix(test.y, pred, c)
+  const tx = test.n > 0 ? transform(test.x, shape(test.n), rng) : test.x
+  const moved = predict(model, tx, test.n, 512, true)
+  const predT = argmaxRows(moved.logits, test.n, c)
+  const layers = layerSparsity(model)
+  const flops = model.flops()
+  return {
+    accuracy: accuracy(confusion),
+    balancedAccuracy: balancedAccuracy(confusion),
+    macroF1: macroF1(confusion),
+    confusion,
+    invariancePrediction: predictionConsistency(pred, predT),
+    invarianceRepresentation: representationConsistency(plain.features, moved.features, test.n, model.featureDim),
+    inferenceMsPerExample: inferenceLatency(model, test.x, test.n),
+    params: layers.reduce((s, l) => s + l.total, 0),
+    nonzeroParams: layers.reduce((s, l) => s + l.nonzero, 0),
+    flopsDense: flops.dense,
+    flopsSparse: flops.sparse,
+    layers
+  }
+}
+
+/**
+ * First-layer weights (inputs × units row-major, as MaskedDense stores them) turned into ≤ maxUnits rows of
+ * units × inputs: the most connected units first (mask row sum), ties by larger L1 weight, then by index.
+ */
+export function firstLayerArtifact(
+  meta: { model: ModelKind; seed: number; compression: number },
+  weights: Float32Array,
+  mask: Uint8Array | null,
+  inputs: number,
+  units: number,
+  maxUnits = 64
+): FirstLayerArtifact {
+  const degree = new Float64Array(units)
+  const l1 = new Float64Array(units)
+  for (let i = 0; i < inputs; i++)
+    for (let u = 0; u < units; u++) {
+      const k = i * units + u
+      degree[u] += mask ? mask[k] : 1
+      l1[u] += Math.abs(weights[k])
+    }
+  const order = Array.from({ length: units }, (_, u) => u).sort((a, b) => degree[b] - degree[a] || l1[b] - l1[a] || a - b)
+  const chosen = order.slice(0, Math.min(maxUnits, units))
+  const w: number[] = []
+  const m: number[] = []
+  for (const u of chosen)
+    for (let i = 0; i < inputs; i++) {
+      const k = i * units + u
+      w.push(weights[k])
+      m.push(mask ? mask[k] : 1)
+    }
+  return { ...meta, inputs, units: chosen.length, weights: w, mask: m }
+}

@@ -1,0 +1,149 @@
+/**
+ * One training phase of one model: epochs of seeded mini-batches with L_SUP (plus λ·NT-Xent for ILO), validation
+ * after every epoch, best-validation weights, early stopping, progress and cancellation.
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import type { EpochMetrics, ModelKind, Phase } from '../api/contract.ts'
+import type { Augment } from './augment/index.ts'
+import { iloLoss, softmaxCrossEntropy, type IloParts } from './losses.ts'
+import { accuracy, argmaxRows, confusionMatrix, logLoss } from './metrics.ts'
+import type { Model } from './models/types.ts'
+import { AdamW } from './optim.ts'
+import type { Rng } from './rng.ts'
+import { batchesOf, gatherLabels, gatherRows, predict, trainStep } from './train.ts'
+import { CancelledError, type EngineHooks, type SplitArrays } from './types.ts'
+
+export interface FitOptions {
+  model: Model
+  train: SplitArrays
+  val: SplitArrays
+  /** Batch shape for n rows ([n, H, W, C] or [n, F]), for the augmentations. */
+  shape(n: number): number[]
+  epochs: number
+  batchSize: number
+  learningRate: number
+  weightDecay: number
+  /** Stop after this many epochs without validation improvement (0 = never). */
+  patience: number
+  /** Standard augmentation applied to the L_SUP batch, or null. */
+  standard: Augment | null
+  /** ILO: two views per input through `transform`, NT-Xent on the projection (or the features). */
+  ilo: { transform: Augment; tau: number; lambda: number } | null
+  /** Keep the best-validation weights (restored at the end) rather than the last. */
+  keepBest: boolean
+  shuffleRng: Rng
+  augmentRng: Rng
+  hooks: EngineHooks
+  report: { model: ModelKind; seed: number; compression: number; phase: Phase }
+}
+
+export interface FitResult {
+  /** 1-based epoch whose weights the model holds at the end. */
+  bestEpoch: number
+  /** Validation accuracy of the weights the model holds at the end. */
+  valAccuracy: number
+  epochsRun: number
+  seconds: number
+  history: EpochMetrics[]
+}
+
+export interface Evaluation {
+  loss: number
+  accuracy: number
+}
+
+/** Loss and accuracy of the model on a split (inference mode). */
+export function evaluateSplit(model: Model, split: SplitArrays): Evaluation {
+  if (split.n === 0) return { loss: 0, accuracy: 0 }
+  const p = predict(model, split.x, split.n, 512, false)
+  const pred = argmaxRows(p.logits, split.n, model.nClasses)
+  return { loss: logLoss(p.logits, split.y, split.n, model.nClasses), accuracy: accuracy(confusionMatrix(split.y, pred, model.nClasses)) }
+}
+
+/** Lets the event loop run (progress messages, timers) between epochs. */
+const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r))
+
+export async function fit(o: FitOptions): Promise<FitResult> {
+  const { model, train, hooks } = o
+  const dim = train.x.length / Math.max(1, train.n)
+  // In tidy: AdamW builds its moment variables from temporaries that would otherwise stay allocated.
+  let optimizer: AdamW | null = null
+  tf.tidy(() => {
+    optimizer = new AdamW(model.params, { learningRate: o.learningRate, weightDecay: o.weightDecay })
+  })
+  const opt = optimizer! as AdamW
+  const started = performance.now()
+  const history: EpochMetrics[] = []
+  let best = { epoch: 0, acc: -1, loss: Infinity, weights: null as Map<string, Float32Array> | null }
+  let epoch = 0
+  try {
+    for (epoch = 1; epoch <= o.epochs; epoch++) {
+      const t0 = performance.now()
+      const order = o.shuffleRng.permutation(train.n)
+      // NT-Xent needs ≥ 2 inputs per batch: a trailing batch of one row is dropped in ILO phases.
+      const batches = batchesOf(order, o.batchSize).filter((b) => !o.ilo || b.length >= 2)
+      let lossSum = 0
+      let nceSum = 0
+      let correct = 0
+      let seen = 0
+      for (const idx of batches) {
+        if (hooks.isCancelled()) throw new CancelledError()
+        const n = idx.length
+        const xb = gatherRows(train.x, dim, idx)
+        const yb = gatherLabels(train.y, idx)
+        const xs = o.standard ? o.standard(xb, o.shape(n), o.augmentRng) : xb
+        let views: Float32Array | null = null
+        if (o.ilo) {
+          views = new Float32Array(2 * n * dim)
+          views.set(o.ilo.transform(xb, o.shape(n), o.augmentRng), 0)
+          views.set(o.ilo.transform(xb, o.shape(n), o.augmentRng), n * dim)
+        }
+        const parts: IloParts = { sup: 0, nce: 0 }
+        const r = trainStep(model, opt, () => {
+          const labels = tf.tensor1d(yb, 'int32')
+          const logits = model.forward(tf.tensor2d(xs, [n, dim]), true).logits
+          // Training accuracy from the same forward pass (not differentiated: not on the loss path).
+          const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32')) as tf.Scalar
+          if (!o.ilo || !views) return { loss: softmaxCrossEntropy(logits, labels), parts: { hits } }
+          const feats = model.forward(tf.tensor2d(views, [2 * n, dim]), true).features
+          const z = model.hasProjection ? model.project(feats) : feats
+          return { loss: iloLoss(logits, labels, z, o.ilo.tau, o.ilo.lambda, parts), parts: { hits } }
+        })
+        if (!Number.isFinite(r.loss)) throw new Error(`${o.report.model}: training loss became ${r.loss} in epoch ${epoch} (${o.report.phase})`)
+        lossSum += r.loss * n
+        nceSum += parts.nce * n
+        correct += r.parts.hits
+        seen += n
+      }
+      const val = evaluateSplit(model, o.val)
+      const improved = val.accuracy > best.acc || (val.accuracy === best.acc && val.loss < best.loss)
+      if (improved) best = { epoch, acc: val.accuracy, loss: val.loss, weights: o.keepBest ? model.getWeights() : null }
+      const metrics: EpochMetrics = {
+        ...o.report,
+        epoch,
+        trainLoss: seen ? lossSum / seen : 0,
+        trainAccuracy: seen ? correct / seen : 0,
+        valLoss: val.loss,
+        valAccuracy: val.accuracy,
+        contrastiveLoss: o.ilo ? (seen ? nceSum / seen : 0) : null,
+        seconds: (performance.now() - t0) / 1000
+      }
+      history.push(metrics)
+      hooks.onProgress({ ...o.report, epoch, totalEpochs: o.epochs, metrics })
+      await yieldToLoop()
+      if (o.patience > 0 && epoch - best.epoch >= o.patience) break
+    }
+  } finally {
+    opt.dispose()
+  }
+  const epochsRun = Math.min(epoch, o.epochs)
+  if (o.keepBest && best.weights && best.epoch !== epochsRun) model.setWeights(best.weights)
+  const last = history[history.length - 1]
+  return {
+    bestEpoch: o.keepBest ? best.epoch : epochsRun,
+    valAccuracy: o.keepBest ? best.acc : last.valAccuracy,
+    epochsRun,
+    seconds: (performance.now() - started) / 1000,
+    history
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * One engine job = one comparison row (ModelKind) for one seed, following shared/iunet-method.md:
+ *
+ *   θ† (standard init from the seed, shared by every model of the seed with the same architecture)
+ *   → PIS (κ·θ† on weights) → supernet training (ILO = CE + λ·NT-Xent, or CE)
+ *   → OMP at every ratio r (the supernet is trained once per job) → rewind to θ† (UNSCALED) ⊙ mask
+ *   → finetune with CE + standard augmentation, mask fixed, best-validation epoch → test evaluation.
+ *
+ * Unpruned rows train once for epochs + finetuneEpochs (the same total budget) and keep their best epoch.
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import type { FirstLayerArtifact, ModelKind, ModelResult, RunConfig } from '../api/contract.ts'
+import { buildAugmentations, type Augmentations } from './augment/index.ts'
+import { evaluateTest, firstLayerArtifact, prunableParams } from './evaluate.ts'
+import { fit, type FitResult } from './fit.ts'
+import { createModel } from './models.ts'
+import type { Model, ModelSpec, Param } from './models/types.ts'
+import { globalMagnitudeMasks, rewindToInit, scaleInit } from './prune.ts'
+import { deriveSeed, fork } from './rng.ts'
+import type { EngineHooks, EngineJob, EngineJobResult, PreparedData } from './types.ts'
+
+export type Arch = 'mlp' | 'cnn' | 'resnet'
+
+export interface Recipe {
+  arch: Arch
+  /** θ_M(0) = κ·θ† on weights. */
+  pis: boolean
+  /** Supernet (or model) loss: ILO = CE + λ·NT-Xent; else CE only. */
+  ilo: boolean
+  /** OMP → rewind → finetune. */
+  prune: boolean
+}
+
+/** The comparison table of shared/iunet-method.md. */
+export const RECIPES: Record<ModelKind, Recipe> = {
+  iunet: { arch: 'mlp', pis: true, ilo: true, prune: true },
+  mlp: { arch: 'mlp', pis: false, ilo: false, prune: false },
+  cnn: { arch: 'cnn', pis: false, ilo: false, prune: false },
+  resnet: { arch: 'resnet', pis: false, ilo: false, prune: false },
+  omp: { arch: 'mlp', pis: false, ilo: false, prune: true },
+  'no-pis': { arch: 'mlp', pis: false, ilo: true, prune: true },
+  'no-ilo': { arch: 'mlp', pis: true, ilo: false, prune: true },
+  'iunet-noprune': { arch: 'mlp', pis: true, ilo: true, prune: false }
+}
+
+/**
+ * createModel inside tf.tidy: the layers build their variables from temporary tensors that nothing else disposes
+ * (tf.variable copies the reference, the temporary stays counted); tidy frees them, variables survive tidy.
+ */
+function buildModel(spec: ModelSpec, seed: number, projection: { hidden: number; out: number } | null): Model {
+  let model: Model | null = null
+  tf.tidy(() => {
+    model = createModel(spec, seed, { projection })
+  })
+  return model!
+}
+
+/** Projection head for NT-Xent: width ≤ 256 hidden, 64 out (ours; SimCLR-style, small next to the encoder). */
+function projectionSize(cfg: RunConfig): { hidden: number; out: number } {
+  return { hidden: Math.min(cfg.width, 256), out: 64 }
+}
+
+export function specFor(arch: Arch, cfg: RunConfig, data: PreparedData): ModelSpec {
+  if (arch === 'mlp') return { kind: 'mlp', inputs: data.nFeatures, classes: data.nClasses, depth: cfg.depth, width: cfg.width }
+  if (data.kind === 'image') {
+    if (!data.imageShape) throw new Error('image data without imageShape')
+    return arch === 'cnn'
+      ? { kind: 'cnn', imageShape: data.imageShape, classes: data.nClasses }
+      : { kind: 'resnet', imageShape: data.imageShape, classes: data.nClasses }
+  }
+  if (arch === 'cnn') throw new Error('the CNN needs image data; use the tabular ResNet ("resnet") for tables')
+  return { kind: 'tabresnet', inputs: data.nFeatures, classes: data.nClasses }
+}
+
+/** PIS: κ·θ† for weight matrices/kernels of the network (encoder and classifier); biases, norms and the
+ *  projection head keep their standard init. */
+export function pisWeights(theta: Map<string, Float32Array>, params: readonly Param[], kappa: number): Map<string, Float32Array> {
+  const out = new Map(theta)
+  for (const p of params) {
+    const v = theta.get(p.name)
+    if (v && p.kind === 'weight' && p.group !== 'projection') out.set(p.name, scaleInit(v, kappa))
+  }
+  return out
+}
+
+/** The seed of θ†: one stream per run seed, so every model of the seed starts from the same θ†. */
+export function initSeedOf(seed: number): number {
+  return deriveSeed(seed, 'init')
+}
+
+/**
+ * Lottery-ticket rewind of a fresh model: every parameter back to θ† (UNSCALED — never κ·θ†, whose κ^depth-small
+ * gradients fall below Adam's ε), the masks set, so survivors hold θ† and pruned weights are exactly 0.
+ */
+export function applyRewind(model: Model, theta: Map<string, Float32Array>, names: readonly string[], masks: readonly Uint8Array[]): void {
+  const rewound = new Map<string, Float32Array>()
+  for (const p of model.params) {
+    const v = theta.get(p.name)
+    if (v) rewound.set(p.name, v)
+  }
+  names.forEach((name, i) => {
+    rewound.set(name, rewindToInit(theta.get(name)!, masks[i]))
+    model.setMask(name, Float32Array.from(masks[i]))
+  })
+  model.setWeights(rewound)
+}
+
+interface Ctx {
+  job: EngineJob
+  cfg: RunConfig
+  data: PreparedData
+  aug: Augmentations
+  hooks: EngineHooks
+}
+
+function fitPhase(ctx: Ctx, model: Model, recipe: Recipe, phase: 'supernet' | 'finetune' | 'train', compression: number, withIlo: boolean): Promise<FitResult> {
+  const { cfg, data, aug, hooks, job } = ctx
+  const epochs = phase === 'supernet' ? cfg.epochs : phase === 'finetune' ? cfg.finetuneEpochs : cfg.epochs + cfg.finetuneEpochs
+  return fit({
+    model,
+    train: data.train,
+    val: data.val,
+    shape: aug.shape,
+    epochs,
+    batchSize: cfg.batchSize,
+    learningRate: cfg.learningRate,
+    weightDecay: cfg.weightDecay,
+    // The supernet trains its full budget and is pruned as it ends (OMP needs grown magnitudes, not an early stop).
+    patience: phase === 'supernet' ? 0 : cfg.patience,
+    standard: aug.standard,
+    ilo: withIlo && cfg.lambda > 0 ? { transform: aug.ilo, tau: cfg.tau, lambda: cfg.lambda } : null,
+    keepBest: phase !== 'supernet',
+    // Same streams for every model of a seed: identical batch order and augmentation draws per phase.
+    shuffleRng: fork(job.seed, `shuffle/${phase}`),
+    augmentRng: fork(job.seed, `augment/${phase}`),
+    hooks,
+    report: { model: job.model, seed: job.seed, compression, phase }
+  })
+}
+
+function evaluatePhase(ctx: Ctx, model: Model, compression: number) {
+  const { job, data, aug, hooks } = ctx
+  hooks.onProgress({ model: job.model, seed: job.seed, compression, phase: 'evaluate', epoch: 0, totalEpochs: 0, metrics: null })
+  // One fixed draw of t per seed: every model of the seed is scored on the same transformed test set.
+  return evaluateTest(model, data.test, aug.shape, aug.ilo, fork(job.seed, 'invariance'))
+}
+
+function firstLayerOf(ctx: Ctx, weights: Map<string, Float32Array>, param: Param | undefined, mask: Uint8Array | null, compression: number): FirstLayerArtifact[] {
+  if (!param || param.variable.shape.length !== 2) return []
+  const [inputs, units] = param.variable.shape
+  const w = weights.get(param.name)
+  if (!w) return []
+  return [firstLayerArtifact({ model: ctx.job.model, seed: ctx.job.seed, compression }, w, mask, inputs, units)]
+}
+
+async function runUnpruned(ctx: Ctx, recipe: Recipe, spec: ModelSpec): Promise<EngineJobResult> {
+  const { cfg, job } = ctx
+  const projection = recipe.ilo && cfg.projectionHead ? projectionSize(cfg) : null
+  const model = buildModel(spec, initSeedOf(job.seed), projection)
+  try {
+    if (recipe.pis) model.setWeights(pisWeights(model.getWeights(), model.params, cfg.kappa))
+    const trained = await fitPhase(ctx, model, recipe, 'train', 1, recipe.ilo)
+    const ev = evaluatePhase(ctx, model, 1)
+    const result: ModelResult = {
+      model: job.model, seed: job.seed, compression: 1, ...ev,
+      trainSeconds: trained.seconds, supernetValAccuracy: null, bestEpoch: trained.bestEpoch
+    }
+    const firstLayer = recipe.arch === 'mlp' ? firstLayerOf(ctx, model.getWeights(), prunableParams(model)[0], null, 1) : []
+    return { results: [result], firstLayer }
+  } finally {
+    model.dispose()
+  }
+}
+
+async function runPruned(ctx: Ctx, recipe: Recipe, spec: ModelSpec): Promise<EngineJobResult> {
+  const { cfg, job, hooks } = ctx
+  const initSeed = initSeedOf(job.seed)
+  // 1–3: θ† → PIS → supernet training (once for all ratios).
+  const projection = recipe.ilo && cfg.projectionHead ? projectionSize(cfg) : null
+  const supernet = buildModel(spec, initSeed, projection)
+  let theta: Map<string, Float32Array>
+  let trained: Map<string, Float32Array>
+  let prunable: string[]
+  let superFit: FitResult
+  try {
+    theta = supernet.getWeights()
+    if (recipe.pis) supernet.setWeights(pisWeights(theta, supernet.params, cfg.kappa))
+    superFit = await fitPhase(ctx, supernet, recipe, 'supernet', 1, recipe.ilo)
+    trained = supernet.getWeights()
+    prunable = prunableParams(supernet).map((p) => p.name)
+  } finally {
+    supernet.dispose()
+  }
+  if (prunable.length === 0) throw new Error(`${job.model}: the ${spec.kind} encoder has no prunable weights`)
+  const results: ModelResult[] = []
+  const firstLayer: FirstLayerArtifact[] = []
+  for (const r of [...new Set(cfg.compressions)]) {
+    // 4: global OMP over the encoder's weights of the trained supernet.
+    hooks.onProgress({ model: job.model, seed: job.seed, compression: r, phase: 'prune', epoch: 0, totalEpochs: 0, metrics: null })
+    const masks = globalMagnitudeMasks(prunable.map((n) => trained.get(n)!), r)
+    // 5: rewind — survivors get θ† (unscaled), pruned weights 0; every other parameter restarts from θ† too.
+    const sub = buildModel(spec, initSeed, null)
+    try {
+      applyRewind(sub, theta, prunable, masks)
+      // 6: finetune with CE only, mask fixed (AdamW masks gradients and re-applies the mask), best epoch kept.
+      const ft = await fitPhase(ctx, sub, recipe, 'finetune', r, false)
+      const ev = evaluatePhase(ctx, sub, r)
+      results.push({
+        model: job.model, seed: job.seed, compression: r, ...ev,
+        // The supernet is shared by all ratios; each ratio's time counts it once.
+        trainSeconds: superFit.seconds + ft.seconds,
+        supernetValAccuracy: superFit.valAccuracy,
+        bestEpoch: ft.bestEpoch
+      })
+      if (recipe.arch === 'mlp') {
+        const first = prunableParams(sub)[0]
+        firstLayer.push(...firstLayerOf(ctx, trained, first, masks[prunable.indexOf(first?.name ?? '')] ?? null, r))
+      }
+    } finally {
+      sub.dispose()
+    }
+  }
+  return { results, firstLayer }
+}
+
+export async function runJob(job: EngineJob, hooks: EngineHooks): Promise<EngineJobResult> {
+  const recipe = RECIPES[job.model]
+  if (!recipe) throw new Error(`unknown model kind ${job.model}`)
+  const { config: cfg, data } = job
+  if (data.train.n < 2) throw new Error('the training split has fewer than 2 rows')
+  const ctx: Ctx = { job, cfg, data, aug: buildAugmentations(cfg.augment, data), hooks }
+  const spec = specFor(recipe.arch, cfg, data)
+  hooks.onProgress({ model: job.model, seed: job.seed, compression: 1, phase: 'prepare', epoch: 0, totalEpochs: 0, metrics: null })
+  const out = recipe.prune ? await runPruned(ctx, recipe, spec) : await runUnpruned(ctx, recipe, spec)
+  hooks.onProgress({ model: job.model, seed: job.seed, compression: 1, phase: 'done', epoch: 0, totalEpochs: 0, metrics: null })
+  return out
+}
