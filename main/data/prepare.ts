@@ -65,6 +65,13 @@ export function prepare(
   const idx = split.kfold
     ? kfoldSplit(labels, nClasses, split, split.kfold, opts.fold ?? 0, seed, rows)
     : stratifiedSplit(labels, nClasses, split, seed, rows)
+  const empty = (['train', 'val', 'test'] as const).filter((k) => idx[k].length === 0)
+  if (empty.length) {
+    const n = rows ? rows.length : labels.reduce((a, y) => a + (y >= 0 ? 1 : 0), 0)
+    throw new DataError(
+      `Too few labelled rows (${n}) to fill the ${empty.join(' and ')} split${empty.length > 1 ? 's' : ''}: each class needs at least 3 rows${split.kfold ? ` and ${split.kfold} folds need at least ${split.kfold} rows` : ''}. Add data${opts.maxRows !== undefined ? ', raise maxRows' : ''} or change the split.`
+    )
+  }
   const pre = fitPreprocessor(table, schema, classNames, idx.train, opts)
   const arrays = (r: Int32Array): SplitArrays => ({ x: transformTable(pre, table, r), y: Int32Array.from(r, (i) => labels[i]), n: r.length })
   return {

@@ -17,6 +17,7 @@ const ID_NAME = /^(id|_id|idx|index|row|row_?id|row_?number|unnamed: ?\d+|.*[_ .
 const BOOLEAN_WORDS = [['true', 'false'], ['yes', 'no'], ['y', 'n'], ['t', 'f']]
 
 export const MAX_CLASSES = 1000
+const MISSING_TARGET = /^\d+ row\(s\) have no ".*" value/
 /** A numeric target with more distinct values than this (or non-integers beyond MAX_FLOAT_CLASSES) is continuous. */
 const MAX_NUMERIC_CLASSES = 50
 const MAX_FLOAT_CLASSES = 10
@@ -76,8 +77,10 @@ export function withTarget(schema: DatasetSchema, table: Table, target: string):
   const next = { ...schema, columns, target, classes }
   // a target problem is a warning here (the user may still pick another column); import turns it into an error
   const problem = targetProblem(next)
-  const warnings = next.warnings.filter((w) => !w.startsWith('Target: '))
+  const warnings = next.warnings.filter((w) => !w.startsWith('Target: ') && !MISSING_TARGET.test(w))
   if (problem) warnings.push(`Target: ${problem}`)
+  const t = columns.find((c) => c.name === target)
+  if (!problem && t && t.missing > 0) warnings.push(`${t.missing} row(s) have no "${target}" value; they are left out of training and testing.`)
   return { ...next, warnings }
 }
 
@@ -281,8 +284,8 @@ export function applyOverrides(
       }
       next.role = 'target'
     } else if (next.role === 'target') next.role = ov?.role ?? defaultRole(next)
-    if (schema.kind === 'image' && next.name === 'image' && next.role === 'ignore') {
-      throw new DataError('The image pixels cannot be ignored: they are the features of an image dataset.')
+    if (schema.kind === 'image' && next.role === 'ignore' && c.role !== 'ignore') {
+      throw new DataError(`"${c.name}" is part of the image (${schema.imageShape?.join('×')}); pixels cannot be ignored one by one.`)
     }
     return next
   })

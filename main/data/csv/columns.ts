@@ -5,6 +5,8 @@
  */
 import { isMissingToken, parseNumber, type Column } from '../table.ts'
 
+const DECIMAL_COMMA = /^\s*[-+]?\d*,\d+\s*$/
+
 export interface ColumnStats {
   missing: number
   numeric: number
@@ -22,7 +24,10 @@ export class ColumnBuilder {
   private levels: string[] = []
   private n = 0
 
-  constructor(readonly name: string) {}
+  constructor(
+    readonly name: string,
+    private readonly decimalComma = false
+  ) {}
 
   push(raw: string, line: number): void {
     if (this.n === (this.nums ?? this.codes)!.length) this.grow()
@@ -32,7 +37,8 @@ export class ColumnBuilder {
       else this.codes![this.n++] = -1
       return
     }
-    const v = parseNumber(raw)
+    let v = parseNumber(raw)
+    if (Number.isNaN(v) && this.decimalComma && DECIMAL_COMMA.test(raw)) v = parseNumber(raw.replace(',', '.'))
     if (Number.isNaN(v)) {
       this.stats.text++
       if (!this.stats.firstText) this.stats.firstText = { value: raw.trim(), line }

@@ -94,8 +94,11 @@ async function readWith(
 ): Promise<CsvResult> {
   const headText = new TextDecoder(encoding === 'latin1' ? 'latin1' : encoding).decode(head.subarray(bomLength))
   if (headText.trim() === '') throw new DataError(`The file "${baseName(path)}" is empty (only blank lines).`)
-  const delimiter = sniffDelimiter(headText)
-  const sample = sampleRecords(headText, delimiter)
+  // Excel writes "sep=;" as a first line to declare the delimiter
+  const sepLine = /^sep=(.)\r?\n/i.exec(headText)
+  const body = sepLine ? headText.slice(sepLine[0].length) : headText
+  const delimiter = sepLine ? sepLine[1] : sniffDelimiter(body)
+  const sample = sampleRecords(body, delimiter)
   const hasHeader = looksLikeHeader(sample)
   const warnings: string[] = []
 
@@ -126,13 +129,17 @@ async function readWith(
         )
       }
     }
-    builders = names.map((n) => new ColumnBuilder(n))
+    // in ;-separated files the comma is the decimal separator ("3,14")
+    builders = names.map((n) => new ColumnBuilder(n, delimiter === ';'))
   }
 
   const parser = parse({
     delimiter,
     relax_quotes: true,
     skip_empty_lines: true,
+    from_line: sepLine ? 2 : 1,
+    // a "line" of many megabytes is not a CSV row (binary data or a wrong delimiter)
+    max_record_size: 16 * 1024 * 1024,
     // all work happens here; returning null means no record object is queued in the stream
     on_record: (record: string[], ctx: { lines: number }) => {
       if (!builders) {

@@ -13,6 +13,10 @@ import { decodeImage, resizeRgb, type Rgb } from './decode.ts'
 
 const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg'])
 const collator = new Intl.Collator('en', { numeric: true })
+/** Without a declared shape, images larger than this (1 megapixel) are refused rather than kept at full size. */
+const MAX_PIXELS = 1024 * 1024
+/** Decoded pixels kept in memory at most (RGB bytes). */
+const MAX_BYTES = 2 * 2 ** 30
 
 export interface FolderSource {
   table: Table
@@ -70,6 +74,7 @@ export async function readImageFolder(root: string, opts: { imageShape?: ImageSh
   const bad: string[] = []
   let first: { rel: string; w: number; h: number } | null = null
   let allGray = true
+  let keptBytes = 0
   let lastProgress = 0
   for (let i = 0; i < files.length; i++) {
     const f = files[i]
@@ -89,7 +94,14 @@ export async function readImageFolder(root: string, opts: { imageShape?: ImageSh
       decoded.push(null)
       continue
     }
-    if (!first) first = { rel: f.rel, w: img.width, h: img.height }
+    if (!first) {
+      first = { rel: f.rel, w: img.width, h: img.height }
+      if (!opts.imageShape && img.width * img.height > MAX_PIXELS) {
+        throw new DataError(
+          `"${f.rel}" is ${img.width}×${img.height} pixels, too large to train on as is. Declare a smaller image shape (e.g. 64×64×3) so images are resized on import.`
+        )
+      }
+    }
     if (opts.imageShape) img = resizeRgb(img, opts.imageShape[1], opts.imageShape[0])
     else if (img.width !== first.w || img.height !== first.h) {
       throw new DataError(
@@ -98,6 +110,12 @@ export async function readImageFolder(root: string, opts: { imageShape?: ImageSh
     }
     allGray &&= img.gray
     decoded.push(img)
+    keptBytes += img.data.length
+    if (keptBytes > MAX_BYTES) {
+      throw new DataError(
+        `The images in "${folder}" take more than ${MAX_BYTES / 2 ** 30} GB at ${img.width}×${img.height} pixels; declare a smaller image shape so they are resized on import.`
+      )
+    }
     const now = Date.now()
     if (opts.onProgress && now - lastProgress > 100) {
       lastProgress = now

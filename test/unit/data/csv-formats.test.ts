@@ -102,6 +102,22 @@ describe('delimiters and quoting', () => {
     await expect(loadSource(await write(text), { path: '' })).rejects.toThrow(/Line 5 .* has 2 fields/)
   })
 
+  it('Excel "sep=;" first line and decimal commas in ;-separated files', async () => {
+    const text = 'sep=;\nlength;width;label\n' + Array.from({ length: 10 }, (_, i) => `${i},5;${i % 3};${i % 2 ? 'x' : 'y'}`).join('\n') + '\n'
+    const s = await inspectFile(await write(text))
+    expect(s.columns.map((c) => c.name)).toEqual(['length', 'width', 'label'])
+    expect(s.columns[0].type).toBe('numeric')
+    expect(s.columns[0].max).toBe(9.5)
+  })
+
+  it('the same bytes give the same hash; other bytes another', async () => {
+    const a = await loadSource(await write(ascii(',')), { path: '' })
+    const b = await loadSource(await write(ascii(',')), { path: '' })
+    const c = await loadSource(await write(ascii(';')), { path: '' })
+    expect(b.hash).toBe(a.hash)
+    expect(c.hash).not.toBe(a.hash)
+  })
+
   it('no header row: columns are named column_1…', async () => {
     const text = Array.from({ length: 20 }, (_, i) => `${i * 0.5},${i % 4},${i % 2 ? 'a' : 'b'}`).join('\n')
     const s = await inspectFile(await write(text))

@@ -180,6 +180,22 @@ const cases: Case[] = [
     },
     error: /maxRows must be a whole number of at least 2/
   },
+  {
+    name: 'too few rows to split',
+    make: () => file('tiny.csv', 'a,b,class\n1,2,x\n3,4,y\n5,6,x\n7,8,y\n'),
+    run: async (p) => {
+      const r = await load(p)
+      return prepare(r.table, r.schema, { train: 0.7, val: 0.15, test: 0.15, kfold: null }, 1)
+    },
+    error: /Too few labelled rows \(4\) to fill the val split: each class needs at least 3 rows/
+  },
+  {
+    name: 'ignoring one pixel of an image CSV',
+    make: () => file('imgi.csv', 'px_0_0,px_0_1,px_1_0,px_1_1,digit\n' + rows(20, (i) => `${i % 3},2,3,4,${i % 2}`)),
+    run: (p) => load(p, { columns: [{ name: 'px_0_1', role: 'ignore' }] }),
+    error: /"px_0_1" is part of the image \(2×2×1\); pixels cannot be ignored one by one/
+  },
+  { name: 'huge images without a declared shape', make: () => imageFolder({ a: [['1.png', png(1100, 1000)]], b: [['2.png', png(1100, 1000)]] }), error: /"a\/1\.png" is 1100×1000 pixels, too large to train on as is. Declare a smaller image shape/ },
   // problems the import can live with: a specific warning instead of an error
   { name: 'all-missing column (warning)', make: () => file('am.csv', 'a,empty,class\n' + rows(20, (i) => `${i % 4},,${i % 2 ? 'x' : 'y'}`)), warning: /Column "empty" has no values \(every cell is missing\); it is ignored/ },
   {
@@ -187,6 +203,7 @@ const cases: Case[] = [
     make: () => file('mx.csv', 'a,b,class\n' + rows(20, (i) => `${i === 3 ? 'oops' : i % 5},${i % 3},${i % 2 ? 'x' : 'y'}`)),
     warning: /Column "a" mixes numbers and text \(19 numbers, 1 text values, e\.g\. "oops" on line 5\); it is treated as categorical/
   },
+  { name: 'rows without a target value (warning)', make: () => file('mt.csv', 'a,b,class\n' + rows(20, (i) => `${i % 4},${i % 3},${i === 4 ? 'NA' : i % 2 ? 'x' : 'y'}`)), warning: /1 row\(s\) have no "class" value; they are left out/ },
   { name: 'continuous suggested target (inspect warns)', make: () => file('reg2.csv', 'a,b,price\n' + rows(100, (i) => `${i % 9},${i % 4},${i * 1.5}`)), run: (p) => inspectFile(p), warning: /regression is not supported yet/ },
   { name: 'some images undecodable (warning)', make: () => imageFolder({ cat: [['1.png', png(4, 4)], ['bad.png', Buffer.from('x')]], dog: [['2.png', png(4, 4, 9)]] }), warning: /1 image\(s\) could not be decoded and were skipped: cat\/bad\.png/ },
   { name: 'jpeg and png of different sizes resized when a shape is declared (no error)', make: () => imageFolder({ a: [['1.png', png(6, 6)]], b: [['2.jpg', jpeg.encode({ width: 8, height: 5, data: Buffer.alloc(160, 200) }, 90).data]] }), run: (p) => load(p, { imageShape: [4, 4, 1] }), warning: /^$/ }
