@@ -61,6 +61,8 @@ export async function readCsv(path: string, onProgress?: (p: Progress) => void):
   if (size === 0) throw new DataError(`The file "${baseName(path)}" is empty.`)
   const guess = detectEncoding(head, head.length === size)
   if (looksBinary(head, guess.encoding)) {
+    const kind = knownBinary(head)
+    if (kind) throw new DataError(`"${baseName(path)}" is ${kind}, not CSV text. ${BINARY_ADVICE[kind]}`)
     throw new DataError(
       `"${baseName(path)}" looks like a binary file, not CSV text. Export it as CSV (comma- or semicolon-separated) and import that.`
     )
@@ -76,6 +78,23 @@ export async function readCsv(path: string, onProgress?: (p: Progress) => void):
     }
     throw e
   }
+}
+
+const BINARY_ADVICE: Record<string, string> = {
+  'an Excel or other ZIP file': 'Open it in a spreadsheet and save it as CSV, then import the CSV.',
+  'an image': 'To import images, drop a folder with one sub-folder of images per class.',
+  'a PDF document': 'Export the table as CSV instead.',
+  'a Parquet file': 'Convert it to CSV (e.g. with pandas: pd.read_parquet(f).to_csv(...)), then import the CSV.'
+}
+
+/** Names common binary formats by their magic bytes, to say what to do instead. */
+function knownBinary(h: Uint8Array): string | null {
+  const starts = (...b: number[]) => b.every((v, i) => h[i] === v)
+  if (starts(0x50, 0x4b, 0x03, 0x04) || starts(0xd0, 0xcf, 0x11, 0xe0)) return 'an Excel or other ZIP file'
+  if (starts(0x89, 0x50, 0x4e, 0x47) || starts(0xff, 0xd8, 0xff) || starts(0x47, 0x49, 0x46, 0x38)) return 'an image'
+  if (starts(0x25, 0x50, 0x44, 0x46)) return 'a PDF document'
+  if (starts(0x50, 0x41, 0x52, 0x31)) return 'a Parquet file'
+  return null
 }
 
 class Utf8Failure extends Error {

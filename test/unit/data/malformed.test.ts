@@ -3,7 +3,8 @@
  * whose message tells the user what is wrong and where — or, for problems the import can live with, a
  * specific warning in the schema.
  */
-import { chmod, mkdir, mkdtemp, rm, truncate, unlink, writeFile } from 'node:fs/promises'
+import { truncateSync, unlinkSync } from 'node:fs'
+import { mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
@@ -85,7 +86,8 @@ const cases: Case[] = [
   { name: 'ragged row far down', make: () => file('r3.csv', GOOD + '1,2\n'), error: /Line 32 .* has 2 fields/, line: 32 },
   { name: 'unclosed quote', make: () => file('q.csv', 'a,b,class\n1,2,x\n3,"4,y\n5,6,x\n'), error: /quote \(\"\) opened before line \d+ is never closed/ },
   { name: 'binary file', make: () => file('data.csv', new Uint8Array(4096).map((_, i) => (i * 37) % 256)), error: /looks like a binary file, not CSV text/ },
-  { name: 'a PNG given as CSV', make: () => file('pic.csv', png(8, 8)), error: /"pic\.csv" looks like a binary file/ },
+  { name: 'a PNG given as CSV', make: () => file('pic.csv', png(8, 8)), error: /"pic\.csv" is an image, not CSV text. To import images, drop a folder/ },
+  { name: 'an Excel workbook', make: () => file('book.xlsx', Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 6, 0]), Buffer.alloc(200)])), error: /"book\.xlsx" is an Excel or other ZIP file, not CSV text. Open it in a spreadsheet and save it as CSV/ },
   { name: 'gzip of a CSV', make: () => file('data.csv.gz', gzipSync(GOOD)), error: /is a gzip archive; unzip it/ },
   { name: 'one column only', make: () => file('one.csv', 'value\n' + rows(20, (i) => String(i % 3))), error: /Only one column was found \("value"\)/ },
   { name: 'single class', make: () => file('s.csv', 'a,b,class\n' + rows(20, (i) => `${i},${i * 2},yes`)), error: /single class \("yes"\).*at least 2 classes/ },
@@ -145,7 +147,7 @@ const cases: Case[] = [
     make: () => file('shrink.csv', BIG),
     run: (p) => {
       let done = false
-      return load(p, { onProgress: () => { if (!done) { done = true; void truncate(p, 1000) } } })
+      return load(p, { onProgress: () => { if (!done) { done = true; truncateSync(p, 1000) } } })
     },
     error: /"shrink\.csv" changed while it was being imported/
   },
@@ -154,7 +156,7 @@ const cases: Case[] = [
     make: () => file('gone.csv', BIG),
     run: (p) => {
       let done = false
-      return load(p, { onProgress: () => { if (!done) { done = true; void unlink(p) } } })
+      return load(p, { onProgress: () => { if (!done) { done = true; unlinkSync(p) } } })
     },
     error: /"gone\.csv" disappeared while it was being imported/
   },
@@ -237,4 +239,3 @@ describe('malformed input → DataError with a human message', () => {
   })
 })
 
-void chmod
