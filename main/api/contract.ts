@@ -85,6 +85,15 @@ export const DatasetPreview = z.object({
 })
 export type DatasetPreview = z.infer<typeof DatasetPreview>
 
+export const AugmentPreview = z.object({
+  imageShape: ImageShape,
+  /** Each sample: its label, the original pixels and augmented views, 0..1, row-major H×W×C. */
+  samples: z.array(z.object({ label: z.string(), original: z.array(z.number()), views: z.array(z.array(z.number())) })),
+  /** The ILO transformations applied, in words. */
+  describe: z.string()
+})
+export type AugmentPreview = z.infer<typeof AugmentPreview>
+
 export const ExampleDataset = z.object({
   file: z.string(),
   title: z.string(),
@@ -404,6 +413,18 @@ export const calls = {
   'datasets.get': { req: Id, res: DatasetDetail },
   'datasets.preview': { req: z.object({ id: z.string().min(1), rows: z.number().int().min(1).max(500).default(20) }).strict(), res: DatasetPreview },
   'datasets.delete': { req: Id, res: Ok },
+  /** Saves schema edits (target, column types and roles, name); validated like an import. */
+  'datasets.update': {
+    req: z
+      .object({ id: z.string().min(1), name: z.string().min(1).max(200).optional(), target: z.string().min(1).optional(), columns: z.array(ColumnOverride).optional() })
+      .strict(),
+    res: DatasetDetail
+  },
+  /** Image datasets: a few samples with ILO-augmented views, to see what the invariances are. */
+  'datasets.augmentPreview': {
+    req: z.object({ id: z.string().min(1), augment: AugmentConfig, count: z.number().int().min(1).max(16).default(6), views: z.number().int().min(1).max(8).default(4), seed: z.number().int().min(0).default(0) }).strict(),
+    res: AugmentPreview
+  },
   'runs.list': { req: Empty, res: z.array(RunSummary) },
   'runs.get': { req: Id, res: RunDetail },
   'runs.defaults': {
@@ -411,6 +432,8 @@ export const calls = {
     res: RunConfig
   },
   'runs.start': { req: RunConfig, res: RunSummary },
+  /** Estimated wall time of a run from the latest bench figures (or conservative defaults). */
+  'runs.estimate': { req: RunConfig, res: z.object({ seconds: z.number(), basis: z.enum(['bench', 'default']) }) },
   'runs.cancel': { req: Id, res: Ok },
   'runs.delete': { req: Id, res: Ok },
   'runs.metrics': { req: Id, res: z.array(EpochMetrics) },

@@ -86,6 +86,9 @@ export function datasetsRepo(db: Db) {
     updateSchema(id: string, schema: DatasetSchema) {
       db.prepare('UPDATE datasets SET schema_json = ?, kind = ? WHERE id = ?').run(JSON.stringify(schema), schema.kind, id)
     },
+    rename(id: string, name: string) {
+      db.prepare('UPDATE datasets SET name = ? WHERE id = ?').run(name, id)
+    },
     delete(id: string): boolean {
       return db.prepare('DELETE FROM datasets WHERE id = ?').run(id).changes > 0
     },

@@ -2,8 +2,10 @@
 import { randomUUID } from 'node:crypto'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
-import { ApiError, type DatasetDetail, type DatasetPreview, type ImportOptions, type Req } from '../contract.ts'
-import { inspectFile, loadSource, loadTable, previewOf, saveTable } from '../../data/index.ts'
+import { ApiError, type AugmentPreview, type DatasetDetail, type DatasetPreview, type ImportOptions, type Req } from '../contract.ts'
+import { applyOverrides, inspectFile, loadSource, loadTable, previewOf, saveTable } from '../../data/index.ts'
+import { buildAugmentations } from '../../engine/augment/index.ts'
+import { createRng } from '../../engine/rng.ts'
 import type { Store } from '../../store/index.ts'
 import { summaryOf } from '../../store/datasets.ts'
 import type { EventBus } from '../events.ts'
@@ -64,6 +66,38 @@ export function datasetServices(ctx: { dataDir: string; store: Store; bus: Event
     async preview(id: string, rows: number): Promise<DatasetPreview> {
       const d = getOrThrow(id)
       return previewOf(await loadTable(d.storageDir), d.schema, rows)
+    },
+    async update(req: Req<'datasets.update'>): Promise<DatasetDetail> {
+      const d = getOrThrow(req.id)
+      const schema = applyOverrides(d.schema, { target: req.target, columns: req.columns }, await loadTable(d.storageDir))
+      store.transaction(() => {
+        store.datasets.updateSchema(d.id, schema)
+        if (req.name) store.datasets.rename(d.id, req.name)
+      })
+      bus.emit('datasets.changed', {})
+      const { storageDir: _dir, ...detail } = getOrThrow(d.id)
+      return detail
+    },
+    async augmentPreview(req: Req<'datasets.augmentPreview'>): Promise<AugmentPreview> {
+      const d = getOrThrow(req.id)
+      const shape = d.schema.imageShape
+      if (d.kind !== 'image' || !shape) throw new ApiError('invalid-request', `"${d.name}" is tabular: augmentation previews are for image datasets.`)
+      const count = req.count ?? 6
+      const preview = previewOf(await loadTable(d.storageDir), d.schema, count)
+      const nFeatures = shape[0] * shape[1] * shape[2]
+      const empty = { x: new Float32Array(0), y: new Int32Array(0), n: 0 }
+      // Image augmentations only read the kind and shape of the prepared data.
+      const aug = buildAugmentations(req.augment, {
+        kind: 'image', nFeatures, nClasses: d.schema.classes.length, classNames: [], imageShape: shape,
+        featureGroups: [], numericMask: new Uint8Array(nFeatures), train: empty, val: empty, test: empty
+      })
+      const rng = createRng(req.seed ?? 0)
+      const samples = preview.images.slice(0, count).map((img) => {
+        const x = Float32Array.from(img.pixels)
+        const views = Array.from({ length: req.views ?? 4 }, () => Array.from(aug.ilo(x, [1, ...shape], rng)))
+        return { label: img.label, original: img.pixels, views }
+      })
+      return { imageShape: shape, samples, describe: aug.describe }
     },
     async remove(id: string) {
       const d = getOrThrow(id)

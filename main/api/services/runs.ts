@@ -14,8 +14,8 @@ import {
   type RunStatus,
   type RunSummary
 } from '../contract.ts'
-import { applyOverrides } from '../../data/index.ts'
-import { defaultRunConfig } from '../../engine/presets.ts'
+import { applyOverrides, loadTable } from '../../data/index.ts'
+import { defaultRunConfig, estimateSeconds } from '../../engine/presets.ts'
 import { aggregateResults } from '../../engine/metrics.ts'
 import type { Store } from '../../store/index.ts'
 import type { StoredRun } from '../../store/runs.ts'
@@ -51,6 +51,12 @@ export function runServices(ctx: { store: Store; pool: TrainingPool; bus: EventB
     return r
   }
 
+  function presetData(datasetId: string) {
+    const d = datasets.getOrThrow(datasetId)
+    const nFeatures = d.kind === 'image' && d.imageShape ? d.imageShape[0] * d.imageShape[1] * d.imageShape[2] : d.schema.columns.filter((c) => c.role === 'feature').length
+    return { kind: d.kind, rows: d.rows, nFeatures, imageShape: d.imageShape }
+  }
+
   function setStatus(runId: string, status: RunStatus, error: string | null = null) {
     store.runs.setStatus(runId, status, error)
     bus.emit('run.status', { runId, status, error })
@@ -58,7 +64,7 @@ export function runServices(ctx: { store: Store; pool: TrainingPool; bus: EventB
   }
 
   /** Rejects combinations that cannot run, before anything is stored. */
-  function validate(config: RunConfig) {
+  async function validate(config: RunConfig) {
     const d = datasets.getOrThrow(config.datasetId)
     if (d.kind !== 'image') {
       const bad = config.models.filter((m) => IMAGE_ONLY_MODELS.includes(m))
@@ -66,11 +72,14 @@ export function runServices(ctx: { store: Store; pool: TrainingPool; bus: EventB
         throw new ApiError('invalid-request', `${bad.map((m) => MODEL_LABELS[m]).join(', ')} needs image data; "${d.name}" is tabular. Use the tabular ResNet ("resnet") instead.`)
       }
     }
-    const schema = applyOverrides(d.schema, { target: config.target, columns: config.columns })
+    const changesTarget = config.target !== undefined && config.target !== d.schema.target
+    // A new target needs its classes counted, which takes the table.
+    const table = changesTarget || config.columns?.some((c) => c.role === 'target') ? await loadTable(d.storageDir) : undefined
+    const schema = applyOverrides(d.schema, { target: config.target, columns: config.columns }, table)
     return { dataset: d, schema }
   }
 
-  async function execute(runId: string, config: RunConfig, storageDir: string, schema: ReturnType<typeof validate>['schema']) {
+  async function execute(runId: string, config: RunConfig, storageDir: string, schema: Awaited<ReturnType<typeof validate>>['schema']) {
     const run: ActiveRun = { handles: [], cancelled: false }
     active.set(runId, run)
     const info = await pool.backendInfo().catch(() => null)
@@ -159,13 +168,15 @@ export function runServices(ctx: { store: Store; pool: TrainingPool; bus: EventB
       }
     },
     defaults(datasetId: string, preset: Preset): RunConfig {
-      const d = datasets.getOrThrow(datasetId)
-      const nFeatures = d.schema.columns.filter((c) => c.role === 'feature').length
-      return { datasetId, ...defaultRunConfig(preset, { kind: d.kind, rows: d.rows, nFeatures, imageShape: d.imageShape }) }
+      return { datasetId, ...defaultRunConfig(preset, presetData(datasetId)) }
+    },
+    estimate(config: RunConfig) {
+      const bench = store.settings.bench()
+      return { seconds: estimateSeconds(config, presetData(config.datasetId), bench), basis: bench ? ('bench' as const) : ('default' as const) }
     },
     /** Stores the run and starts it; resolves once it is queued. `finished` settles when it ends. */
     async start(config: RunConfig): Promise<{ summary: RunSummary; finished: Promise<void> }> {
-      const { dataset, schema } = validate(config)
+      const { dataset, schema } = await validate(config)
       const id = randomUUID()
       const name = config.name?.trim() || `${dataset.name} · ${config.models.length} models · ${config.preset}`
       const backend = pool.cachedBackend?.name ?? 'pending'

@@ -1,0 +1,45 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import { TrainingPool, TaskError } from '../../../main/workers/pool.ts'
+import type { EngineProgress } from '../../../main/engine/types.ts'
+
+const pool = new TrainingPool({ size: 2, backend: 'auto' })
+afterAll(() => pool.close())
+
+describe('training worker pool', () => {
+  it('reports the backend the workers chose (wasm here: native tfjs is not installed)', async () => {
+    const info = await pool.backendInfo()
+    expect(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).toContain(info.name)
+    expect(info.workers).toBe(2)
+    if (info.name === 'wasm') expect(info.skipped.map((s) => s.name)).toEqual(expect.arrayContaining(['tensorflow-gpu', 'tensorflow']))
+  })
+
+  it('runs a task with progress and a computed result', async () => {
+    const seen: EngineProgress[] = []
+    const h = pool.run({ kind: 'probe', steps: 4, delayMs: 5 }, { onProgress: (p) => seen.push(p) })
+    const r = await h.promise
+    expect(r.kind).toBe('probe')
+    // ones(8×8) · fill(8×8, 4) summed = 8·8·8·4
+    if (r.kind === 'probe') expect(r.result).toEqual({ steps: 4, checksum: 2048 })
+    expect(seen.map((p) => p.epoch)).toEqual([1, 2, 3, 4])
+  })
+
+  it('cancels a running task through the shared flag', async () => {
+    const seen: number[] = []
+    const h = pool.run({ kind: 'probe', steps: 1000, delayMs: 10 }, { onProgress: (p) => seen.push(p.epoch) })
+    while (seen.length < 2) await new Promise((r) => setTimeout(r, 10))
+    h.cancel()
+    const err = await h.promise.catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(TaskError)
+    expect((err as TaskError).cancelled).toBe(true)
+    expect(seen.length).toBeLessThan(1000)
+  })
+
+  it('cancels a queued task before it starts, and keeps serving', async () => {
+    const a = pool.run({ kind: 'probe', steps: 3, delayMs: 20 })
+    const b = pool.run({ kind: 'probe', steps: 3, delayMs: 20 })
+    const c = pool.run({ kind: 'probe', steps: 3, delayMs: 20 })
+    c.cancel()
+    await expect(c.promise).rejects.toMatchObject({ cancelled: true })
+    await expect(Promise.all([a.promise, b.promise])).resolves.toHaveLength(2)
+  })
+})
