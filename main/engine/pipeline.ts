@@ -47,7 +47,7 @@ export const RECIPES: Record<ModelKind, Recipe> = {
  * createModel inside tf.tidy: the layers build their variables from temporary tensors that nothing else disposes
  * (tf.variable copies the reference, the temporary stays counted); tidy frees them, variables survive tidy.
  */
-function buildModel(spec: ModelSpec, seed: number, projection: { hidden: number; out: number } | null): Model {
+export function buildModel(spec: ModelSpec, seed: number, projection: { hidden: number; out: number } | null): Model {
   let model: Model | null = null
   tf.tidy(() => {
     model = createModel(spec, seed, { projection })

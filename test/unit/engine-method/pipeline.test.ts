@@ -4,8 +4,7 @@ import '../../../main/engine/tfgrad/register.ts'
 import { initBackend } from '../../../main/engine/backend.ts'
 import { prunableParams } from '../../../main/engine/evaluate.ts'
 import { fit } from '../../../main/engine/fit.ts'
-import { createModel } from '../../../main/engine/models.ts'
-import { applyRewind, initSeedOf, pisWeights, runJob } from '../../../main/engine/pipeline.ts'
+import { applyRewind, buildModel, initSeedOf, pisWeights, runJob } from '../../../main/engine/pipeline.ts'
 import { defaultRunConfig } from '../../../main/engine/presets.ts'
 import { globalMagnitudeMasks, keepCount } from '../../../main/engine/prune.ts'
 import { fork } from '../../../main/engine/rng.ts'
@@ -24,7 +23,7 @@ beforeAll(async () => {
 
 describe('PIS and rewind on a real model', () => {
   it('κ scales θ† weights only (biases and projection head untouched)', () => {
-    const m = tf.tidy(() => createModel(spec, initSeedOf(1), { projection: { hidden: 8, out: 4 } }))
+    const m = buildModel(spec, initSeedOf(1), { hidden: 8, out: 4 })
     try {
       const theta = m.getWeights()
       const scaled = pisWeights(theta, m.params, 0.125)
@@ -42,7 +41,7 @@ describe('PIS and rewind on a real model', () => {
 
   it('rewind gives θ† (unscaled) on survivors and 0 on pruned weights; masks stay zero through finetuning', async () => {
     const before = tf.memory().numTensors
-    const sub = tf.tidy(() => createModel(spec, initSeedOf(2)))
+    const sub = buildModel(spec, initSeedOf(2), null)
     try {
       const theta = sub.getWeights()
       // Pretend-trained weights: θ† perturbed, so the mask differs from θ†'s own ranking.
