@@ -95,7 +95,7 @@ function inferColumn(
   ps: ColumnStats | undefined,
   warnings: string[]
 ): ColumnSchema {
-  const base = { name, missing: s.missing, distinct: s.distinct, min: s.min, max: s.max, mean: s.mean, topValues: s.top }
+  const base = { name, missing: s.missing, distinct: s.distinct, min: s.min, max: s.max, mean: s.mean, topValues: s.top.map((t) => ({ ...t })) }
   const col = (type: ColumnType, role: ColumnSchema['role'], note?: string): ColumnSchema =>
     note ? { ...base, type, role, note } : { ...base, type, role }
   if (s.nonMissing === 0) {

@@ -24,8 +24,17 @@ export interface ColumnSummary {
 
 const TOP = 10
 
+// Columns are never modified after reading, so a summary can be reused (schema inference runs once per
+// target choice, and sorting a million values each time is the slow part).
+const cache = new WeakMap<Column, ColumnSummary>()
+
 export function summarize(col: Column): ColumnSummary {
-  return col.kind === 'num' ? summarizeNumeric(col.values) : summarizeCategorical(col.codes, col.levels)
+  let s = cache.get(col)
+  if (!s) {
+    s = col.kind === 'num' ? summarizeNumeric(col.values) : summarizeCategorical(col.codes, col.levels)
+    cache.set(col, s)
+  }
+  return s
 }
 
 function summarizeNumeric(values: Float64Array): ColumnSummary {

@@ -54,8 +54,9 @@ export function sniffDelimiter(text: string): Delimiter {
 }
 
 /**
- * A first row is data rather than a header when one of its cells is a number, or is missing, or when, for
- * a column whose other values are all numbers, it is... a number too. Headers are non-empty, distinct labels.
+ * Is the first row a header? Not when one of its cells is a number (headers are labels). Yes when a column
+ * below it is all numbers while its top cell is text. For all-text data, a header's labels do not reappear
+ * in their own column below.
  */
 export function looksLikeHeader(records: string[][]): boolean {
   if (records.length === 0) return false
@@ -70,7 +71,6 @@ export function looksLikeHeader(records: string[][]): boolean {
   if (seen.size === 0) return false
   const rest = records.slice(1)
   if (rest.length === 0) return true
-  // All-text data: a header row's labels do not reappear in their own column below.
   let numericColumnWithTextTop = false
   let repeated = 0
   for (let j = 0; j < first.length; j++) {

@@ -209,3 +209,19 @@ describe('preprocessing', () => {
     expect(f0.test.x).not.toEqual(f1.test.x)
   })
 })
+
+describe('image preprocessing and preview', () => {
+  it('digits: records with pixel columns encode like the table; preview has images and labels', async () => {
+    const { previewOf } = await import('../../../main/data/index.ts')
+    const r = await loadSource(join(DIR, 'digits_8x8.csv'), { path: '' })
+    const p = prepare(r.table, r.schema, SPLIT, 4, { imageNormalize: 'standardize' })
+    expect(p.preprocessor.image!.mode).toBe('standardize')
+    const row = Object.fromEntries(r.table.columns.map((c) => [c.name, c.kind === 'num' ? c.values[0] : c.levels[c.codes[0]]]))
+    expect(transformRecords(p.preprocessor, [row])).toEqual(transformTable(p.preprocessor, r.table, Int32Array.of(0)))
+    const pv = previewOf(r.table, r.schema, 4)
+    expect(pv.images).toHaveLength(4)
+    expect(pv.images[0].label).toBe('0')
+    expect(pv.images[0].pixels).toHaveLength(64)
+    expect(Math.max(...pv.images[0].pixels)).toBeLessThanOrEqual(1)
+  })
+})
