@@ -16,6 +16,11 @@ export interface ColumnStats {
   firstNumber?: { value: string; line: number }
 }
 
+/** Trims a grown buffer: a copy when much of it is unused, a view (no second copy in memory) otherwise. */
+function fit<T extends Float64Array | Int32Array>(a: T, n: number): T {
+  return (n >= a.length * 0.75 ? a.subarray(0, n) : a.slice(0, n)) as T
+}
+
 export class ColumnBuilder {
   readonly stats: ColumnStats = { missing: 0, numeric: 0, text: 0 }
   private nums: Float64Array | null = new Float64Array(1024)
@@ -58,8 +63,8 @@ export class ColumnBuilder {
   }
 
   finish(): Column {
-    if (this.nums) return { kind: 'num', name: this.name, values: this.nums.slice(0, this.n) }
-    return { kind: 'cat', name: this.name, codes: this.codes!.slice(0, this.n), levels: this.levels }
+    if (this.nums) return { kind: 'num', name: this.name, values: fit(this.nums, this.n) }
+    return { kind: 'cat', name: this.name, codes: fit(this.codes!, this.n), levels: this.levels }
   }
 
   private code(s: string): number {
