@@ -117,16 +117,31 @@ describe('runJob end to end on iris (quick preset)', () => {
     for (let u = 1; u < degree.length; u++) expect(degree[u]).toBeLessThanOrEqual(degree[u - 1])
   })
 
-  it('the same seed gives the same result twice; the dense MLP trains epochs + finetuneEpochs', async () => {
-    const cfg = { ...quick, epochs: 5, finetuneEpochs: 5 }
+  it('the same seed gives the same result twice (ILO, pruning at two ratios, finetuning)', async () => {
+    const cfg = { ...quick, epochs: 4, finetuneEpochs: 3, compressions: [4, 16] }
+    const losses = (ev: EngineProgress[]) => ev.filter((e) => e.metrics).map((e) => [e.metrics!.trainLoss, e.metrics!.valLoss, e.metrics!.contrastiveLoss])
+    const ea: EngineProgress[] = []
+    const eb: EngineProgress[] = []
+    const a = await runJob({ model: 'iunet', seed: 3, config: cfg, data }, { onProgress: (p) => ea.push(p), isCancelled: () => false })
+    const b = await runJob({ model: 'iunet', seed: 3, config: cfg, data }, { onProgress: (p) => eb.push(p), isCancelled: () => false })
+    const strip = (r: (typeof a.results)[number]) => ({ ...r, trainSeconds: 0, inferenceMsPerExample: 0 })
+    expect(a.results.map(strip)).toEqual(b.results.map(strip))
+    expect(a.firstLayer).toEqual(b.firstLayer)
+    expect(losses(ea)).toEqual(losses(eb))
+    expect(a.results.map((r) => r.compression)).toEqual([4, 16])
+    // One supernet for both ratios: its epochs are reported once.
+    expect(ea.filter((e) => e.phase === 'supernet' && e.metrics)).toHaveLength(4)
+    expect(a.results[0].supernetValAccuracy).toBe(a.results[1].supernetValAccuracy)
+  })
+
+  it('the dense MLP trains epochs + finetuneEpochs and is unpruned', async () => {
+    const cfg = { ...quick, epochs: 3, finetuneEpochs: 2 }
     const events: EngineProgress[] = []
     const a = await runJob({ model: 'mlp', seed: 3, config: cfg, data }, { onProgress: (p) => events.push(p), isCancelled: () => false })
-    const b = await runJob({ model: 'mlp', seed: 3, config: cfg, data }, silent)
-    const strip = (r: (typeof a.results)[number]) => ({ ...r, trainSeconds: 0, inferenceMsPerExample: 0 })
-    expect(strip(a.results[0])).toEqual(strip(b.results[0]))
-    expect(a.firstLayer).toEqual(b.firstLayer)
-    expect(events.filter((e) => e.phase === 'train' && e.metrics)).toHaveLength(10)
+    expect(events.filter((e) => e.phase === 'train' && e.metrics)).toHaveLength(5)
     expect(a.results[0].nonzeroParams).toBe(a.results[0].params)
+    expect(a.results[0].supernetValAccuracy).toBeNull()
+    expect(a.firstLayer[0].mask.every((v) => v === 1)).toBe(true)
   })
 
   it('cancellation throws CancelledError and frees every tensor', async () => {
