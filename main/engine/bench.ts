@@ -68,3 +68,13 @@ export function benchMlp(opts: BenchOptions = {}): BenchResult {
     model.dispose()
   }
 }
+
+/** Images/s training the CNN baseline (conv32 → pool → conv64 → pool → fc128 → 10) on 28×28×1, batch 128. */
+export function benchCnn(opts: BenchOptions = {}): BenchResult {
+  const model = createModel({ kind: 'cnn', imageShape: [28, 28, 1], classes: 10 }, 1)
+  try {
+    return benchTraining(model, { batchSize: 128, ...opts })
+  } finally {
+    model.dispose()
+  }
+}

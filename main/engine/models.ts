@@ -1,7 +1,10 @@
 /**
  * Builds any of the engine's models from a spec; see models/types.ts for the Model interface.
  */
+import { createCnn } from './models/cnn.ts'
 import { createMlp } from './models/mlp.ts'
+import { createResNet } from './models/resnet.ts'
+import { createTabResNet } from './models/tabresnet.ts'
 import type { Model, ModelOptions, ModelSpec } from './models/types.ts'
 
 export type { ForwardOutput, Model, ModelArch, ModelOptions, ModelSpec, Param, ParamGroup, ParamKind } from './models/types.ts'
@@ -11,7 +14,11 @@ export function createModel(spec: ModelSpec, seed: number, opts: ModelOptions = 
   switch (spec.kind) {
     case 'mlp':
       return createMlp(spec, seed, opts)
-    default:
-      throw new Error(`model kind ${spec.kind} is not available yet`)
+    case 'cnn':
+      return createCnn(spec, seed, opts)
+    case 'resnet':
+      return createResNet(spec, seed, opts)
+    case 'tabresnet':
+      return createTabResNet(spec, seed, opts)
   }
 }

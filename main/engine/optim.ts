@@ -76,10 +76,11 @@ export class AdamW {
         const v1 = tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2))
         m.assign(m1)
         v.assign(v1)
-        const denom = tf.add(tf.div(tf.sqrt(v1), sqrtBc2), eps)
+        // lr/bc1 · m / (sqrt(v)/sqrt(bc2) + eps) = (lr·sqrt(bc2)/bc1) · m / (sqrt(v) + eps·sqrt(bc2)): two ops fewer.
+        const denom = tf.add(tf.sqrt(v1), eps * sqrtBc2)
         let w: tf.Tensor = param.variable
         if (this.weightDecay > 0 && param.kind === 'weight') w = tf.mul(w, 1 - this.learningRate * this.weightDecay)
-        w = tf.sub(w, tf.mul(tf.div(m1, denom), stepSize))
+        w = tf.sub(w, tf.mul(tf.div(m1, denom), stepSize * sqrtBc2))
         if (mask) w = tf.mul(w, mask)
         param.variable.assign(w)
       }

@@ -29,6 +29,7 @@ export class ParamSet {
   readonly params: Param[] = []
   /** Non-trainable state saved with the weights (batch-norm running statistics). */
   readonly buffers = new Map<string, tf.Variable>()
+  private readonly normBuffers = new Map<string, tf.Variable>()
   private readonly owners = new Map<string, MaskedWeight>()
   private readonly flopTerms: FlopTerm[] = []
   private readonly disposers: Array<() => void> = []
@@ -47,6 +48,16 @@ export class ParamSet {
     if (layer.b) this.add(`${name}/b`, layer.b, group, 'bias')
     this.flopTerms.push({ layer, uses })
     this.disposers.push(() => layer.dispose())
+  }
+
+  /** Registers a batch norm: γ, β as 'norm' params (never pruned), running statistics as buffers. */
+  addNorm(name: string, bn: { gamma: tf.Variable; beta: tf.Variable; runMean: tf.Variable; runVar: tf.Variable; dispose(): void }, group: ParamGroup): void {
+    this.add(`${name}/gamma`, bn.gamma, group, 'norm')
+    this.add(`${name}/beta`, bn.beta, group, 'norm')
+    this.disposers.push(() => bn.dispose())
+    // Buffers are disposed by bn.dispose(); keep them out of this.buffers' own disposal.
+    this.normBuffers.set(`${name}/mean`, bn.runMean)
+    this.normBuffers.set(`${name}/var`, bn.runVar)
   }
 
   addBuffer(name: string, variable: tf.Variable): void {
@@ -68,7 +79,7 @@ export class ParamSet {
   getWeights(): Map<string, Float32Array> {
     const out = new Map<string, Float32Array>()
     for (const p of this.params) out.set(p.name, Float32Array.from(p.variable.dataSync() as Float32Array))
-    for (const [name, v] of this.buffers) out.set(name, Float32Array.from(v.dataSync() as Float32Array))
+    for (const [name, v] of this.allBuffers()) out.set(name, Float32Array.from(v.dataSync() as Float32Array))
     return out
   }
 
@@ -83,7 +94,11 @@ export class ParamSet {
       })
     }
     for (const p of this.params) assign(p.name, p.variable, p.mask)
-    for (const [name, v] of this.buffers) assign(name, v, null)
+    for (const [name, v] of this.allBuffers()) assign(name, v, null)
+  }
+
+  private allBuffers(): Array<[string, tf.Variable]> {
+    return [...this.buffers, ...this.normBuffers]
   }
 
   flops(): { dense: number; sparse: number } {
@@ -101,5 +116,6 @@ export class ParamSet {
     for (const v of this.buffers.values()) v.dispose()
     this.disposers.length = 0
     this.buffers.clear()
+    this.normBuffers.clear()
   }
 }
