@@ -34,6 +34,8 @@ describe('PIS and rewind on a real model', () => {
         a.forEach((v, i) => expect(b[i]).toBeCloseTo(k * v, 7))
       }
       expect(m.params.some((p) => p.group === 'head' && p.kind === 'weight')).toBe(true)
+      // OMP ranks only the encoder's weight matrices: never the classifier, biases or the projection head.
+      expect(prunableParams(m).map((p) => p.name)).toEqual(['layer0/w', 'layer1/w'])
     } finally {
       m.dispose()
     }
