@@ -172,25 +172,44 @@ async function runUnpruned(ctx: Ctx, recipe: Recipe, spec: ModelSpec): Promise<E
   }
 }
 
-async function runPruned(ctx: Ctx, recipe: Recipe, spec: ModelSpec): Promise<EngineJobResult> {
-  const { cfg, job, hooks } = ctx
-  const initSeed = initSeedOf(job.seed)
-  // 1–3: θ† → PIS → supernet training (once for all ratios).
+/** What pruning needs from the supernet phase. */
+export interface TrainedSupernet {
+  /** θ†: the UNSCALED standard init every ratio rewinds to (taken before PIS is applied). */
+  theta: Map<string, Float32Array>
+  /** The supernet's weights after training, which OMP ranks. */
+  trained: Map<string, Float32Array>
+  /** Names of the encoder weights OMP may prune. */
+  prunable: string[]
+  fit: FitResult
+}
+
+/** Steps 1–3: θ† → PIS (κ·θ† on weights) → supernet training with ILO or CE, once for all ratios. */
+async function trainSupernet(ctx: Ctx, recipe: Recipe, spec: ModelSpec): Promise<TrainedSupernet> {
+  const { cfg, job } = ctx
   const projection = recipe.ilo && cfg.projectionHead ? projectionSize(cfg) : null
-  const supernet = buildModel(spec, initSeed, projection)
-  let theta: Map<string, Float32Array>
-  let trained: Map<string, Float32Array>
-  let prunable: string[]
-  let superFit: FitResult
+  const supernet = buildModel(spec, initSeedOf(job.seed), projection)
   try {
-    theta = supernet.getWeights()
+    const theta = supernet.getWeights()
     if (recipe.pis) supernet.setWeights(pisWeights(theta, supernet.params, cfg.kappa))
-    superFit = await fitPhase(ctx, supernet, recipe, 'supernet', 1, recipe.ilo)
-    trained = supernet.getWeights()
-    prunable = prunableParams(supernet).map((p) => p.name)
+    const fitted = await fitPhase(ctx, supernet, recipe, 'supernet', 1, recipe.ilo)
+    return { theta, trained: supernet.getWeights(), prunable: prunableParams(supernet).map((p) => p.name), fit: fitted }
   } finally {
     supernet.dispose()
   }
+}
+
+/** The supernet phase of a pruned row on its own (tests and tools: checks what rewind and OMP will see). */
+export async function runSupernet(job: EngineJob, hooks: EngineHooks): Promise<TrainedSupernet> {
+  const recipe = RECIPES[job.model]
+  if (!recipe.prune) throw new Error(`${job.model} has no supernet phase`)
+  const ctx: Ctx = { job, cfg: job.config, data: job.data, aug: buildAugmentations(job.config.augment, job.data), hooks }
+  return trainSupernet(ctx, recipe, specFor(recipe.arch, job.config, job.data))
+}
+
+async function runPruned(ctx: Ctx, recipe: Recipe, spec: ModelSpec): Promise<EngineJobResult> {
+  const { job, hooks, cfg } = ctx
+  const initSeed = initSeedOf(job.seed)
+  const { theta, trained, prunable, fit: superFit } = await trainSupernet(ctx, recipe, spec)
   if (prunable.length === 0) throw new Error(`${job.model}: the ${spec.kind} encoder has no prunable weights`)
   const results: ModelResult[] = []
   const firstLayer: FirstLayerArtifact[] = []

@@ -4,7 +4,7 @@ import '../../../main/engine/tfgrad/register.ts'
 import { initBackend } from '../../../main/engine/backend.ts'
 import { prunableParams } from '../../../main/engine/evaluate.ts'
 import { fit } from '../../../main/engine/fit.ts'
-import { applyRewind, buildModel, initSeedOf, pisWeights, runJob } from '../../../main/engine/pipeline.ts'
+import { applyRewind, buildModel, initSeedOf, pisWeights, runJob, runSupernet } from '../../../main/engine/pipeline.ts'
 import { defaultRunConfig } from '../../../main/engine/presets.ts'
 import { globalMagnitudeMasks, keepCount } from '../../../main/engine/prune.ts'
 import { fork } from '../../../main/engine/rng.ts'
@@ -73,6 +73,28 @@ describe('PIS and rewind on a real model', () => {
       sub.dispose()
     }
     expect(tf.memory().numTensors).toBe(before)
+  })
+})
+
+describe('supernet phase', () => {
+  it('keeps θ† UNSCALED for the rewind while the supernet itself starts from κ·θ† (PIS) — and OMP/no-PIS from θ†', async () => {
+    // A learning rate of 1e-9 leaves the supernet at its starting point, which exposes it.
+    const cfg = { ...quick, depth: 2, width: 32, epochs: 1, learningRate: 1e-9 }
+    const fresh = buildModel(spec, initSeedOf(5), null)
+    const ref = fresh.getWeights()
+    fresh.dispose()
+    for (const [model, k] of [['iunet', 0.125], ['no-ilo', 0.125], ['omp', 1], ['no-pis', 1]] as const) {
+      const s = await runSupernet({ model, seed: 5, config: cfg, data }, silent)
+      expect(s.prunable).toEqual(['layer0/w', 'layer1/w'])
+      for (const [name, v] of ref) {
+        expect(Array.from(s.theta.get(name)!)).toEqual(Array.from(v))
+        const trained = s.trained.get(name)!
+        const scale = name.endsWith('/w') ? k : 1
+        v.forEach((x, i) => expect(trained[i]).toBeCloseTo(scale * x, 5))
+      }
+      // ILO rows carry a projection head during supernet training, CE rows do not.
+      expect([...s.trained.keys()].some((n) => n.startsWith('proj'))).toBe(model === 'iunet' || model === 'no-pis')
+    }
   })
 })
 
