@@ -65,6 +65,9 @@ const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r))
 
 export async function fit(o: FitOptions): Promise<FitResult> {
   const { model, train, hooks } = o
+  // Without validation rows there is nothing to select on: keep the last epoch, never stop early.
+  const keepBest = o.keepBest && o.val.n > 0
+  const patience = o.val.n > 0 ? o.patience : 0
   const dim = train.x.length / Math.max(1, train.n)
   // In tidy: AdamW builds its moment variables from temporaries that would otherwise stay allocated.
   let optimizer: AdamW | null = null
@@ -117,7 +120,7 @@ export async function fit(o: FitOptions): Promise<FitResult> {
       }
       const val = evaluateSplit(model, o.val)
       const improved = val.accuracy > best.acc || (val.accuracy === best.acc && val.loss < best.loss)
-      if (improved) best = { epoch, acc: val.accuracy, loss: val.loss, weights: o.keepBest ? model.getWeights() : null }
+      if (improved) best = { epoch, acc: val.accuracy, loss: val.loss, weights: keepBest ? model.getWeights() : null }
       const metrics: EpochMetrics = {
         ...o.report,
         epoch,
@@ -131,17 +134,17 @@ export async function fit(o: FitOptions): Promise<FitResult> {
       history.push(metrics)
       hooks.onProgress({ ...o.report, epoch, totalEpochs: o.epochs, metrics })
       await yieldToLoop()
-      if (o.patience > 0 && epoch - best.epoch >= o.patience) break
+      if (patience > 0 && epoch - best.epoch >= patience) break
     }
   } finally {
     opt.dispose()
   }
   const epochsRun = Math.min(epoch, o.epochs)
-  if (o.keepBest && best.weights && best.epoch !== epochsRun) model.setWeights(best.weights)
+  if (keepBest && best.weights && best.epoch !== epochsRun) model.setWeights(best.weights)
   const last = history[history.length - 1]
   return {
-    bestEpoch: o.keepBest ? best.epoch : epochsRun,
-    valAccuracy: o.keepBest ? best.acc : last.valAccuracy,
+    bestEpoch: keepBest ? best.epoch : epochsRun,
+    valAccuracy: keepBest ? best.acc : last.valAccuracy,
     epochsRun,
     seconds: (performance.now() - started) / 1000,
     history

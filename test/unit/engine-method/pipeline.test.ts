@@ -168,6 +168,18 @@ describe('runJob end to end on iris (quick preset)', () => {
     expect(a.firstLayer[0].mask.every((v) => v === 1)).toBe(true)
   })
 
+  it('early stopping: stops `patience` epochs after the best validation epoch and keeps that epoch', async () => {
+    const cfg = { ...quick, epochs: 100, finetuneEpochs: 100, patience: 3 }
+    const events: EngineProgress[] = []
+    const a = await runJob({ model: 'mlp', seed: 2, config: cfg, data }, { onProgress: (p) => events.push(p), isCancelled: () => false })
+    const epochs = events.filter((e) => e.metrics).map((e) => e.metrics!)
+    expect(epochs.length).toBeLessThan(200)
+    const best = a.results[0].bestEpoch
+    expect(epochs.length - best).toBe(3)
+    const bestVal = Math.max(...epochs.map((m) => m.valAccuracy))
+    expect(epochs[best - 1].valAccuracy).toBe(bestVal)
+  })
+
   it('cancellation throws CancelledError and frees every tensor', async () => {
     const before = tf.memory().numTensors
     let polls = 0
