@@ -67,3 +67,22 @@ describe('aggregation and consistency', () => {
     expect(agg[1].supernetValAccuracy).toBeNull()
   })
 })
+
+describe('firstLayerArtifact', () => {
+  it('transposes inputs × units to units × inputs and puts the most connected units first', async () => {
+    const { firstLayerArtifact } = await import('../../../main/engine/evaluate.ts')
+    // 2 inputs × 3 units, row-major: w[i][u] = 10·i + u.
+    const w = Float32Array.from([0, 1, 2, 10, 11, 12])
+    const mask = Uint8Array.from([0, 1, 1, 0, 0, 1])
+    const a = firstLayerArtifact({ model: 'iunet', seed: 0, compression: 2 }, w, mask, 2, 3, 2)
+    // Degrees: unit0 = 0, unit1 = 1, unit2 = 2 → units 2, 1 (at most 2).
+    expect(a.units).toBe(2)
+    expect(a.weights).toEqual([2, 12, 1, 11])
+    expect(a.mask).toEqual([1, 1, 1, 0])
+    const dense = firstLayerArtifact({ model: 'mlp', seed: 0, compression: 1 }, w, null, 2, 3)
+    expect(dense.units).toBe(3)
+    expect(dense.mask.every((v) => v === 1)).toBe(true)
+    // Equal degrees: larger L1 first (unit 2: 14, unit 1: 12, unit 0: 10).
+    expect(dense.weights.slice(0, 2)).toEqual([2, 12])
+  })
+})
