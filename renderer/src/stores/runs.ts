@@ -1,13 +1,17 @@
-/** The runs list, kept fresh by status events. */
+/** The runs list, kept fresh by status events; filtering, deleting, cancelling and rerunning runs. */
 import { defineStore } from 'pinia'
-import { ref } from 'vue'
+import { computed, reactive, ref } from 'vue'
 import type { RunSummary } from '@contract'
 import { api } from '../api/client'
+import { filterRuns, runDatasets, type RunsFilter } from '../lib/runsFilter'
 
 export const useRunsStore = defineStore('runs', () => {
   const list = ref<RunSummary[]>([])
   const loaded = ref(false)
   const error = ref<string | null>(null)
+  const filter = reactive<RunsFilter>({ statuses: [], datasetId: null, text: '' })
+  const filtered = computed(() => filterRuns(list.value, filter))
+  const datasets = computed(() => runDatasets(list.value))
 
   async function refresh() {
     try {
@@ -19,6 +23,31 @@ export const useRunsStore = defineStore('runs', () => {
       loaded.value = true
     }
   }
+
+  async function remove(id: string) {
+    await api.call('runs.delete', { id })
+    list.value = list.value.filter((r) => r.id !== id)
+  }
+
+  async function cancel(id: string) {
+    await api.call('runs.cancel', { id })
+    await refresh()
+  }
+
+  /** Starts a new run with exactly the settings of `id`; returns the new run. */
+  async function rerun(id: string): Promise<RunSummary> {
+    const detail = await api.call('runs.get', { id })
+    const started = await api.call('runs.start', detail.config)
+    await refresh()
+    return started
+  }
+
+  function clearFilter() {
+    filter.statuses = []
+    filter.datasetId = null
+    filter.text = ''
+  }
+
   api.on('runs.changed', () => void refresh())
-  return { list, loaded, error, refresh }
+  return { list, loaded, error, filter, filtered, datasets, refresh, remove, cancel, rerun, clearFilter }
 })

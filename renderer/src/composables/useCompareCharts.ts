@@ -1,0 +1,109 @@
+/** The comparison's chart options, computed once from the cart: shown on screen, exported as SVG and put in the report. */
+import { computed } from 'vue'
+import { MODEL_LABELS, type ModelAggregate } from '@contract'
+import { useCompareStore } from '../stores/compare'
+import { useDark } from './useDark'
+import { PALETTE, PRUNED_MODELS, entryLabel, resultsOf } from '../lib/entries'
+import { CURVE_METRICS, entryEpochs, meanCurve } from '../lib/curves'
+import { compressionOption, confusionOption, curvesOption, sparsityOption, sumMatrices, type CompressionLine } from '../lib/chartOptions'
+
+export interface ChartSpec {
+  id: string
+  title: string
+  option: Record<string, unknown>
+  height: number
+  width?: number
+  caption?: string
+}
+
+export function useCompareCharts() {
+  const compare = useCompareStore()
+  const dark = useDark()
+  const colour = (i: number) => PALETTE[i % PALETTE.length]!
+  const tabular = computed(() => compare.runIds.some((id) => compare.details[id]?.dataset?.kind === 'tabular' || (compare.details[id] && !compare.details[id]!.imageShape)))
+
+  const curves = computed<ChartSpec>(() => {
+    const series = compare.cart.map((e, i) => ({
+      name: entryLabel(e, compare.letters),
+      color: colour(i),
+      points: meanCurve(entryEpochs(compare.metrics[e.runId] ?? [], e), compare.curveMetric)
+    }))
+    const m = CURVE_METRICS.find((c) => c.key === compare.curveMetric)!
+    return {
+      id: 'curves',
+      title: `${m.label} per epoch (mean over seeds)`,
+      option: curvesOption(series.filter((s) => s.points.length), compare.curveMetric, compare.curveMode),
+      height: 380,
+      caption:
+        (compare.curveMode === 'best'
+          ? 'Best so far: the value of the best epoch up to each epoch — the checkpoint that is kept; dotted lines mark the best epoch. '
+          : 'Per-epoch values (the last epoch is where training stopped). ') +
+        'Pruned models: the finetuning epochs after pruning at their compression; others: their training epochs.'
+    }
+  })
+
+  const confusions = computed<ChartSpec[]>(() =>
+    compare.cart.flatMap((e) => {
+      const run = compare.details[e.runId]
+      const rs = resultsOf(run, e)
+      if (!run || !rs.length) return []
+      const label = entryLabel(e, compare.letters)
+      const k = run.classNames.length || rs[0]!.confusion.length
+      const size = Math.max(300, Math.min(460, 140 + k * 26))
+      return [
+        {
+          id: `confusion-${label}`,
+          title: `Confusion: ${label}`,
+          option: confusionOption(`${label} (${rs.length} seed${rs.length > 1 ? 's' : ''} summed)`, run.classNames, sumMatrices(rs.map((r) => r.confusion)), dark.value),
+          height: size,
+          width: size + 20
+        }
+      ]
+    })
+  )
+
+  const sparsity = computed<ChartSpec | null>(() => {
+    const series = compare.cart
+      .map((e, i) => ({ name: entryLabel(e, compare.letters), color: colour(i), layers: resultsOf(compare.details[e.runId], e).map((r) => r.layers) }))
+      .filter((s) => s.layers.length && s.layers[0]!.length)
+    if (!series.length) return null
+    const layerCount = new Set(series.flatMap((s) => s.layers[0]!.map((l) => l.name))).size
+    return {
+      id: 'sparsity',
+      title: 'Weights kept per layer',
+      option: sparsityOption(series),
+      height: Math.max(260, 90 + layerCount * series.length * 9),
+      caption: 'Share of nonzero weights in each weight layer (mean over seeds). OMP ranks weights globally, so layers end up with different densities; the classifier (head) is never pruned.'
+    }
+  })
+
+  const compression = computed<ChartSpec | null>(() => {
+    const lines: CompressionLine[] = []
+    const refs: { name: string; color: string; value: number }[] = []
+    const balanced = tabular.value
+    compare.cart.forEach((e, i) => {
+      const run = compare.details[e.runId]
+      if (!run) return
+      const label = compare.letters.size > 1 ? `${MODEL_LABELS[e.model]} [${compare.letters.get(e.runId)}]` : MODEL_LABELS[e.model]
+      if (PRUNED_MODELS.includes(e.model)) {
+        if (lines.some((l) => l.name === label)) return
+        const points = run.aggregates.filter((a) => a.model === e.model && a.compression > 1)
+        if (points.length > 1) lines.push({ name: label, color: colour(i), model: e.model, points })
+      } else if (!refs.some((r) => r.name === label)) {
+        const a: ModelAggregate | undefined = run.aggregates.find((x) => x.model === e.model && x.compression === e.compression)
+        if (a) refs.push({ name: label, color: colour(i), value: balanced ? a.balancedAccuracy.mean : a.accuracy.mean })
+      }
+    })
+    if (!lines.length) return null
+    return {
+      id: 'compression',
+      title: `${balanced ? 'Balanced accuracy' : 'Accuracy'} vs compression`,
+      option: compressionOption(lines, refs, balanced),
+      height: 360,
+      caption: 'Mean over seeds at each compression ratio the run pruned to (all ratios of the run, not only the ones in the cart); dashed lines: unpruned models of the comparison.'
+    }
+  })
+
+  const all = computed<ChartSpec[]>(() => [curves.value, ...confusions.value, ...(sparsity.value ? [sparsity.value] : []), ...(compression.value ? [compression.value] : [])])
+  return { tabular, curves, confusions, sparsity, compression, all }
+}

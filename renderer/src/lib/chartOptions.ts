@@ -1,0 +1,169 @@
+/**
+ * ECharts options of the comparison's charts, built from plain data (DOM-free): the same option feeds the
+ * on-screen chart, its SVG export and the HTML report.
+ */
+import type { LayerSparsity, ModelAggregate, ModelKind } from '@contract'
+import { MODEL_LABELS } from '@contract'
+import { CURVE_METRICS, bestPoint, runningBest, type CurveMetric, type CurvePoint } from './curves'
+
+type Option = Record<string, unknown>
+
+const pctAxis = { type: 'value', axisLabel: { formatter: (v: number) => `${Math.round(v * 100)} %` } }
+
+export interface CurveSeries {
+  name: string
+  color: string
+  points: CurvePoint[]
+}
+
+export function curvesOption(series: CurveSeries[], metric: CurveMetric, mode: 'best' | 'last'): Option {
+  const m = CURVE_METRICS.find((c) => c.key === metric)!
+  const fmt = (v: number) => (m.share ? `${(v * 100).toFixed(1)} %` : v.toFixed(3))
+  return {
+    backgroundColor: 'transparent',
+    color: series.map((s) => s.color),
+    tooltip: {
+      trigger: 'axis',
+      valueFormatter: (v: unknown) => (typeof v === 'number' ? fmt(v) : String(v ?? ''))
+    },
+    legend: { type: 'scroll', top: 0 },
+    grid: { left: 60, right: 24, top: 40, bottom: 50 },
+    xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 28, minInterval: 1 },
+    yAxis: m.share ? { ...pctAxis, name: m.label, scale: true } : { type: 'value', name: m.label, scale: true },
+    series: series.map((s) => {
+      const pts = mode === 'best' ? runningBest(s.points, m.higherIsBetter) : s.points
+      const best = bestPoint(s.points, m.higherIsBetter)
+      return {
+        name: s.name,
+        type: 'line',
+        showSymbol: false,
+        smooth: false,
+        step: mode === 'best' ? 'end' : undefined,
+        data: pts.map((p) => [p.epoch, p.mean]),
+        markLine:
+          mode === 'best' && best
+            ? { silent: true, symbol: 'none', lineStyle: { type: 'dotted', color: s.color }, label: { show: false }, data: [{ xAxis: best.epoch }] }
+            : undefined
+      }
+    })
+  }
+}
+
+export function confusionOption(title: string, classNames: string[], matrix: number[][], dark: boolean): Option {
+  const k = matrix.length
+  const names = classNames.length === k ? classNames : Array.from({ length: k }, (_, i) => String(i))
+  const data: [number, number, number, number][] = []
+  matrix.forEach((row, t) => {
+    const total = row.reduce((a, b) => a + b, 0)
+    row.forEach((c, p) => data.push([p, t, total ? c / total : 0, c]))
+  })
+  const small = k > 12
+  return {
+    backgroundColor: 'transparent',
+    title: { text: title, left: 'center', top: 0, textStyle: { fontSize: 13 } },
+    tooltip: {
+      formatter: (p: { data: [number, number, number, number] }) =>
+        `true ${names[p.data[1]]} → predicted ${names[p.data[0]]}: ${p.data[3]} (${(p.data[2] * 100).toFixed(1)} % of true ${names[p.data[1]]})`
+    },
+    grid: { left: 70, right: 12, top: 30, bottom: 56 },
+    xAxis: { type: 'category', data: names, name: 'predicted', nameLocation: 'middle', nameGap: small ? 40 : 30, axisLabel: { interval: 0, rotate: names.some((n) => n.length > 4) ? 40 : 0, fontSize: small ? 9 : 11 }, splitArea: { show: true } },
+    yAxis: { type: 'category', data: names, name: 'true', nameLocation: 'middle', nameGap: 52, inverse: true, axisLabel: { interval: 0, fontSize: small ? 9 : 11 }, splitArea: { show: true } },
+    visualMap: { show: false, min: 0, max: 1, dimension: 2, inRange: { color: dark ? ['#1b1f2a', '#1f5f99', '#7fc8ff'] : ['#ffffff', '#9ecae1', '#08519c'] } },
+    series: [
+      {
+        type: 'heatmap',
+        data,
+        label: { show: !small, formatter: (p: { data: [number, number, number, number] }) => (p.data[3] ? String(p.data[3]) : ''), fontSize: 10, color: dark ? '#fff' : undefined },
+        emphasis: { itemStyle: { borderColor: '#333', borderWidth: 1 } }
+      }
+    ]
+  }
+}
+
+/** Summed confusion matrix over seeds. */
+export function sumMatrices(ms: number[][][]): number[][] {
+  if (!ms.length) return []
+  const k = ms[0]!.length
+  const out = Array.from({ length: k }, () => new Array<number>(k).fill(0))
+  for (const m of ms) m.forEach((row, i) => row.forEach((v, j) => (out[i]![j]! += v)))
+  return out
+}
+
+export interface SparsitySeries {
+  name: string
+  color: string
+  /** Layers of one seed (the sparsity pattern per layer is the same shape for every seed; shares are averaged). */
+  layers: LayerSparsity[][]
+}
+
+/** Weight layers shown: those OMP may prune, plus the classifier, which stays dense by design. */
+export function shownLayer(l: LayerSparsity): boolean {
+  return l.prunable || /^(head|classifier|decoder|out)/i.test(l.name)
+}
+
+export function sparsityOption(series: SparsitySeries[]): Option {
+  const names: string[] = []
+  for (const s of series) for (const l of s.layers[0] ?? []) if (shownLayer(l) && !names.includes(l.name)) names.push(l.name)
+  return {
+    backgroundColor: 'transparent',
+    color: series.map((s) => s.color),
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: unknown) => (typeof v === 'number' ? `${v.toFixed(1)} % kept` : '—') },
+    legend: { type: 'scroll', top: 0 },
+    grid: { left: 110, right: 30, top: 40, bottom: 40 },
+    xAxis: { type: 'value', max: 100, name: '% of weights kept', nameLocation: 'middle', nameGap: 26 },
+    yAxis: { type: 'category', data: names, inverse: true },
+    series: series.map((s) => ({
+      name: s.name,
+      type: 'bar',
+      barMaxWidth: 14,
+      data: names.map((n) => {
+        const shares = s.layers.map((ls) => ls.find((l) => l.name === n)).filter((l): l is LayerSparsity => !!l && l.total > 0).map((l) => (100 * l.nonzero) / l.total)
+        return shares.length ? shares.reduce((a, b) => a + b, 0) / shares.length : null
+      })
+    }))
+  }
+}
+
+export interface CompressionLine {
+  name: string
+  color: string
+  model: ModelKind
+  points: ModelAggregate[]
+}
+
+/** Accuracy (balanced for tabular) vs compression on a log axis; unpruned models as horizontal reference lines. */
+export function compressionOption(lines: CompressionLine[], refs: { name: string; color: string; value: number }[], balanced: boolean): Option {
+  const key = balanced ? 'balancedAccuracy' : 'accuracy'
+  const label = balanced ? 'Balanced accuracy' : 'Accuracy'
+  return {
+    backgroundColor: 'transparent',
+    color: lines.map((l) => l.color),
+    tooltip: {
+      trigger: 'item',
+      formatter: (p: { seriesName: string; data: [number, number, number] }) =>
+        `${p.seriesName} at ${p.data[0]}×: ${(p.data[1] * 100).toFixed(1)} ± ${(p.data[2] * 100).toFixed(1)} %`
+    },
+    legend: { type: 'scroll', top: 0 },
+    grid: { left: 60, right: 110, top: 40, bottom: 50 },
+    xAxis: { type: 'log', logBase: 2, name: 'compression r (keep 1/r)', nameLocation: 'middle', nameGap: 28, axisLabel: { formatter: (v: number) => `${v}×` } },
+    yAxis: { ...pctAxis, name: label, scale: true },
+    series: lines.map((l, i) => ({
+      name: l.name,
+      type: 'line',
+      symbolSize: 8,
+      data: [...l.points].sort((a, b) => a.compression - b.compression).map((a) => [a.compression, a[key].mean, a[key].std]),
+      markLine:
+        i === 0 && refs.length
+          ? {
+              silent: true,
+              symbol: 'none',
+              data: refs.map((r) => ({ yAxis: r.value, name: r.name, lineStyle: { type: 'dashed', color: r.color }, label: { formatter: r.name, position: 'end', color: r.color } }))
+            }
+          : undefined
+    }))
+  }
+}
+
+export function modelName(m: ModelKind): string {
+  return MODEL_LABELS[m]
+}

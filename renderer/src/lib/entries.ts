@@ -1,0 +1,58 @@
+/**
+ * Comparison entries: one (run, model, compression) row of the comparison, its label and colour, and the
+ * data it points at in a run's results (DOM-free).
+ */
+import { MODEL_LABELS, type ModelAggregate, type ModelKind, type ModelResult, type RunDetail } from '@contract'
+
+export interface Entry {
+  runId: string
+  model: ModelKind
+  compression: number
+}
+
+export const PRUNED_MODELS: readonly ModelKind[] = ['iunet', 'omp', 'no-pis', 'no-ilo']
+/** Models with an MLP first layer (their first-layer weights and masks are stored as artifacts). */
+export const MLP_FAMILY: readonly ModelKind[] = ['iunet', 'mlp', 'omp', 'no-pis', 'no-ilo', 'iunet-noprune']
+
+/** Colour-blind-friendly categorical palette (Okabe–Ito, then Tableau); same entry index → same colour everywhere. */
+export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#7f7f7f', '#4e79a7', '#b07aa1', '#9c755f', '#76b7b2']
+
+export function entryKey(e: Entry): string {
+  return `${e.runId}|${e.model}|${e.compression}`
+}
+
+export function sameEntry(a: Entry, b: Entry): boolean {
+  return a.runId === b.runId && a.model === b.model && a.compression === b.compression
+}
+
+/** "A", "B", … for the distinct runs of the cart, in order of first appearance. */
+export function runLetters(entries: Entry[]): Map<string, string> {
+  const m = new Map<string, string>()
+  for (const e of entries) if (!m.has(e.runId)) m.set(e.runId, String.fromCharCode(65 + (m.size % 26)))
+  return m
+}
+
+/** "IUNet (pruned) 8×" plus " [B]" when the cart holds several runs. */
+export function entryLabel(e: Entry, letters?: Map<string, string>): string {
+  const base = PRUNED_MODELS.includes(e.model) && e.compression > 1 ? `${MODEL_LABELS[e.model]} ${e.compression}×` : MODEL_LABELS[e.model]
+  return letters && letters.size > 1 ? `${base} [${letters.get(e.runId) ?? '?'}]` : base
+}
+
+/** The (model, compression) rows a run can contribute, in the run's model order then by compression. */
+export function entriesOfRun(run: Pick<RunDetail, 'id' | 'aggregates' | 'models'>): Entry[] {
+  const order = (m: ModelKind) => {
+    const i = run.models.indexOf(m)
+    return i < 0 ? 99 : i
+  }
+  return [...run.aggregates]
+    .sort((a, b) => order(a.model) - order(b.model) || a.compression - b.compression)
+    .map((a) => ({ runId: run.id, model: a.model, compression: a.compression }))
+}
+
+export function aggregateOf(run: Pick<RunDetail, 'aggregates'> | undefined, e: Entry): ModelAggregate | undefined {
+  return run?.aggregates.find((a) => a.model === e.model && a.compression === e.compression)
+}
+
+export function resultsOf(run: Pick<RunDetail, 'results'> | undefined, e: Entry): ModelResult[] {
+  return (run?.results ?? []).filter((r) => r.model === e.model && r.compression === e.compression).sort((a, b) => a.seed - b.seed)
+}

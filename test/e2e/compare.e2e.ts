@@ -1,0 +1,214 @@
+/**
+ * Runs list and Compare screen in real Chromium against a real, tiny comparison on digits 8×8 (trained here, ~20 s):
+ * statuses, filters, the metrics table with every model, confusion matrices, learning curves, first-layer masks,
+ * config diff, exports (CSV / JSON / HTML / SVG), delete and rerun, and the dark theme.
+ */
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Download } from 'playwright-core'
+import type { RunSummary } from '../../main/api/contract.ts'
+import { startHarness, type Harness } from './harness.ts'
+
+let h: Harness
+let main: RunSummary
+let small: RunSummary
+let cancelled: RunSummary
+
+beforeAll(async () => {
+  h = await startHarness()
+  const d = await h.services.call('datasets.import', { path: resolve('resources/examples/digits_8x8.csv') })
+  const quick = h.services.runs.defaults(d.id, 'quick')
+  const a = await h.services.runs.start({ ...quick, name: 'digits e2e', models: ['iunet', 'mlp', 'cnn', 'omp'], seeds: 2, epochs: 3, finetuneEpochs: 3, compressions: [4, 8] })
+  const b = await h.services.runs.start({ ...quick, name: 'digits small', models: ['iunet', 'mlp'], seeds: 1, epochs: 2, finetuneEpochs: 2, compressions: [8], learningRate: 0.001 })
+  await Promise.all([a.finished, b.finished])
+  const c = await h.services.runs.start({ ...quick, name: 'digits cancelled', models: ['mlp'], seeds: 1, epochs: 50 })
+  await h.services.call('runs.cancel', { id: c.summary.id })
+  await c.finished
+  main = a.summary
+  small = b.summary
+  cancelled = c.summary
+  for (const r of [main, small]) expect(h.services.runs.get(r.id).status).toBe('finished')
+}, 240_000)
+
+afterAll(async () => {
+  await h?.close()
+})
+
+const page = () => h.page
+
+async function saved(trigger: () => Promise<void>): Promise<{ name: string; text: string }> {
+  const [dl] = (await Promise.all([page().waitForEvent('download', { timeout: 15_000 }), trigger()])) as [Download, void]
+  const path = await dl.path()
+  return { name: dl.suggestedFilename(), text: readFileSync(path, 'utf8') }
+}
+
+/** Closes the run notifications (another screen's toasts) so screenshots show the page. */
+async function dismissToasts() {
+  for (const b of await page().locator('.n-notification .n-base-close').all()) await b.click().catch(() => undefined)
+  await page().waitForTimeout(300)
+}
+
+async function scrollTo(testId: string) {
+  await dismissToasts()
+  await page().getByTestId(testId).first().scrollIntoViewIfNeeded()
+  await page().waitForTimeout(400)
+}
+
+describe('Runs and Compare in Chromium', () => {
+  it('lists the runs with coloured statuses, filters them and opens a finished one in Compare', async () => {
+    await page().getByRole('menuitem', { name: 'Runs' }).click()
+    const row = page().locator(`[data-test="run-row"][data-run-id="${main.id}"]`)
+    await row.waitFor({ timeout: 15_000 })
+    expect(await row.getAttribute('data-status')).toBe('finished')
+    expect(await row.textContent()).toMatch(/digits_8x8/)
+    expect(await row.textContent()).toMatch(/IUNet \(pruned\)/)
+    expect(await row.textContent()).toMatch(/\d+\.\d %/)
+    expect(await page().locator(`[data-test="run-row"][data-run-id="${cancelled.id}"] [data-test="status-cancelled"]`).count()).toBe(1)
+    await dismissToasts()
+    await h.shot('runs-list')
+
+    await page().getByTestId('runs-search').locator('input').fill('no such run anywhere')
+    await page().getByTestId('runs-none-match').waitFor()
+    await page().getByTestId('runs-search').locator('input').fill('small')
+    await expect.poll(() => page().getByTestId('run-row').count()).toBe(1)
+    await page().getByTestId('runs-search').locator('input').fill('')
+    await expect.poll(() => page().getByTestId('run-row').count()).toBe(3)
+
+    await row.getByRole('button', { name: 'Compare digits e2e' }).click()
+    await expect.poll(() => page().evaluate(() => location.hash)).toContain(`#/compare/${main.id}`)
+    expect(h.problems).toEqual([])
+  })
+
+  it('shows every model of the run in the metrics table, with mean ± std and a best value per column', async () => {
+    const rows = page().getByTestId('metrics-row')
+    // iunet and omp at 4× and 8×, mlp and cnn dense.
+    await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(6)
+    const models = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-model')))
+    expect(new Set(models)).toEqual(new Set(['iunet', 'mlp', 'cnn', 'omp']))
+    const table = (await page().getByTestId('metrics-table').textContent()) ?? ''
+    expect(table).toMatch(/\d+\.\d ± \d+\.\d %/)
+    expect(table).toContain('Supernet val. acc.')
+    expect(table).toContain('Pred. consistency')
+    expect(await page().locator('[data-test="metrics-table"] td.best').count()).toBeGreaterThan(3)
+    expect(await page().getByTestId('verdicts').textContent()).toMatch(/IUNet \(pruned\) 4× (beats|does not beat|and) Dense MLP/)
+    expect(await page().getByTestId('config-single').count()).toBe(1)
+    await dismissToasts()
+    await h.shot('compare-top')
+  })
+
+  it('draws learning curves, confusion matrices, accuracy vs compression, sparsity and first-layer masks', async () => {
+    await expect.poll(() => page().locator('[data-test="curves-chart"] canvas').count(), { timeout: 10_000 }).toBeGreaterThan(0)
+    await page().getByTestId('curves-best').click()
+    await scrollTo('curves')
+    await h.shot('compare-curves')
+
+    await expect.poll(() => page().getByTestId('confusion-chart').count()).toBe(6)
+    for (const c of await page().getByTestId('confusion-chart').all()) expect(await c.locator('canvas').count()).toBeGreaterThan(0)
+    await scrollTo('confusions')
+    await h.shot('compare-confusion')
+
+    expect(await page().locator('[data-test="compression-chart"] canvas').count()).toBeGreaterThan(0)
+    expect(await page().locator('[data-test="sparsity-chart"] canvas').count()).toBeGreaterThan(0)
+    await scrollTo('compression-chart')
+    await h.shot('compare-compression-sparsity')
+
+    const masks = page().locator('[data-test="mask-block"][data-model="iunet"] [data-test="mask-grid"] canvas')
+    await expect.poll(() => masks.count()).toBe(32)
+    expect(await page().locator('[data-test="mask-block"][data-model="mlp"] [data-test="weight-grid"] canvas').count()).toBe(32)
+    // A drawn mask has both kept and pruned pixels.
+    const pixels = await masks.first().evaluate((c) => {
+      const cv = c as HTMLCanvasElement
+      const d = cv.getContext('2d')!.getImageData(0, 0, cv.width, cv.height).data
+      return { w: cv.width, h: cv.height, distinct: new Set(Array.from({ length: d.length / 4 }, (_, i) => d[i * 4])).size }
+    })
+    expect(pixels).toMatchObject({ w: 8, h: 8 })
+    expect(pixels.distinct).toBeGreaterThan(1)
+    expect(await page().getByTestId('mask-caption').textContent()).toMatch(/local/)
+    await scrollTo('masks')
+    await h.shot('compare-masks')
+    expect(h.problems).toEqual([])
+  })
+
+  it('exports the table as CSV and JSON, a chart as SVG and the whole comparison as one self-contained HTML file', async () => {
+    await page().getByTestId('export-csv').scrollIntoViewIfNeeded()
+    const csv = await saved(() => page().getByTestId('export-csv').click())
+    expect(csv.name).toMatch(/\.csv$/)
+    const lines = csv.text.trim().split(/\r?\n/)
+    expect(lines).toHaveLength(7)
+    expect(lines[0]).toContain('accuracy_mean,accuracy_std')
+    expect(csv.text).toContain(',cnn,')
+
+    const json = await saved(() => page().getByTestId('export-json').click())
+    const parsed = JSON.parse(json.text) as { rows: { model: string; metrics: { accuracy: { mean: number; n: number } } }[] }
+    expect(parsed.rows).toHaveLength(6)
+    expect(parsed.rows.every((r) => r.metrics.accuracy.n === 2)).toBe(true)
+
+    const svg = await saved(() => page().locator('[data-test="curves-chart"] [data-test="export-svg"]').click())
+    expect(svg.name).toMatch(/\.svg$/)
+    expect(svg.text).toMatch(/^<svg[\s\S]*<\/svg>$/)
+
+    const html = await saved(() => page().getByTestId('export-html').click())
+    expect(html.name).toMatch(/\.html$/)
+    expect(html.text).toMatch(/^<!doctype html>/)
+    expect((html.text.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(9)
+    expect(html.text).toContain('data:image/png;base64,')
+    expect(html.text).toContain('Dense MLP')
+    // Self-contained: no external scripts, styles, images or links.
+    expect(html.text).not.toMatch(/(src|href)="(https?:)?\/\//)
+    expect(html.text).not.toMatch(/<script/i)
+    expect(h.problems).toEqual([])
+  })
+
+  it('adds a second run from the picker and shows only the settings that differ', async () => {
+    await page().getByTestId('cart-picker').scrollIntoViewIfNeeded()
+    await page().getByTestId('cart-run-select').click()
+    await page().getByText(/^digits small — finished/).click()
+    await expect.poll(() => page().getByTestId('cart-add').isEnabled()).toBe(true)
+    await page().getByTestId('cart-add').click()
+    await expect.poll(() => page().getByTestId('metrics-row').count()).toBe(8)
+    const diff = (await page().getByTestId('config-diff').textContent()) ?? ''
+    for (const k of ['epochs', 'seeds', 'learningRate', 'models', 'compressions']) expect(diff).toContain(k)
+    expect(diff).not.toContain('batchSize')
+    // Remove one entry from the cart with its button.
+    await page().getByRole('button', { name: /Remove IUNet \(pruned\) 8× \[B\]/ }).click()
+    await expect.poll(() => page().getByTestId('metrics-row').count()).toBe(7)
+    await h.shot('compare-two-runs')
+    expect(h.problems).toEqual([])
+  })
+
+  it('switches to the dark theme, saves it, and renders both screens in it', async () => {
+    await page().getByTestId('theme-dark').click()
+    await expect.poll(async () => (await h.services.call('app.info', {})).settings.theme).toBe('dark')
+    const bg = await page().locator('.n-layout').first().evaluate((e) => getComputedStyle(e).backgroundColor)
+    const [r, g, b] = (bg.match(/\d+/g) ?? ['255', '255', '255']).map(Number)
+    expect(r! + g! + b!).toBeLessThan(200)
+    await page().locator('.content').evaluate((e) => e.scrollTo(0, 0))
+    await page().waitForTimeout(500)
+    await h.shot('compare-dark')
+    await scrollTo('masks')
+    await h.shot('compare-masks-dark')
+    await page().getByRole('menuitem', { name: 'Runs' }).click()
+    await page().getByTestId('runs-table').waitFor()
+    await h.shot('runs-dark')
+    await page().getByTestId('theme-light').click()
+    await expect.poll(async () => (await h.services.call('app.info', {})).settings.theme).toBe('light')
+    expect(h.problems).toEqual([])
+  })
+
+  it('deletes a run after confirmation and reruns one with the same settings', async () => {
+    const row = page().locator(`[data-test="run-row"][data-run-id="${cancelled.id}"]`)
+    await row.getByTestId('run-delete').click()
+    await page().getByTestId('confirm-delete').click()
+    await expect.poll(() => row.count()).toBe(0)
+    expect(h.services.runs.list().some((r) => r.id === cancelled.id)).toBe(false)
+
+    await page().locator(`[data-test="run-row"][data-run-id="${small.id}"]`).getByTestId('run-rerun').click()
+    await expect.poll(() => h.services.runs.list().length).toBe(3)
+    const again = h.services.runs.list().find((r) => r.id !== small.id && r.id !== main.id)!
+    expect(h.services.runs.get(again.id).config).toEqual(h.services.runs.get(small.id).config)
+    await expect.poll(() => page().evaluate(() => location.hash)).toContain(`#/training/${again.id}`)
+    await h.services.call('runs.cancel', { id: again.id })
+    expect(h.problems).toEqual([])
+  })
+})
