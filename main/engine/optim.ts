@@ -6,6 +6,7 @@
  * normalization), as is usual. Bias correction follows PyTorch's formulation.
  */
 import * as tf from '@tensorflow/tfjs-core'
+import { computeInto, heapAccess } from './layers/heap.ts'
 import type { Param } from './models/types.ts'
 
 export interface AdamWOptions {
@@ -41,11 +42,9 @@ export class AdamW {
     this.epsilon = opts.epsilon ?? 1e-8
     this.weightDecay = opts.weightDecay ?? 0
     for (const p of params) {
-      this.slots.set(p.variable.name, {
-        param: p,
-        m: tf.variable(tf.zerosLike(p.variable), false),
-        v: tf.variable(tf.zerosLike(p.variable), false)
-      })
+      // tidy: the initial tensors would otherwise stay registered next to the variables.
+      const [m, v] = tf.tidy(() => [tf.variable(tf.zerosLike(p.variable), false), tf.variable(tf.zerosLike(p.variable), false)])
+      this.slots.set(p.variable.name, { param: p, m, v })
     }
   }
 
@@ -65,22 +64,46 @@ export class AdamW {
     const bc2 = 1 - Math.pow(b2, this.t)
     const stepSize = this.learningRate / bc1
     const sqrtBc2 = Math.sqrt(bc2)
+    const decayAll = 1 - this.learningRate * this.weightDecay
+    const alpha = stepSize * sqrtBc2
+    const epsHat = eps * sqrtBc2
+    const fused = heapAccess() && (globalThis as { __ADAM_TF?: boolean }).__ADAM_TF !== true
     tf.tidy(() => {
       for (const slot of this.slots.values()) {
         const g0 = grads[slot.param.variable.name]
         if (!g0) continue
         const { param, m, v } = slot
         const mask = param.mask
+        const decay = this.weightDecay > 0 && param.kind === 'weight' ? decayAll : 1
+        if (fused) {
+          // One JS pass over the wasm heap instead of ~15 kernels: m and v (owned by this optimizer, never shared)
+          // are updated in place; the weight goes to a new tensor, so wasm's matMul never reuses stale packed
+          // weights cached under the old tensor's id.
+          const inputs = mask ? [param.variable, g0, m, v, mask] : [param.variable, g0, m, v]
+          const w = computeInto(inputs, param.variable.shape, (out, W, G, M, V, K) => {
+            for (let i = 0; i < out.length; i++) {
+              const k = K ? K[i] : 1
+              const g = G[i] * k
+              const mi = b1 * M[i] + (1 - b1) * g
+              const vi = b2 * V[i] + (1 - b2) * g * g
+              M[i] = mi
+              V[i] = vi
+              out[i] = (W[i] * decay - (alpha * mi) / (Math.sqrt(vi) + epsHat)) * k
+            }
+          })
+          param.variable.assign(w)
+          continue
+        }
         const g = mask ? tf.mul(g0, mask) : g0
         const m1 = tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1))
         const v1 = tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2))
         m.assign(m1)
         v.assign(v1)
         // lr/bc1 · m / (sqrt(v)/sqrt(bc2) + eps) = (lr·sqrt(bc2)/bc1) · m / (sqrt(v) + eps·sqrt(bc2)): two ops fewer.
-        const denom = tf.add(tf.sqrt(v1), eps * sqrtBc2)
+        const denom = tf.add(tf.sqrt(v1), epsHat)
         let w: tf.Tensor = param.variable
-        if (this.weightDecay > 0 && param.kind === 'weight') w = tf.mul(w, 1 - this.learningRate * this.weightDecay)
-        w = tf.sub(w, tf.mul(tf.div(m1, denom), stepSize * sqrtBc2))
+        if (decay !== 1) w = tf.mul(w, decay)
+        w = tf.sub(w, tf.mul(tf.div(m1, denom), alpha))
         if (mask) w = tf.mul(w, mask)
         param.variable.assign(w)
       }

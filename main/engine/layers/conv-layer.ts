@@ -38,8 +38,8 @@ export class ConvLayer {
     this.inChannels = cfg.inChannels
     this.outChannels = cfg.outChannels
     const shape: [number, number] = [cfg.k * cfg.k * cfg.inChannels, cfg.outChannels]
-    this.w = tf.variable(tf.tensor2d(cfg.weight, shape), true, `${cfg.name}/w`) as tf.Variable<tf.Rank.R2>
-    this.b = cfg.bias ? (tf.variable(tf.tensor1d(cfg.bias), true, `${cfg.name}/b`) as tf.Variable<tf.Rank.R1>) : null
+    this.w = tf.tidy(() => tf.variable(tf.tensor2d(cfg.weight, shape), true, `${cfg.name}/w`)) as tf.Variable<tf.Rank.R2>
+    this.b = cfg.bias ? (tf.tidy(() => tf.variable(tf.tensor1d(cfg.bias!), true, `${cfg.name}/b`)) as tf.Variable<tf.Rank.R1>) : null
     this.zeroBias = cfg.bias ? null : tf.keep(tf.zeros([cfg.outChannels]) as tf.Tensor1D)
     this.mask = cfg.prunable ? tf.keep(tf.ones(shape) as tf.Tensor2D) : null
   }

@@ -110,8 +110,8 @@ export class MaskedDense {
     this.inputs = cfg.inputs
     this.units = cfg.units
     this.activation = cfg.activation
-    this.w = tf.variable(tf.tensor2d(cfg.weight, [cfg.inputs, cfg.units]), true, `${cfg.name}/w`) as tf.Variable<tf.Rank.R2>
-    this.b = tf.variable(tf.tensor1d(cfg.bias), true, `${cfg.name}/b`) as tf.Variable<tf.Rank.R1>
+    this.w = tf.tidy(() => tf.variable(tf.tensor2d(cfg.weight, [cfg.inputs, cfg.units]), true, `${cfg.name}/w`)) as tf.Variable<tf.Rank.R2>
+    this.b = tf.tidy(() => tf.variable(tf.tensor1d(cfg.bias), true, `${cfg.name}/b`)) as tf.Variable<tf.Rank.R1>
     this.mask = cfg.prunable ? tf.keep(tf.ones([cfg.inputs, cfg.units]) as tf.Tensor2D) : null
   }
 

@@ -19,6 +19,11 @@ function wasmBackend(): WasmBackendLike | null {
   return typeof b.typedArrayFromHeap === 'function' ? (b as WasmBackendLike) : null
 }
 
+/** True when tensors can be read and written in place (the wasm backend). */
+export function heapAccess(): boolean {
+  return wasmBackend() !== null
+}
+
 /**
  * Creates a zero-filled float32 tensor of `shape` and lets `fill` write it, reading `inputs` as Float32Arrays.
  * `fill` must not call tfjs.
@@ -31,7 +36,8 @@ export function computeInto(inputs: tf.Tensor[], shape: number[], fill: (out: Fl
     return tf.tensor(out, shape)
   }
   for (const t of inputs) if (t.dtype !== 'float32') throw new Error(`computeInto: ${t.dtype} input`)
-  const out = tf.zeros(shape)
+  // tf.fill runs wasm's Fill kernel in the heap; tf.zeros would build a fresh JS array and copy it in.
+  const out = tf.fill(shape, 0)
   // Views are taken after the last allocation.
   fill(wasm.typedArrayFromHeap(out), ...inputs.map((t) => wasm.typedArrayFromHeap(t)))
   return out

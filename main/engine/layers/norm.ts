@@ -22,10 +22,10 @@ export class BatchNorm {
     readonly momentum = 0.9,
     readonly epsilon = 1e-5
   ) {
-    this.gamma = tf.variable(tf.ones([features]), true, `${name}/gamma`) as tf.Variable<tf.Rank.R1>
-    this.beta = tf.variable(tf.zeros([features]), true, `${name}/beta`) as tf.Variable<tf.Rank.R1>
-    this.runMean = tf.variable(tf.zeros([features]), false, `${name}/mean`) as tf.Variable<tf.Rank.R1>
-    this.runVar = tf.variable(tf.ones([features]), false, `${name}/var`) as tf.Variable<tf.Rank.R1>
+    this.gamma = tf.tidy(() => tf.variable(tf.ones([features]), true, `${name}/gamma`)) as tf.Variable<tf.Rank.R1>
+    this.beta = tf.tidy(() => tf.variable(tf.zeros([features]), true, `${name}/beta`)) as tf.Variable<tf.Rank.R1>
+    this.runMean = tf.tidy(() => tf.variable(tf.zeros([features]), false, `${name}/mean`)) as tf.Variable<tf.Rank.R1>
+    this.runVar = tf.tidy(() => tf.variable(tf.ones([features]), false, `${name}/var`)) as tf.Variable<tf.Rank.R1>
   }
 
   /** Shape that broadcasts a per-feature vector against x. */
