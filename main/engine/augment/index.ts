@@ -50,7 +50,9 @@ export function buildAugmentations(cfg: AugmentConfig, data: PreparedData): Augm
   const ilo: Augment[] = []
   const names: string[] = []
   if (cfg.corruption > 0) {
-    ilo.push(scarf({ rate: cfg.corruption, featureGroups: data.featureGroups, pool: data.train.x, poolRows: data.train.n }))
+    // Without feature groups every encoded column is its own feature.
+    const groups = data.featureGroups.length ? data.featureGroups : Array.from({ length: f }, (_, j) => [j, 1] as [number, number])
+    ilo.push(scarf({ rate: cfg.corruption, featureGroups: groups, pool: data.train.x, poolRows: data.train.n }))
     names.push(`SCARF ${cfg.corruption}`)
   }
   if (cfg.noise > 0 && data.numericMask.some((v) => v === 1)) {
