@@ -1,6 +1,9 @@
+import { resolve } from 'node:path'
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
+  // Renderer helpers (renderer/src/lib) import the contract by the alias the renderer build uses.
+  resolve: { alias: { '@contract': resolve('main/api/contract.ts') } },
   test: {
     include: ['test/unit/**/*.test.ts', 'main/**/*.test.ts'],
     environment: 'node',
