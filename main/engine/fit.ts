@@ -69,12 +69,8 @@ export async function fit(o: FitOptions): Promise<FitResult> {
   const keepBest = o.keepBest && o.val.n > 0
   const patience = o.val.n > 0 ? o.patience : 0
   const dim = train.x.length / Math.max(1, train.n)
-  // In tidy: AdamW builds its moment variables from temporaries that would otherwise stay allocated.
-  let optimizer: AdamW | null = null
-  tf.tidy(() => {
-    optimizer = new AdamW(model.params, { learningRate: o.learningRate, weightDecay: o.weightDecay })
-  })
-  const opt = optimizer! as AdamW
+  // A fresh optimizer per phase: finetuning starts with zero moments, as training from scratch does.
+  const opt = new AdamW(model.params, { learningRate: o.learningRate, weightDecay: o.weightDecay })
   const started = performance.now()
   const history: EpochMetrics[] = []
   let best = { epoch: 0, acc: -1, loss: Infinity, weights: null as Map<string, Float32Array> | null }

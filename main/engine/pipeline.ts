@@ -8,7 +8,6 @@
  *
  * Unpruned rows train once for epochs + finetuneEpochs (the same total budget) and keep their best epoch.
  */
-import * as tf from '@tensorflow/tfjs-core'
 import type { FirstLayerArtifact, ModelKind, ModelResult, RunConfig } from '../api/contract.ts'
 import { buildAugmentations, type Augmentations } from './augment/index.ts'
 import { evaluateTest, firstLayerArtifact, prunableParams } from './evaluate.ts'
@@ -43,16 +42,9 @@ export const RECIPES: Record<ModelKind, Recipe> = {
   'iunet-noprune': { arch: 'mlp', pis: true, ilo: true, prune: false }
 }
 
-/**
- * createModel inside tf.tidy: the layers build their variables from temporary tensors that nothing else disposes
- * (tf.variable copies the reference, the temporary stays counted); tidy frees them, variables survive tidy.
- */
+/** A model of `spec` at θ† of `seed` (κ is applied separately, by pisWeights), with an optional projection head. */
 export function buildModel(spec: ModelSpec, seed: number, projection: { hidden: number; out: number } | null): Model {
-  let model: Model | null = null
-  tf.tidy(() => {
-    model = createModel(spec, seed, { projection })
-  })
-  return model!
+  return createModel(spec, seed, { projection })
 }
 
 /** Projection head for NT-Xent: width ≤ 256 hidden, 64 out (ours; SimCLR-style, small next to the encoder). */
