@@ -172,15 +172,15 @@ export function estimateSeconds(config: Omit<RunConfig, 'datasetId'>, data: Pres
         total += full * (data.kind === 'image' ? epochCost(cnnRate * (m === 'resnet' ? 1 / 3 : 1), 1) : epochCost(mlpRate, 2.5))
         break
       case 'iunet-noprune':
-        // ILO: one supervised pass + two views = 3 passes, plus projection head and NT-Xent ≈ 4 (measured).
-        total += config.epochs * epochCost(mlpRate, 4)
+        // ILO: the supervised batch + two views = 3 rows per input in one pass, plus projection head and NT-Xent.
+        total += config.epochs * epochCost(mlpRate, 3)
         break
       case 'omp':
       case 'no-ilo':
         total += config.epochs * epochCost(mlpRate, 1) + ratios * config.finetuneEpochs * epochCost(mlpRate, 1)
         break
       default:
-        total += config.epochs * epochCost(mlpRate, 4) + ratios * config.finetuneEpochs * epochCost(mlpRate, 1)
+        total += config.epochs * epochCost(mlpRate, 3) + ratios * config.finetuneEpochs * epochCost(mlpRate, 1)
     }
   }
   return Math.round(total * config.seeds)
