@@ -4,11 +4,11 @@
  * config diff, exports (CSV / JSON / HTML / SVG), delete and rerun, and the dark theme.
  */
 import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Download } from 'playwright-core'
 import type { RunSummary } from '../../main/api/contract.ts'
-import { startHarness, type Harness } from './harness.ts'
+import { SHOTS, startHarness, type Harness } from './harness.ts'
 
 let h: Harness
 let main: RunSummary
@@ -28,7 +28,10 @@ beforeAll(async () => {
   main = a.summary
   small = b.summary
   cancelled = c.summary
-  for (const r of [main, small]) expect(h.services.runs.get(r.id).status).toBe('finished')
+  for (const r of [main, small]) {
+    const d = h.services.runs.get(r.id)
+    expect(d.status, d.error ?? '').toBe('finished')
+  }
 }, 240_000)
 
 afterAll(async () => {
@@ -76,7 +79,7 @@ describe('Runs and Compare in Chromium', () => {
     await expect.poll(() => page().getByTestId('run-row').count()).toBe(3)
 
     await row.getByRole('button', { name: 'Compare digits e2e' }).click()
-    await expect.poll(() => page().evaluate(() => location.hash)).toContain(`#/compare/${main.id}`)
+    await expect.poll(() => page().url()).toContain(`#/compare/${main.id}`)
     expect(h.problems).toEqual([])
   })
 
@@ -113,13 +116,15 @@ describe('Runs and Compare in Chromium', () => {
     await scrollTo('compression-chart')
     await h.shot('compare-compression-sparsity')
 
-    const masks = page().locator('[data-test="mask-block"][data-model="iunet"] [data-test="mask-grid"] canvas')
+    expect(await page().locator('[data-test="mask-block"][data-model="iunet"]').count()).toBe(2)
+    const masks = page().locator('[data-test="mask-block"][data-model="iunet"]').first().locator('[data-test="mask-grid"] canvas')
     await expect.poll(() => masks.count()).toBe(32)
     expect(await page().locator('[data-test="mask-block"][data-model="mlp"] [data-test="weight-grid"] canvas').count()).toBe(32)
     // A drawn mask has both kept and pruned pixels.
+    type Canvas2d = { width: number; height: number; getContext(t: string): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } }
     const pixels = await masks.first().evaluate((c) => {
-      const cv = c as HTMLCanvasElement
-      const d = cv.getContext('2d')!.getImageData(0, 0, cv.width, cv.height).data
+      const cv = c as unknown as Canvas2d
+      const d = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data
       return { w: cv.width, h: cv.height, distinct: new Set(Array.from({ length: d.length / 4 }, (_, i) => d[i * 4])).size }
     })
     expect(pixels).toMatchObject({ w: 8, h: 8 })
@@ -157,6 +162,11 @@ describe('Runs and Compare in Chromium', () => {
     // Self-contained: no external scripts, styles, images or links.
     expect(html.text).not.toMatch(/(src|href)="(https?:)?\/\//)
     expect(html.text).not.toMatch(/<script/i)
+    // Look at the report as a reader would (offline page, no server).
+    const reader = await h.browser.newPage({ viewport: { width: 1280, height: 900 } })
+    await reader.setContent(html.text)
+    await reader.screenshot({ path: join(SHOTS, 'report.png'), fullPage: true })
+    await reader.close()
     expect(h.problems).toEqual([])
   })
 
@@ -180,7 +190,7 @@ describe('Runs and Compare in Chromium', () => {
   it('switches to the dark theme, saves it, and renders both screens in it', async () => {
     await page().getByTestId('theme-dark').click()
     await expect.poll(async () => (await h.services.call('app.info', {})).settings.theme).toBe('dark')
-    const bg = await page().locator('.n-layout').first().evaluate((e) => getComputedStyle(e).backgroundColor)
+    const bg = await page().locator('.n-layout').first().evaluate((e) => (globalThis as unknown as { getComputedStyle(el: unknown): { backgroundColor: string } }).getComputedStyle(e).backgroundColor)
     const [r, g, b] = (bg.match(/\d+/g) ?? ['255', '255', '255']).map(Number)
     expect(r! + g! + b!).toBeLessThan(200)
     await page().locator('.content').evaluate((e) => e.scrollTo(0, 0))
@@ -207,7 +217,7 @@ describe('Runs and Compare in Chromium', () => {
     await expect.poll(() => h.services.runs.list().length).toBe(3)
     const again = h.services.runs.list().find((r) => r.id !== small.id && r.id !== main.id)!
     expect(h.services.runs.get(again.id).config).toEqual(h.services.runs.get(small.id).config)
-    await expect.poll(() => page().evaluate(() => location.hash)).toContain(`#/training/${again.id}`)
+    await expect.poll(() => page().url()).toContain(`#/training/${again.id}`)
     await h.services.call('runs.cancel', { id: again.id })
     expect(h.problems).toEqual([])
   })

@@ -16,9 +16,11 @@ export interface ChartSpec {
   caption?: string
 }
 
-export function useCompareCharts() {
+/** `light`: options for documents (SVG export, HTML report) whatever the screen's theme. */
+export function useCompareCharts(opts: { light?: boolean } = {}) {
   const compare = useCompareStore()
-  const dark = useDark()
+  const screenDark = useDark()
+  const dark = computed(() => !opts.light && screenDark.value)
   const colour = (i: number) => PALETTE[i % PALETTE.length]!
   const tabular = computed(() => compare.runIds.some((id) => compare.details[id]?.dataset?.kind === 'tabular' || (compare.details[id] && !compare.details[id]!.imageShape)))
 
@@ -49,12 +51,12 @@ export function useCompareCharts() {
       if (!run || !rs.length) return []
       const label = entryLabel(e, compare.letters)
       const k = run.classNames.length || rs[0]!.confusion.length
-      const size = Math.max(300, Math.min(460, 140 + k * 26))
+      const size = Math.max(280, Math.min(460, 110 + k * 22))
       return [
         {
           id: `confusion-${label}`,
           title: `Confusion: ${label}`,
-          option: confusionOption(`${label} (${rs.length} seed${rs.length > 1 ? 's' : ''} summed)`, run.classNames, sumMatrices(rs.map((r) => r.confusion)), dark.value),
+          option: confusionOption(`${label} — ${rs.length} seed${rs.length > 1 ? 's' : ''} summed`, run.classNames, sumMatrices(rs.map((r) => r.confusion)), dark.value),
           height: size,
           width: size + 20
         }

@@ -135,6 +135,13 @@ export interface CompressionLine {
 export function compressionOption(lines: CompressionLine[], refs: { name: string; color: string; value: number }[], balanced: boolean): Option {
   const key = balanced ? 'balancedAccuracy' : 'accuracy'
   const label = balanced ? 'Balanced accuracy' : 'Accuracy'
+  // The axis must hold the reference lines too (ECharts scales to the series only).
+  const values = [...lines.flatMap((l) => l.points.flatMap((a) => [a[key].mean - a[key].std, a[key].mean + a[key].std])), ...refs.map((r) => r.value)]
+  const lo = Math.min(...values)
+  const hi = Math.max(...values)
+  const pad = Math.max(0.01, (hi - lo) * 0.08)
+  const yMin = Math.max(0, Math.floor((lo - pad) * 100) / 100)
+  const yMax = Math.min(1, Math.ceil((hi + pad) * 100) / 100)
   return {
     backgroundColor: 'transparent',
     color: lines.map((l) => l.color),
@@ -146,7 +153,7 @@ export function compressionOption(lines: CompressionLine[], refs: { name: string
     legend: { type: 'scroll', top: 0 },
     grid: { left: 60, right: 110, top: 40, bottom: 50 },
     xAxis: { type: 'log', logBase: 2, name: 'compression r (keep 1/r)', nameLocation: 'middle', nameGap: 28, axisLabel: { formatter: (v: number) => `${v}×` } },
-    yAxis: { ...pctAxis, name: label, scale: true },
+    yAxis: { ...pctAxis, name: label, min: yMin, max: yMax },
     series: lines.map((l, i) => ({
       name: l.name,
       type: 'line',
