@@ -90,7 +90,7 @@ export class AdamW {
               V[i] = vi
               out[i] = (W[i] * decay - (alpha * mi) / (Math.sqrt(vi) + epsHat)) * k
             }
-          })
+          }, false)
           param.variable.assign(w)
           continue
         }

@@ -54,7 +54,7 @@ function backward(dy: tf.Tensor4D, x: tf.Tensor4D, cols: tf.Tensor2D, w: tf.Tens
   // (Transposes are JS: wasm's Transpose is a slow per-element loop.)
   let dw: tf.Tensor2D
   if (kk <= cout) {
-    const dzT = computeInto([dz], [cout, n], (out, v) => transpose2d(v, n, cout, out)) as tf.Tensor2D
+    const dzT = computeInto([dz], [cout, n], (out, v) => transpose2d(v, n, cout, out), false) as tf.Tensor2D
     dw = tf.transpose(tf.matMul(dzT, cols)) as tf.Tensor2D
   } else {
     const colsT = computeInto([x], [kk, n], (out, xv) => im2colT(xv, s, opts.k, out)) as tf.Tensor2D

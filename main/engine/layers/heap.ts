@@ -19,16 +19,37 @@ function wasmBackend(): WasmBackendLike | null {
   return typeof b.typedArrayFromHeap === 'function' ? (b as WasmBackendLike) : null
 }
 
+const EMPTY_KERNEL = 'IunetEmpty'
+
+/** A float32 tensor whose memory is allocated but not initialized (wasm); saves a memset for full overwrites. */
+function emptyTensor(shape: number[]): tf.Tensor {
+  if (!tf.getKernel(EMPTY_KERNEL, 'wasm')) {
+    tf.registerKernel({
+      kernelName: EMPTY_KERNEL,
+      backendName: 'wasm',
+      kernelFunc: ({ backend, attrs }) =>
+        (backend as unknown as { makeOutput(shape: number[], dtype: string): tf.TensorInfo }).makeOutput(attrs!.shape as unknown as number[], 'float32')
+    })
+  }
+  return tf.engine().runKernel(EMPTY_KERNEL, {}, { shape } as unknown as tf.NamedAttrMap) as tf.Tensor
+}
+
 /** True when tensors can be read and written in place (the wasm backend). */
 export function heapAccess(): boolean {
   return wasmBackend() !== null
 }
 
 /**
- * Creates a zero-filled float32 tensor of `shape` and lets `fill` write it, reading `inputs` as Float32Arrays.
- * `fill` must not call tfjs.
+ * Creates a float32 tensor of `shape` and lets `fill` write it, reading `inputs` as Float32Arrays. The output
+ * starts zero-filled unless `zeroed` is false, in which case `fill` must write every element. `fill` must not call
+ * tfjs.
  */
-export function computeInto(inputs: tf.Tensor[], shape: number[], fill: (out: Float32Array, ...ins: Float32Array[]) => void): tf.Tensor {
+export function computeInto(
+  inputs: tf.Tensor[],
+  shape: number[],
+  fill: (out: Float32Array, ...ins: Float32Array[]) => void,
+  zeroed = true
+): tf.Tensor {
   const wasm = wasmBackend()
   if (!wasm) {
     const out = new Float32Array(shape.reduce((a, b) => a * b, 1))
@@ -37,7 +58,7 @@ export function computeInto(inputs: tf.Tensor[], shape: number[], fill: (out: Fl
   }
   for (const t of inputs) if (t.dtype !== 'float32') throw new Error(`computeInto: ${t.dtype} input`)
   // tf.fill runs wasm's Fill kernel in the heap; tf.zeros would build a fresh JS array and copy it in.
-  const out = tf.fill(shape, 0)
+  const out = zeroed ? tf.fill(shape, 0) : emptyTensor(shape)
   // Views are taken after the last allocation.
   fill(wasm.typedArrayFromHeap(out), ...inputs.map((t) => wasm.typedArrayFromHeap(t)))
   return out

@@ -1,12 +1,28 @@
 /**
- * Batch normalization with an explicit gradient (one fused formula instead of autodiff through mean/variance), for
- * 2-D activations laid out either as [features, samples] (channel-major conv maps, reshaped) or [samples, features]
- * (tabular rows). Running statistics are buffers saved with the weights.
+ * Batch normalization over the rows of [samples, features] activations (tabular rows, or NHWC maps reshaped to
+ * [B·H·W, C]), with an explicit gradient. Statistics and the elementwise passes are JS over the tensors' memory
+ * (layers/heap.ts): wasm reduces over axis 0 by transposing first, and its broadcasting [N, C] ⊙ [1, C] kernels are
+ * slow (~30 ms per step for a small ResNet's batch norms). Running statistics are buffers saved with the weights.
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { customOp } from './custom.ts'
+import { computeInto, readFloats } from './heap.ts'
 
-export type SampleAxis = 0 | 1
+/** Per-column mean and biased variance of an n×c matrix. */
+function columnMoments(x: Float32Array, n: number, c: number): { mean: Float64Array; variance: Float64Array } {
+  const mean = new Float64Array(c)
+  const variance = new Float64Array(c)
+  for (let i = 0; i < n; i++) for (let j = 0, o = i * c; j < c; j++) mean[j] += x[o + j]
+  for (let j = 0; j < c; j++) mean[j] /= n
+  // Two passes: sum of squares minus square of sums loses precision in float.
+  for (let i = 0; i < n; i++)
+    for (let j = 0, o = i * c; j < c; j++) {
+      const d = x[o + j] - mean[j]
+      variance[j] += d * d
+    }
+  for (let j = 0; j < c; j++) variance[j] /= n
+  return { mean, variance }
+}
 
 export class BatchNorm {
   readonly gamma: tf.Variable<tf.Rank.R1>
@@ -17,8 +33,6 @@ export class BatchNorm {
   constructor(
     name: string,
     readonly features: number,
-    /** Axis holding the samples (statistics are taken over it). */
-    readonly sampleAxis: SampleAxis,
     readonly momentum = 0.9,
     readonly epsilon = 1e-5
   ) {
@@ -28,47 +42,63 @@ export class BatchNorm {
     this.runVar = tf.tidy(() => tf.variable(tf.ones([features]), false, `${name}/var`)) as tf.Variable<tf.Rank.R1>
   }
 
-  /** Shape that broadcasts a per-feature vector against x. */
-  private col(v: tf.Tensor1D): tf.Tensor2D {
-    return (this.sampleAxis === 1 ? tf.reshape(v, [this.features, 1]) : tf.reshape(v, [1, this.features])) as tf.Tensor2D
+  /** x: [n, features]. Training uses (and updates the running averages with) the batch statistics. */
+  apply(x: tf.Tensor2D, training: boolean): tf.Tensor2D {
+    const [n, c] = x.shape
+    if (c !== this.features) throw new Error(`batch norm over ${this.features} features got ${c}`)
+    if (!training) {
+      const mean = readFloats(this.runMean, (v) => Float64Array.from(v))
+      const rstd = readFloats(this.runVar, (v) => Float64Array.from(v, (s) => 1 / Math.sqrt(s + this.epsilon)))
+      return this.normalize(x, mean, rstd)
+    }
+    const { mean, variance } = readFloats(x, (v) => columnMoments(v, n, c))
+    const rstd = variance.map((s) => 1 / Math.sqrt(s + this.epsilon))
+    const unbias = n / Math.max(1, n - 1)
+    tf.tidy(() => {
+      const m = this.momentum
+      this.runMean.assign(tf.add(tf.mul(this.runMean, m), tf.mul(tf.tensor1d(Float32Array.from(mean)), 1 - m)))
+      this.runVar.assign(tf.add(tf.mul(this.runVar, m), tf.mul(tf.tensor1d(Float32Array.from(variance)), (1 - m) * unbias)))
+    })
+    return this.normalize(x, mean, rstd)
   }
 
-  apply(x: tf.Tensor2D, training: boolean): tf.Tensor2D {
-    const ax = this.sampleAxis
-    if (!training) {
-      const scale = tf.mul(this.gamma, tf.rsqrt(tf.add(this.runVar, this.epsilon))) as tf.Tensor1D
-      const shift = tf.sub(this.beta, tf.mul(this.runMean, scale)) as tf.Tensor1D
-      return tf.add(tf.mul(x, this.col(scale)), this.col(shift)) as tf.Tensor2D
-    }
-    const n = x.shape[ax]
-    // Batch statistics, computed outside the tape: they only feed the running averages and the custom op.
-    const { mean, variance } = tf.tidy(() => tf.moments(x, ax))
-    tf.tidy(() => {
-      this.runMean.assign(tf.add(tf.mul(this.runMean, this.momentum), tf.mul(mean, 1 - this.momentum)))
-      this.runVar.assign(tf.add(tf.mul(this.runVar, this.momentum), tf.mul(variance, (1 - this.momentum) * (n / Math.max(1, n - 1)))))
-    })
-    const op = customOp<tf.Tensor2D>(([xi, g, b], save) => {
-      const rstd = this.col(tf.rsqrt(tf.add(variance, this.epsilon)) as tf.Tensor1D)
-      const xhat = tf.mul(tf.sub(xi, this.col(mean as tf.Tensor1D)), rstd) as tf.Tensor2D
-      const y = tf.add(tf.mul(xhat, this.col(g as tf.Tensor1D)), this.col(b as tf.Tensor1D)) as tf.Tensor2D
-      save([xhat, rstd, g])
+  /** y = γ·(x − μ)·rstd + β, with dx = γ·rstd·(dy − mean(dy) − x̂·mean(dy·x̂)), dγ = Σ dy·x̂, dβ = Σ dy. */
+  private normalize(x: tf.Tensor2D, mean: Float64Array, rstd: Float64Array): tf.Tensor2D {
+    const [n, c] = x.shape
+    return customOp<tf.Tensor2D>(([xi, g, b], save) => {
+      // The op's inputs may be disposed before the backward pass; save() keeps them (a free clone on wasm, see
+      // backend.ts).
+      save([xi, g])
+      const y = computeInto([xi, g, b], [n, c], (out, X, G, B) => {
+        for (let i = 0; i < n; i++)
+          for (let j = 0, o = i * c; j < c; j++) out[o + j] = G[j] * (X[o + j] - mean[j]) * rstd[j] + B[j]
+      }, false) as tf.Tensor2D
       return {
         value: y,
         gradFunc: (dy, saved) => {
-          const [sx, sr, sg] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D]
-          const dbeta = tf.sum(dy, ax)
-          const dgamma = tf.sum(tf.mul(dy, sx), ax)
-          // dx = γ·rstd·(dy − mean(dy) − x̂·mean(dy·x̂))
-          const t = tf.sub(tf.sub(dy, this.col(tf.div(dbeta, n) as tf.Tensor1D)), tf.mul(sx, this.col(tf.div(dgamma, n) as tf.Tensor1D)))
-          const dx = tf.mul(t, tf.mul(sr, this.col(sg)))
-          return [dx, dgamma, dbeta]
+          const [sx, sg] = saved
+          const dgamma = new Float64Array(c)
+          const dbeta = new Float64Array(c)
+          readFloats(dy, (D) =>
+            readFloats(sx, (X) => {
+              for (let i = 0; i < n; i++)
+                for (let j = 0, o = i * c; j < c; j++) {
+                  dbeta[j] += D[o + j]
+                  dgamma[j] += D[o + j] * (X[o + j] - mean[j]) * rstd[j]
+                }
+            })
+          )
+          const dx = computeInto([dy, sx, sg], [n, c], (out, D, X, G) => {
+            for (let i = 0; i < n; i++)
+              for (let j = 0, o = i * c; j < c; j++) {
+                const xhat = (X[o + j] - mean[j]) * rstd[j]
+                out[o + j] = G[j] * rstd[j] * (D[o + j] - dbeta[j] / n - (xhat * dgamma[j]) / n)
+              }
+          }, false)
+          return [dx, tf.tensor1d(Float32Array.from(dgamma)), tf.tensor1d(Float32Array.from(dbeta))]
         }
       }
-    })
-    const y = op(x, this.gamma, this.beta)
-    mean.dispose()
-    variance.dispose()
-    return y
+    })(x, this.gamma, this.beta)
   }
 
   dispose(): void {

@@ -15,7 +15,7 @@ export function maxPool(x: tf.Tensor4D, s = 2): tf.Tensor4D {
   const wo = Math.floor(w / s)
   return customOp<tf.Tensor4D>(([xi]) => {
     let argmax: Int32Array = new Int32Array(0)
-    const y = computeInto([xi], [b, ho, wo, c], (out, xv) => (argmax = maxPoolForward(xv, { b, h, w, c }, s, out).argmax))
+    const y = computeInto([xi], [b, ho, wo, c], (out, xv) => (argmax = maxPoolForward(xv, { b, h, w, c }, s, out).argmax), false)
     return {
       value: y as tf.Tensor4D,
       gradFunc: (dy) => [computeInto([dy], [b, h, w, c], (out, dv) => maxPoolBackward(dv, argmax, out.length, out))]

@@ -60,7 +60,7 @@ export function createResNet(spec: ResNetSpec, seed: number, opts: ModelOptions 
       weight: heNormal(cout * fanIn, fanIn, deriveSeed(seed, `${name}/w`), kappa)
     })
     set.addLayer(name, conv, 'encoder', h * w)
-    const bn = new BatchNorm(`${prefix}/${name}/bn`, cout, 0)
+    const bn = new BatchNorm(`${prefix}/${name}/bn`, cout)
     set.addNorm(`${name}/bn`, bn, 'encoder')
     return new ConvBn(conv, bn)
   }

@@ -49,7 +49,7 @@ export function createTabResNet(spec: TabResNetSpec, seed: number, opts: ModelOp
   const first = dense('input', spec.inputs, d, false)
   const blocks: Block[] = []
   for (let i = 0; i < nBlocks; i++) {
-    const bn = new BatchNorm(`${prefix}/b${i}/bn`, d, 0)
+    const bn = new BatchNorm(`${prefix}/b${i}/bn`, d)
     set.addNorm(`b${i}/bn`, bn, 'encoder')
     blocks.push({
       bn,
@@ -59,7 +59,7 @@ export function createTabResNet(spec: TabResNetSpec, seed: number, opts: ModelOp
       drop2: new Dropout(rate, deriveSeed(seed, `b${i}/drop2`))
     })
   }
-  const finalBn = new BatchNorm(`${prefix}/final/bn`, d, 0)
+  const finalBn = new BatchNorm(`${prefix}/final/bn`, d)
   set.addNorm('final/bn', finalBn, 'encoder')
   const head = dense('head', d, spec.classes, false, 'head')
   const proj = opts.projection ? new ProjectionHead(prefix, d, opts.projection.hidden, opts.projection.out, seed, set) : null

@@ -133,7 +133,7 @@ describe('pooling, im2col and batch norm', () => {
 
   it('batch norm: training output is normalized, gradient matches autodiff of the same formula', async () => {
     await initBackend('wasm')
-    const bn = new BatchNorm(`bn${Math.random()}`, 3, 0)
+    const bn = new BatchNorm(`bn${Math.random()}`, 3)
     const x = tf.tensor2d(rand(8 * 3, 9), [8, 3])
     const up = tf.tensor2d(rand(8 * 3, 10), [8, 3])
     const y = bn.apply(x, true)

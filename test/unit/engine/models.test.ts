@@ -30,10 +30,10 @@ describe.each(specs)('$kind on wasm', (spec) => {
     for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) xs[i * dim + j] += labels[i]
     const x = tf.tensor2d(xs, [n, dim])
     const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 3)
-    const out = tf.tidy(() => model.forward(x, false))
+    const out = model.forward(x, false)
     expect(out.logits.shape).toEqual([n, 3])
     expect(out.features.shape).toEqual([n, model.featureDim])
-    expect(tf.tidy(() => model.project(out.features)).shape).toEqual([n, 4])
+    expect(model.project(out.features).shape).toEqual([n, 4])
     const snapshot = model.getWeights()
     const first = model.params.find((p) => p.mask)!
     const mask = Float32Array.from({ length: first.variable.size }, (_, i) => i % 2)
@@ -56,7 +56,7 @@ describe.each(specs)('$kind on wasm', (spec) => {
     model.setMask(first.name, new Float32Array(mask.length).fill(1))
     model.setWeights(snapshot)
     const again = predict(model, xs, n, 10)
-    const init = tf.tidy(() => Array.from(out.logits.dataSync()))
+    const init = Array.from(out.logits.dataSync())
     again.logits.forEach((v, i) => expect(v).toBeCloseTo(init[i], 4))
     const f = model.flops()
     expect(f.dense).toBeGreaterThan(0)
