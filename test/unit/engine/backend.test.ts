@@ -45,6 +45,17 @@ describe('initBackend', () => {
     expect(info.skipped.map((s) => s.name)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm'])
   })
 
+  it('on wasm, clones share memory (no copy per saved gradient tensor) and stay valid after the original is disposed', async () => {
+    await initBackend('wasm', { load: withoutNative })
+    const a = tf.tensor1d([1, 2, 3])
+    const before = tf.memory().numDataBuffers
+    const b = tf.clone(a)
+    expect(tf.memory().numDataBuffers).toBe(before)
+    a.dispose()
+    expect(Array.from(b.dataSync())).toEqual([1, 2, 3])
+    b.dispose()
+  })
+
   it('resolves the wasm binaries folder through node resolution', () => {
     expect(wasmBinaryDir()).toMatch(/tfjs-backend-wasm[\\/]dist[\\/]$/)
   })
