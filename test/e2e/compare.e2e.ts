@@ -48,7 +48,7 @@ async function saved(trigger: () => Promise<void>): Promise<{ name: string; text
 
 /** Closes the run notifications (another screen's toasts) so screenshots show the page. */
 async function dismissToasts() {
-  for (const b of await page().locator('.n-notification .n-base-close').all()) await b.click().catch(() => undefined)
+  for (const b of await page().locator('.n-notification .n-base-close').all()) await b.click({ timeout: 1000 }).catch(() => undefined)
   await page().waitForTimeout(300)
 }
 
@@ -200,6 +200,8 @@ describe('Runs and Compare in Chromium', () => {
     await h.shot('compare-masks-dark')
     await page().getByRole('menuitem', { name: 'Runs' }).click()
     await page().getByTestId('runs-table').waitFor()
+    await page().mouse.move(700, 700)
+    await page().waitForTimeout(400)
     await h.shot('runs-dark')
     await page().getByTestId('theme-light').click()
     await expect.poll(async () => (await h.services.call('app.info', {})).settings.theme).toBe('light')

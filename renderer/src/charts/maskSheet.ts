@@ -26,11 +26,11 @@ export function paint(canvas: HTMLCanvasElement, rgba: Uint8ClampedArray, w: num
 }
 
 /** A grid of `count` units (mask row above weight row per unit block) as a PNG data URL, each pixel `zoom`× (light theme). */
-export function sheetDataUrl(a: FirstLayerArtifact, shape: ImageShape, count: number, kind: UnitKind, zoom = 4, cols = 16): string {
+export function sheetDataUrl(a: FirstLayerArtifact, shape: ImageShape, count: number, kind: UnitKind, zoom = 5, cols = 16): string {
   const [h, w] = shape
   const n = Math.min(count, a.units)
   const rows = Math.ceil(n / cols)
-  const gap = 2
+  const gap = 4
   const canvas = document.createElement('canvas')
   canvas.width = cols * (w * zoom + gap) + gap
   canvas.height = rows * (h * zoom + gap) + gap

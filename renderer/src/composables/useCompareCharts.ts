@@ -5,7 +5,7 @@ import { useCompareStore } from '../stores/compare'
 import { useDark } from './useDark'
 import { PALETTE, PRUNED_MODELS, entryLabel, resultsOf } from '../lib/entries'
 import { CURVE_METRICS, entryEpochs, meanCurve } from '../lib/curves'
-import { compressionOption, confusionOption, curvesOption, sparsityOption, sumMatrices, type CompressionLine } from '../lib/chartOptions'
+import { compressionOption, confusionOption, curvesOption, shownLayer, sparsityOption, sumMatrices, type CompressionLine } from '../lib/chartOptions'
 
 export interface ChartSpec {
   id: string
@@ -65,17 +65,20 @@ export function useCompareCharts(opts: { light?: boolean } = {}) {
   )
 
   const sparsity = computed<ChartSpec | null>(() => {
-    const series = compare.cart
-      .map((e, i) => ({ name: entryLabel(e, compare.letters), color: colour(i), layers: resultsOf(compare.details[e.runId], e).map((r) => r.layers) }))
-      .filter((s) => s.layers.length && s.layers[0]!.length)
-    if (!series.length) return null
-    const layerCount = new Set(series.flatMap((s) => s.layers[0]!.map((l) => l.name))).size
+    const all = compare.cart.map((e, i) => ({ name: entryLabel(e, compare.letters), color: colour(i), layers: resultsOf(compare.details[e.runId], e).map((r) => r.layers) }))
+    // Unpruned models keep every weight: drawing their 100 % bars would only bury the pruned ones.
+    const pruned = all.filter((s) => s.layers.some((ls) => ls.some((l) => l.nonzero < l.total)))
+    if (!pruned.length) return null
+    const dense = all.filter((s) => s.layers.length && !pruned.includes(s)).map((s) => s.name)
+    const layerCount = new Set(pruned.flatMap((s) => s.layers[0]!.filter(shownLayer).map((l) => l.name))).size
     return {
       id: 'sparsity',
       title: 'Weights kept per layer',
-      option: sparsityOption(series),
-      height: Math.max(260, 90 + layerCount * series.length * 9),
-      caption: 'Share of nonzero weights in each weight layer (mean over seeds). OMP ranks weights globally, so layers end up with different densities; the classifier (head) is never pruned.'
+      option: sparsityOption(pruned),
+      height: Math.max(240, 90 + layerCount * pruned.length * 14),
+      caption:
+        'Share of nonzero weights in each weight layer (mean over seeds). OMP ranks weights globally, so layers end up with different densities; the classifier (head) is never pruned.' +
+        (dense.length ? ` Not drawn (unpruned, 100 % everywhere): ${dense.join(', ')}.` : '')
     }
   })
 

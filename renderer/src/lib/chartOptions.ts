@@ -98,7 +98,7 @@ export interface SparsitySeries {
 
 /** Weight layers shown: those OMP may prune, plus the classifier, which stays dense by design. */
 export function shownLayer(l: LayerSparsity): boolean {
-  return l.prunable || /^(head|classifier|decoder|out)/i.test(l.name)
+  return l.prunable || (/^(head|classifier|decoder|out)/i.test(l.name) && !/\/b$/.test(l.name))
 }
 
 export function sparsityOption(series: SparsitySeries[]): Option {

@@ -128,3 +128,12 @@ export function localityNote(items: { label: string; model: string; spread: numb
         : "here IUNet's masks are about as local as the other pruned models'."
   return `Measured median spread — ${[...parts, ...others.map((o) => `${o.label}: ${o.spread!.toFixed(2)}`)].join(', ')}: ${verdict}`
 }
+
+/** The plain explanation shown under the mask grid and in the report. */
+export const MASK_EXPLANATION =
+  "Each small square is one hidden unit of the first layer, drawn as the image it reads. In the mask, an inked pixel is an input pixel " +
+  'the unit still receives after pruning; the weights show what the supernetwork (or the dense model) learned before pruning, blue ' +
+  "negative and red positive. IUNet's masks should look local — each unit keeps a compact patch of neighbouring pixels, like a " +
+  'convolution filter — because the contrastive loss on shifted images rewards units that respond to local patterns and one-shot ' +
+  'pruning keeps only the weights that grew; plain OMP masks usually show no such pattern. "Spread" measures it: the RMS distance of ' +
+  "a unit's kept pixels from their centre, relative to the whole image (about 1 for a random mask, smaller = more local)."

@@ -12,6 +12,8 @@ export interface ReportInput {
   runs: { letter: string; name: string; dataset: string; status: string; config: Record<string, string> }[]
   charts: { title: string; caption?: string; svg: string }[]
   images: { title: string; caption?: string; dataUrl: string }[]
+  /** Paragraph(s) above the images (what they show, what to look for). */
+  imagesIntro?: string[]
 }
 
 export function escapeHtml(s: string): string {
@@ -86,7 +88,7 @@ ${metricsTable(input.rows)}
 ${diffTable(input)}
 <h2>Charts</h2>
 ${charts || '<p>No charts.</p>'}
-${images ? `<h2>First-layer masks</h2>\n${images}` : ''}
+${images ? `<h2>First-layer masks</h2>\n${(input.imagesIntro ?? []).map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}\n${images}` : ''}
 <h2>Full settings</h2>
 ${input.runs.map(configBlock).join('\n')}
 </body></html>

@@ -49,5 +49,10 @@ export const useRunsStore = defineStore('runs', () => {
   }
 
   api.on('runs.changed', () => void refresh())
+  // Progress of running runs moves with every epoch; only status changes refresh the whole list.
+  api.on('run.progress', (p) => {
+    const r = list.value.find((x) => x.id === p.runId)
+    if (r && r.status === 'running') r.progress = Math.max(r.progress, Math.min(1, p.runProgress))
+  })
   return { list, loaded, error, filter, filtered, datasets, refresh, remove, cancel, rerun, clearFilter }
 })

@@ -36,7 +36,7 @@ describe('chart options and formatting', () => {
   it('sparsity bars: share of weights kept per prunable layer (and the dense head), averaged over seeds', () => {
     const layer = (name: string, total: number, nonzero: number, prunable: boolean) => ({ name, total, nonzero, prunable })
     const o = sparsityOption([
-      { name: 'IUNet', color: '#000', layers: [[layer('l0/w', 100, 10, true), layer('l0/b', 10, 10, false), layer('head/w', 20, 20, false)], [layer('l0/w', 100, 20, true), layer('l0/b', 10, 10, false), layer('head/w', 20, 20, false)]] }
+      { name: 'IUNet', color: '#000', layers: [[layer('l0/w', 100, 10, true), layer('l0/b', 10, 10, false), layer('head/w', 20, 20, false)], [layer('l0/w', 100, 20, true), layer('l0/b', 10, 10, false), layer('head/w', 20, 20, false), layer('head/b', 2, 2, false)]] }
     ]) as { yAxis: { data: string[] }; series: { data: (number | null)[] }[] }
     expect(o.yAxis.data).toEqual(['l0/w', 'head/w'])
     expect(o.series[0]!.data).toEqual([15, 100])
