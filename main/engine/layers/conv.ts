@@ -72,6 +72,7 @@ function backward(dy: tf.Tensor4D, x: tf.Tensor4D, cols: tf.Tensor2D, w: tf.Tens
 
 /** y = act(conv(x, W⊙M) + b) on NHWC maps, with the im2col gradient. */
 export function conv2dOp(x: tf.Tensor4D, w: tf.Tensor2D, bias: tf.Tensor1D, opts: ConvOpOptions): tf.Tensor4D {
+  if (opts.k % 2 !== 1) throw new Error(`conv2d: 'same' padding needs an odd kernel size, got ${opts.k}`)
   if (w.shape[0] !== opts.k * opts.k * x.shape[3]) throw new Error(`kernel ${w.shape} does not fit ${opts.k}×${opts.k}×${x.shape[3]}`)
   if (opts.inputGrad) {
     return customOp<tf.Tensor4D>(([xi, wi, bi], save) => {
