@@ -48,8 +48,10 @@ async function saved(trigger: () => Promise<void>): Promise<{ name: string; text
 
 /** Closes the run notifications (another screen's toasts) so screenshots show the page. */
 async function dismissToasts() {
-  for (const b of await page().locator('.n-notification .n-base-close').all()) await b.click({ timeout: 1000 }).catch(() => undefined)
-  await page().waitForTimeout(300)
+  for (let round = 0; round < 3 && (await page().locator('.n-notification').count()) > 0; round++) {
+    for (const b of await page().locator('.n-notification .n-base-close').all()) await b.click({ timeout: 1000 }).catch(() => undefined)
+    await page().waitForTimeout(400)
+  }
 }
 
 async function scrollTo(testId: string) {
@@ -102,9 +104,16 @@ describe('Runs and Compare in Chromium', () => {
 
   it('draws learning curves, confusion matrices, accuracy vs compression, sparsity and first-layer masks', async () => {
     await expect.poll(() => page().locator('[data-test="curves-chart"] canvas').count(), { timeout: 10_000 }).toBeGreaterThan(0)
-    await page().getByTestId('curves-best').click()
     await scrollTo('curves')
     await h.shot('compare-curves')
+    await page().getByTestId('curves-best').click()
+    await page().waitForTimeout(400)
+    await h.shot('compare-curves-best')
+    await page().getByTestId('curves-supernet').click()
+    await page().waitForTimeout(400)
+    expect(await page().getByTestId('curves').textContent()).toContain('of the supernetwork')
+    await h.shot('compare-curves-supernet')
+    await page().getByTestId('curves-final').click()
 
     await expect.poll(() => page().getByTestId('confusion-chart').count()).toBe(6)
     for (const c of await page().getByTestId('confusion-chart').all()) expect(await c.locator('canvas').count()).toBeGreaterThan(0)

@@ -28,19 +28,21 @@ export function useCompareCharts(opts: { light?: boolean } = {}) {
     const series = compare.cart.map((e, i) => ({
       name: entryLabel(e, compare.letters),
       color: colour(i),
-      points: meanCurve(entryEpochs(compare.metrics[e.runId] ?? [], e), compare.curveMetric)
+      points: meanCurve(entryEpochs(compare.metrics[e.runId] ?? [], e, compare.curvePhase), compare.curveMetric)
     }))
     const m = CURVE_METRICS.find((c) => c.key === compare.curveMetric)!
     return {
       id: 'curves',
-      title: `${m.label} per epoch (mean over seeds)`,
+      title: `${m.label} per epoch${compare.curvePhase === 'supernet' ? ' of the supernetwork' : ''} (mean over seeds)`,
       option: curvesOption(series.filter((s) => s.points.length), compare.curveMetric, compare.curveMode),
       height: 380,
       caption:
         (compare.curveMode === 'best'
           ? 'Best so far: the value of the best epoch up to each epoch — the checkpoint that is kept; dotted lines mark the best epoch. '
-          : 'Per-epoch values (the last epoch is where training stopped). ') +
-        'Pruned models: the finetuning epochs after pruning at their compression; others: their training epochs.'
+          : 'Per-epoch values with a ± std band over seeds (the last epoch is where training stopped). ') +
+        (compare.curvePhase === 'supernet'
+          ? 'Supernetwork epochs before pruning (pruned models only; the same supernet serves every compression ratio).'
+          : 'Pruned models: the finetuning epochs after pruning at their compression; others: their training epochs.')
     }
   })
 

@@ -19,33 +19,63 @@ export interface CurveSeries {
 export function curvesOption(series: CurveSeries[], metric: CurveMetric, mode: 'best' | 'last'): Option {
   const m = CURVE_METRICS.find((c) => c.key === metric)!
   const fmt = (v: number) => (m.share ? `${(v * 100).toFixed(1)} %` : v.toFixed(3))
+  const main = series.map((s) => {
+    const pts = mode === 'best' ? runningBest(s.points, m.higherIsBetter) : s.points
+    const best = bestPoint(s.points, m.higherIsBetter)
+    return {
+      id: `main-${s.name}`,
+      name: s.name,
+      type: 'line',
+      showSymbol: false,
+      smooth: false,
+      step: mode === 'best' ? 'end' : undefined,
+      z: 3,
+      data: pts.map((p) => [p.epoch, p.mean, p.std, p.n]),
+      markLine:
+        mode === 'best' && best
+          ? { silent: true, symbol: 'none', lineStyle: { type: 'dotted', color: s.color }, label: { show: false }, data: [{ xAxis: best.epoch }] }
+          : undefined
+    }
+  })
+  // ± std over seeds as a shaded band (per-epoch view only): a transparent lower line and the band stacked on it.
+  // Same series name as the curve, so the legend toggles both.
+  const bands =
+    mode === 'last'
+      ? series
+          .filter((s) => s.points.some((p) => p.n > 1))
+          .flatMap((s) => [
+            { id: `lo-${s.name}`, name: s.name, type: 'line', stack: `band-${s.name}`, silent: true, showSymbol: false, lineStyle: { opacity: 0 }, tooltip: { show: false }, data: s.points.map((p) => [p.epoch, p.mean - p.std]) },
+            {
+              id: `band-${s.name}`,
+              name: s.name,
+              type: 'line',
+              stack: `band-${s.name}`,
+              silent: true,
+              showSymbol: false,
+              lineStyle: { opacity: 0 },
+              areaStyle: { color: s.color, opacity: 0.14 },
+              tooltip: { show: false },
+              data: s.points.map((p) => [p.epoch, 2 * p.std])
+            }
+          ])
+      : []
   return {
     backgroundColor: 'transparent',
     color: series.map((s) => s.color),
     tooltip: {
       trigger: 'axis',
-      valueFormatter: (v: unknown) => (typeof v === 'number' ? fmt(v) : String(v ?? ''))
+      formatter: (params: { seriesId: string; seriesName: string; color: string; data: [number, number, number, number] }[]) => {
+        const rows = params.filter((p) => p.seriesId.startsWith('main-'))
+        if (!rows.length) return ''
+        const head = `epoch ${rows[0]!.data[0]}`
+        return [head, ...rows.map((p) => `<span style="color:${p.color}">●</span> ${p.seriesName}: ${fmt(p.data[1])}${p.data[3] > 1 ? ` ± ${m.share ? (p.data[2] * 100).toFixed(1) : p.data[2].toFixed(3)} (n=${p.data[3]})` : ''}`)].join('<br>')
+      }
     },
-    legend: { type: 'scroll', top: 0 },
+    legend: { type: 'scroll', top: 0, data: series.map((s) => s.name) },
     grid: { left: 60, right: 24, top: 40, bottom: 50 },
     xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 28, minInterval: 1 },
     yAxis: m.share ? { ...pctAxis, name: m.label, scale: true } : { type: 'value', name: m.label, scale: true },
-    series: series.map((s) => {
-      const pts = mode === 'best' ? runningBest(s.points, m.higherIsBetter) : s.points
-      const best = bestPoint(s.points, m.higherIsBetter)
-      return {
-        name: s.name,
-        type: 'line',
-        showSymbol: false,
-        smooth: false,
-        step: mode === 'best' ? 'end' : undefined,
-        data: pts.map((p) => [p.epoch, p.mean]),
-        markLine:
-          mode === 'best' && best
-            ? { silent: true, symbol: 'none', lineStyle: { type: 'dotted', color: s.color }, label: { show: false }, data: [{ xAxis: best.epoch }] }
-            : undefined
-      }
-    })
+    series: [...bands, ...main]
   }
 }
 

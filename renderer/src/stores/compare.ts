@@ -30,6 +30,8 @@ export const useCompareStore = defineStore('compare', () => {
   /** Learning-curve view: which metric, and best-so-far vs per-epoch ("last") values. */
   const curveMetric = ref<CurveMetric>('valAccuracy')
   const curveMode = ref<'best' | 'last'>('last')
+  /** Final model's epochs, or the supernetwork's before pruning. */
+  const curvePhase = ref<'final' | 'supernet'>('final')
   const error = ref<string | null>(null)
   /** Runs that were deleted since they entered the cart. */
   const missing = new Set<string>()
@@ -102,5 +104,5 @@ export const useCompareStore = defineStore('compare', () => {
     }
   })
 
-  return { cart, curveMetric, curveMode, details, metrics, artifacts, loading, error, runIds, letters, rows, loadRun, loadCartRuns, add, addRun, remove, clear }
+  return { cart, curveMetric, curveMode, curvePhase, details, metrics, artifacts, loading, error, runIds, letters, rows, loadRun, loadCartRuns, add, addRun, remove, clear }
 })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { RunSummary } from '../../../main/api/contract.ts'
 import { filterRuns, runDatasets } from '../../../renderer/src/lib/runsFilter.ts'
-import { confusionOption, sparsityOption, sumMatrices } from '../../../renderer/src/lib/chartOptions.ts'
+import { confusionOption, curvesOption, sparsityOption, sumMatrices } from '../../../renderer/src/lib/chartOptions.ts'
 import { compression, dateTime, pctMeanStd } from '../../../renderer/src/lib/format.ts'
 
 const base = { preset: 'quick', seeds: 1, backend: 'cpu', startedAt: null, finishedAt: null, bestAccuracy: null, bestModel: null, progress: 0 } as const
@@ -40,6 +40,19 @@ describe('chart options and formatting', () => {
     ]) as { yAxis: { data: string[] }; series: { data: (number | null)[] }[] }
     expect(o.yAxis.data).toEqual(['l0/w', 'head/w'])
     expect(o.series[0]!.data).toEqual([15, 100])
+  })
+
+  it('learning curves: a ± std band per curve in the per-epoch view (legend toggles it with its curve), none for best-so-far', () => {
+    const points = [{ epoch: 1, mean: 0.5, std: 0.1, n: 2 }, { epoch: 2, mean: 0.7, std: 0.05, n: 2 }]
+    type S = { id: string; name: string; data: number[][] }
+    const last = curvesOption([{ name: 'IUNet', color: '#000', points }], 'valAccuracy', 'last') as { series: S[]; legend: { data: string[] } }
+    expect(last.series.map((x) => x.id)).toEqual(['lo-IUNet', 'band-IUNet', 'main-IUNet'])
+    expect(last.series.every((x) => x.name === 'IUNet')).toBe(true)
+    expect(last.series[0]!.data[0]).toEqual([1, 0.4])
+    expect(last.series[1]!.data[0]).toEqual([1, 0.2])
+    expect(last.legend.data).toEqual(['IUNet'])
+    const best = curvesOption([{ name: 'IUNet', color: '#000', points }], 'valAccuracy', 'best') as { series: S[] }
+    expect(best.series.map((x) => x.id)).toEqual(['main-IUNet'])
   })
 
   it('formats', () => {
