@@ -9,6 +9,7 @@
  * Layouts: x [B, H, W, C]; weight [k·k·C, Cout] (= a tf.conv2d filter [k, k, C, Cout] reshaped); y [B, H, W, Cout].
  */
 import * as tf from '@tensorflow/tfjs-core'
+import { reluBackward } from './act.ts'
 import { customOp } from './custom.ts'
 import { computeInto } from './heap.ts'
 import { col2im, columnSums, im2col, im2colT, transpose2d, type MapShape } from './im2col.ts'
@@ -47,7 +48,7 @@ function backward(dy: tf.Tensor4D, x: tf.Tensor4D, cols: tf.Tensor2D, w: tf.Tens
   const [kk, cout] = w.shape
   const n = s.b * s.h * s.w
   let dz = tf.reshape(dy, [n, cout]) as tf.Tensor2D
-  if (opts.relu) dz = tf.mul(dz, tf.step(tf.reshape(y, [n, cout]))) as tf.Tensor2D
+  if (opts.relu) dz = reluBackward(dz, tf.reshape(y, [n, cout]))
   const db = computeInto([dz], [cout], (out, v) => columnSums(v, n, cout, out)) as tf.Tensor1D
   // dW = colsᵀ·dz. wasm's matMul packs its right operand on every call, so the smaller of cols [n, kk] and
   // dz [n, cout] should be on the right: kk ≤ cout → (dzᵀ·cols)ᵀ, else colsᵀ·dz with colsᵀ gathered afresh from x.

@@ -7,6 +7,7 @@
  * skips the input gradient (nobody needs dL/dx of the data), saving one of its three matMuls.
  */
 import * as tf from '@tensorflow/tfjs-core'
+import { reluBackward } from './act.ts'
 import { customOp } from './custom.ts'
 import { computeInto, heapAccess } from './heap.ts'
 import { columnSums, transpose2d } from './im2col.ts'
@@ -39,13 +40,7 @@ function transpose(t: tf.Tensor2D): tf.Tensor2D {
 /** dz = dy ⊙ act'(y) ; dW = (xᵀ·dz) ⊙ M ; db = Σ dz ; dx = dz·(W⊙M)ᵀ, all with plain (untransposed) matMuls. */
 function backward(dy: tf.Tensor2D, x: tf.Tensor2D, w: tf.Tensor2D, y: tf.Tensor2D, opts: DenseOpOptions) {
   const [rows, cols] = dy.shape
-  const dz = (
-    opts.activation === 'relu'
-      ? computeInto([dy, y], [rows, cols], (out, d, yv) => {
-          for (let i = 0; i < out.length; i++) out[i] = yv[i] > 0 ? d[i] : 0
-        }, false)
-      : dy
-  ) as tf.Tensor2D
+  const dz = opts.activation === 'relu' ? reluBackward(dy, y) : dy
   let dw: tf.Tensor2D = tf.matMul(transpose(x), dz)
   if (opts.mask) dw = tf.mul(dw, opts.mask) as tf.Tensor2D
   // JS column sums: wasm's Sum over axis 0 transposes first.
