@@ -47,9 +47,9 @@ export function createServices(opts: ServicesOptions) {
   const interrupted = store.runs.markInterrupted()
   const bus = new EventBus()
   const settings = store.settings.settings()
-  let pool = new TrainingPool({ size: opts.workers ?? settings.workers, backend: settings.backend })
+  const pool = new TrainingPool({ size: opts.workers ?? settings.workers, backend: settings.backend })
   const datasets = datasetServices({ dataDir: opts.dataDir, store, bus })
-  let runs = runServices({ store, pool, bus, datasets })
+  const runs = runServices({ store, pool, bus, datasets })
 
   const handlers: { [C in Channel]: (req: z_in<C>) => Promise<Res<C>> | Res<C> } = {
     'app.info': async () => ({
@@ -63,13 +63,8 @@ export function createServices(opts: ServicesOptions) {
     'settings.set': async (req) => {
       const before = store.settings.settings()
       const next = store.settings.saveSettings(req)
-      // A new backend or worker count takes a fresh pool; running tasks keep the old one until they end.
-      if (next.backend !== before.backend || next.workers !== before.workers) {
-        const old = pool
-        pool = new TrainingPool({ size: opts.workers ?? next.workers, backend: next.backend })
-        runs = runServices({ store, pool, bus, datasets })
-        void idle(old)
-      }
+      // Running tasks finish on their workers; new tasks start on workers with the new settings.
+      if (next.backend !== before.backend || next.workers !== before.workers) pool.reconfigure({ size: opts.workers ?? next.workers, backend: next.backend })
       return next
     },
     'datasets.list': () => datasets.list(),
@@ -96,23 +91,13 @@ export function createServices(opts: ServicesOptions) {
     'runs.artifacts': (req) => runs.artifacts(req.id)
   }
 
-  async function idle(p: TrainingPool) {
-    // Let the old pool's tasks finish before its workers go.
-    await new Promise((r) => setTimeout(r, 60_000))
-    await p.close()
-  }
-
   return {
     bus,
     store,
     interrupted,
-    get runs() {
-      return runs
-    },
+    runs,
     datasets,
-    get pool() {
-      return pool
-    },
+    pool,
     /** Validates and dispatches one call; never throws: errors come back as `{ ok: false, error }`. */
     async handle(channel: unknown, payload: unknown): Promise<Reply<unknown>> {
       try {

@@ -45,6 +45,8 @@ interface Slot {
   worker: Worker
   ready: Promise<BackendInfo>
   job: Pending | null
+  /** Set when settings change under a busy worker: it ends after its task. */
+  retire: boolean
 }
 
 /** Where the worker is: next to the bundle when built, else the TypeScript source through the tsx bootstrap. */
@@ -64,7 +66,7 @@ export function workerEntry(): { file: string; workerData?: unknown } {
 const CANCEL_GRACE_MS = 3000
 
 export class TrainingPool {
-  readonly size: number
+  size: number
   private slots: (Slot | null)[]
   private queue: Pending[] = []
   private nextId = 1
@@ -80,9 +82,30 @@ export class TrainingPool {
 
   /** Starts one worker (if none runs) and reports the backend it chose. */
   async backendInfo(): Promise<BackendInfo> {
-    const slot = this.slots.find((s) => s) ?? this.spawn(0)
+    const free = this.slots.findIndex((s, i) => !s && i < this.size)
+    const slot = this.slots.find((s) => s && !s.retire) ?? (free >= 0 ? this.spawn(free) : this.slots.find((s) => s)!)
     const info = await slot.ready
     return { ...info, workers: this.size }
+  }
+
+  /**
+   * New backend or worker count: idle workers stop now, busy ones after their task, and new workers start
+   * with the new settings. Running tasks are never interrupted.
+   */
+  reconfigure(opts: { size?: number; backend?: BackendChoice }) {
+    this.opts = { ...this.opts, ...opts }
+    this.size = Math.max(1, opts.size && opts.size > 0 ? opts.size : availableParallelism())
+    this.lastInfo = null
+    const old = this.slots
+    this.slots = new Array(Math.max(this.size, old.length)).fill(null)
+    old.forEach((slot, i) => {
+      if (!slot) return
+      if (slot.job) {
+        slot.retire = true
+        this.slots[i] = slot
+      } else void slot.worker.terminate()
+    })
+    this.pump()
   }
 
   get cachedBackend(): BackendInfo | null {
@@ -143,7 +166,7 @@ export class TrainingPool {
       rejectReady = rej
     })
     ready.catch(() => undefined)
-    const slot: Slot = { worker, ready, job: null }
+    const slot: Slot = { worker, ready, job: null, retire: false }
     this.slots[i] = slot
     worker.on('message', (m: FromWorker) => {
       if (m.type === 'ready') {
@@ -164,7 +187,8 @@ export class TrainingPool {
     })
     worker.on('error', (e) => this.kill(i, new TaskError(`training worker crashed: ${e.message}`, false)))
     worker.on('exit', (code) => {
-      if (this.slots[i] === slot) this.kill(i, new TaskError(`training worker exited (code ${code})`, false))
+      if (this.slots[i] === slot && slot.job) this.kill(i, new TaskError(`training worker exited (code ${code})`, false))
+      else if (this.slots[i] === slot) this.slots[i] = null
     })
     worker.postMessage({ type: 'init', backend: this.opts.backend ?? 'auto' } satisfies ToWorker)
     return slot
@@ -172,7 +196,13 @@ export class TrainingPool {
 
   private finish(i: number, settle: () => void) {
     const slot = this.slots[i]
-    if (slot) slot.job = null
+    if (slot) {
+      slot.job = null
+      if (slot.retire || i >= this.size) {
+        this.slots[i] = null
+        void slot.worker.terminate()
+      }
+    }
     settle()
     this.pump()
   }

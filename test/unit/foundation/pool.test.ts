@@ -34,6 +34,22 @@ describe('training worker pool', () => {
     expect(seen.length).toBeLessThan(1000)
   })
 
+  it('switches backend for new tasks without interrupting a running one', async () => {
+    const local = new TrainingPool({ size: 1, backend: 'auto' })
+    try {
+      const seen: number[] = []
+      const running = local.run({ kind: 'probe', steps: 30, delayMs: 10 }, { onProgress: (p) => seen.push(p.epoch) })
+      while (seen.length < 1) await new Promise((r) => setTimeout(r, 5))
+      local.reconfigure({ size: 1, backend: 'cpu' })
+      const next = local.run({ kind: 'probe', steps: 2, delayMs: 1 })
+      await expect(running.promise).resolves.toMatchObject({ kind: 'probe', result: { steps: 30 } })
+      await expect(next.promise).resolves.toMatchObject({ kind: 'probe', result: { steps: 2 } })
+      expect((await local.backendInfo()).name).toBe('cpu')
+    } finally {
+      await local.close()
+    }
+  })
+
   it('cancels a queued task before it starts, and keeps serving', async () => {
     const a = pool.run({ kind: 'probe', steps: 3, delayMs: 20 })
     const b = pool.run({ kind: 'probe', steps: 3, delayMs: 20 })
