@@ -31,7 +31,7 @@ function shapeOf(x: tf.Tensor4D): MapShape {
 /** Patches of x as a tensor [B·H·W, k·k·C]. */
 export function im2colTensor(x: tf.Tensor4D, k: number): tf.Tensor2D {
   const s = shapeOf(x)
-  return computeInto([x], [s.b * s.h * s.w, k * k * s.c], (out, xv) => im2col(xv, s, k, out)) as tf.Tensor2D
+  return computeInto([x], [s.b * s.h * s.w, k * k * s.c], (out, xv) => im2col(xv, s, k, out), false) as tf.Tensor2D
 }
 
 function forward(x: tf.Tensor4D, w: tf.Tensor2D, bias: tf.Tensor1D, opts: ConvOpOptions): { y: tf.Tensor4D; cols: tf.Tensor2D } {

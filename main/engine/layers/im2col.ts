@@ -22,7 +22,7 @@ export interface MapShape {
 export function im2col(x: Float32Array, s: MapShape, k: number, out: Float32Array = new Float32Array(s.b * s.h * s.w * k * k * s.c)): Float32Array {
   const { b, h, w, c } = s
   const p = (k - 1) >> 1
-  // `out` must be zero-filled: padding positions are skipped.
+  // Every element is written (padding as 0), so `out` may hold garbage.
   let o = 0
   for (let n = 0; n < b; n++) {
     const base = n * h * w * c
@@ -31,13 +31,13 @@ export function im2col(x: Float32Array, s: MapShape, k: number, out: Float32Arra
         for (let dy = 0; dy < k; dy++) {
           const yi = i + dy - p
           if (yi < 0 || yi >= h) {
-            o += k * c
+            for (let z = 0; z < k * c; z++) out[o++] = 0
             continue
           }
           for (let dx = 0; dx < k; dx++) {
             const xj = j + dx - p
             if (xj < 0 || xj >= w) {
-              o += c
+              for (let z = 0; z < c; z++) out[o++] = 0
               continue
             }
             let src = base + (yi * w + xj) * c
