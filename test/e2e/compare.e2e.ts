@@ -193,6 +193,8 @@ describe('Runs and Compare in Chromium', () => {
     await page().getByRole('button', { name: /Remove IUNet \(pruned\) 8× \[B\]/ }).click()
     await expect.poll(() => page().getByTestId('metrics-row').count()).toBe(7)
     await h.shot('compare-two-runs')
+    await scrollTo('config-diff')
+    await h.shot('compare-two-runs-diff')
     expect(h.problems).toEqual([])
   })
 

@@ -28,7 +28,6 @@ export function curvesOption(series: CurveSeries[], metric: CurveMetric, mode: '
       type: 'line',
       showSymbol: false,
       smooth: false,
-      step: mode === 'best' ? 'end' : undefined,
       z: 3,
       data: pts.map((p) => [p.epoch, p.mean, p.std, p.n]),
       markLine:
@@ -75,7 +74,8 @@ export function curvesOption(series: CurveSeries[], metric: CurveMetric, mode: '
     grid: { left: 60, right: 24, top: 40, bottom: 50 },
     xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 28, minInterval: 1 },
     yAxis: m.share ? { ...pctAxis, name: m.label, scale: true } : { type: 'value', name: m.label, scale: true },
-    series: [...bands, ...main]
+    // Curves first: the legend takes each name's icon from its first series.
+    series: [...main, ...bands]
   }
 }
 
@@ -95,7 +95,7 @@ export function confusionOption(title: string, classNames: string[], matrix: num
       formatter: (p: { data: [number, number, number, number] }) =>
         `true ${names[p.data[1]]} → predicted ${names[p.data[0]]}: ${p.data[3]} (${(p.data[2] * 100).toFixed(1)} % of true ${names[p.data[1]]})`
     },
-    grid: { left: 70, right: 12, top: 30, bottom: 56 },
+    grid: { left: 70, right: 34, top: 30, bottom: 56 },
     xAxis: { type: 'category', data: names, name: 'predicted', nameLocation: 'middle', nameGap: small ? 40 : 30, axisLabel: { interval: 0, rotate: names.some((n) => n.length > 4) ? 40 : 0, fontSize: small ? 9 : 11 }, splitArea: { show: true } },
     yAxis: { type: 'category', data: names, name: 'true', nameLocation: 'middle', nameGap: 52, inverse: true, axisLabel: { interval: 0, fontSize: small ? 9 : 11 }, splitArea: { show: true } },
     visualMap: { show: false, min: 0, max: 1, dimension: 2, inRange: { color: dark ? ['#1b1f2a', '#1f5f99', '#7fc8ff'] : ['#ffffff', '#9ecae1', '#08519c'] } },

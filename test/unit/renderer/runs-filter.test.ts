@@ -46,10 +46,10 @@ describe('chart options and formatting', () => {
     const points = [{ epoch: 1, mean: 0.5, std: 0.1, n: 2 }, { epoch: 2, mean: 0.7, std: 0.05, n: 2 }]
     type S = { id: string; name: string; data: number[][] }
     const last = curvesOption([{ name: 'IUNet', color: '#000', points }], 'valAccuracy', 'last') as { series: S[]; legend: { data: string[] } }
-    expect(last.series.map((x) => x.id)).toEqual(['lo-IUNet', 'band-IUNet', 'main-IUNet'])
+    expect(last.series.map((x) => x.id)).toEqual(['main-IUNet', 'lo-IUNet', 'band-IUNet'])
     expect(last.series.every((x) => x.name === 'IUNet')).toBe(true)
-    expect(last.series[0]!.data[0]).toEqual([1, 0.4])
-    expect(last.series[1]!.data[0]).toEqual([1, 0.2])
+    expect(last.series[1]!.data[0]).toEqual([1, 0.4])
+    expect(last.series[2]!.data[0]).toEqual([1, 0.2])
     expect(last.legend.data).toEqual(['IUNet'])
     const best = curvesOption([{ name: 'IUNet', color: '#000', points }], 'valAccuracy', 'best') as { series: S[] }
     expect(best.series.map((x) => x.id)).toEqual(['main-IUNet'])
