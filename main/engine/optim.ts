@@ -15,6 +15,8 @@ export interface AdamWOptions {
   beta2?: number
   epsilon?: number
   weightDecay?: number
+  /** On wasm, update in one JS pass over the heap (default); false = tensor ops (the reference path, for tests). */
+  fused?: boolean
 }
 
 interface Slot {
@@ -29,6 +31,7 @@ export class AdamW {
   readonly beta2: number
   readonly epsilon: number
   weightDecay: number
+  private readonly fused: boolean
   private t = 0
   private readonly slots = new Map<string, Slot>()
 
@@ -41,6 +44,7 @@ export class AdamW {
     this.beta2 = opts.beta2 ?? 0.999
     this.epsilon = opts.epsilon ?? 1e-8
     this.weightDecay = opts.weightDecay ?? 0
+    this.fused = opts.fused ?? true
     for (const p of params) {
       // tidy: the initial tensors would otherwise stay registered next to the variables.
       const [m, v] = tf.tidy(() => [tf.variable(tf.zerosLike(p.variable), false), tf.variable(tf.zerosLike(p.variable), false)])
@@ -67,7 +71,7 @@ export class AdamW {
     const decayAll = 1 - this.learningRate * this.weightDecay
     const alpha = stepSize * sqrtBc2
     const epsHat = eps * sqrtBc2
-    const fused = heapAccess() && (globalThis as { __ADAM_TF?: boolean }).__ADAM_TF !== true
+    const fused = heapAccess() && this.fused
     tf.tidy(() => {
       for (const slot of this.slots.values()) {
         const g0 = grads[slot.param.variable.name]
