@@ -14,6 +14,7 @@ let h: Harness
 let main: RunSummary
 let small: RunSummary
 let cancelled: RunSummary
+let tabular: RunSummary
 
 beforeAll(async () => {
   h = await startHarness()
@@ -21,14 +22,17 @@ beforeAll(async () => {
   const quick = h.services.runs.defaults(d.id, 'quick')
   const a = await h.services.runs.start({ ...quick, name: 'digits e2e', models: ['iunet', 'mlp', 'cnn', 'omp'], seeds: 2, epochs: 3, finetuneEpochs: 3, compressions: [4, 8] })
   const b = await h.services.runs.start({ ...quick, name: 'digits small', models: ['iunet', 'mlp'], seeds: 1, epochs: 2, finetuneEpochs: 2, compressions: [8], learningRate: 0.001 })
-  await Promise.all([a.finished, b.finished])
+  const wine = await h.services.call('datasets.import', { path: resolve('resources/examples/wine.csv') })
+  const t = await h.services.runs.start({ ...h.services.runs.defaults(wine.id, 'quick'), name: 'wine tabular', models: ['iunet', 'mlp'], seeds: 2, epochs: 4, finetuneEpochs: 4 })
+  await Promise.all([a.finished, b.finished, t.finished])
+  tabular = t.summary
   const c = await h.services.runs.start({ ...quick, name: 'digits cancelled', models: ['mlp'], seeds: 1, epochs: 50 })
   await h.services.call('runs.cancel', { id: c.summary.id })
   await c.finished
   main = a.summary
   small = b.summary
   cancelled = c.summary
-  for (const r of [main, small]) {
+  for (const r of [main, small, tabular]) {
     const d = h.services.runs.get(r.id)
     expect(d.status, d.error ?? '').toBe('finished')
   }
@@ -78,7 +82,7 @@ describe('Runs and Compare in Chromium', () => {
     await page().getByTestId('runs-search').locator('input').fill('small')
     await expect.poll(() => page().getByTestId('run-row').count()).toBe(1)
     await page().getByTestId('runs-search').locator('input').fill('')
-    await expect.poll(() => page().getByTestId('run-row').count()).toBe(3)
+    await expect.poll(() => page().getByTestId('run-row').count()).toBe(4)
 
     await row.getByRole('button', { name: 'Compare digits e2e' }).click()
     await expect.poll(() => page().url()).toContain(`#/compare/${main.id}`)
@@ -198,6 +202,31 @@ describe('Runs and Compare in Chromium', () => {
     expect(h.problems).toEqual([])
   })
 
+  it('judges a tabular run on balanced accuracy and draws no image masks for it', async () => {
+    await page().getByRole('button', { name: 'Clear all' }).click()
+    await page().getByTestId('compare-empty').waitFor()
+    await page().getByTestId('cart-run-select').click()
+    await page().getByText(/^wine tabular — finished/).click()
+    await expect.poll(() => page().getByTestId('cart-add').isEnabled()).toBe(true)
+    await page().getByTestId('cart-add').click()
+    await expect.poll(() => page().getByTestId('metrics-row').count()).toBe(2)
+    expect(await page().getByTestId('verdicts').textContent()).toMatch(/on balanced accuracy/)
+    expect(await page().getByTestId('metrics-table').textContent()).toMatch(/read balanced accuracy first/)
+    expect(await page().getByTestId('masks').count()).toBe(0)
+    await expect.poll(() => page().getByTestId('confusion-chart').count()).toBe(2)
+    await dismissToasts()
+    await page().locator('.content').evaluate((e) => e.scrollTo(0, 0))
+    await h.shot('compare-tabular')
+    // Back to the digits comparison for the theme screenshots.
+    await page().getByRole('button', { name: 'Clear all' }).click()
+    await page().getByTestId('cart-run-select').click()
+    await page().getByText(/^digits e2e — finished/).click()
+    await expect.poll(() => page().getByTestId('cart-add').isEnabled()).toBe(true)
+    await page().getByTestId('cart-add').click()
+    await expect.poll(() => page().getByTestId('metrics-row').count()).toBe(6)
+    expect(h.problems).toEqual([])
+  })
+
   it('switches to the dark theme, saves it, and renders both screens in it', async () => {
     await page().getByTestId('theme-dark').click()
     await expect.poll(async () => (await h.services.call('app.info', {})).settings.theme).toBe('dark')
@@ -230,8 +259,8 @@ describe('Runs and Compare in Chromium', () => {
     expect(h.services.runs.list().some((r) => r.id === cancelled.id)).toBe(false)
 
     await page().locator(`[data-test="run-row"][data-run-id="${small.id}"]`).getByTestId('run-rerun').click()
-    await expect.poll(() => h.services.runs.list().length).toBe(3)
-    const again = h.services.runs.list().find((r) => r.id !== small.id && r.id !== main.id)!
+    await expect.poll(() => h.services.runs.list().length).toBe(4)
+    const again = h.services.runs.list().find((r) => ![small.id, main.id, tabular.id].includes(r.id))!
     expect(h.services.runs.get(again.id).config).toEqual(h.services.runs.get(small.id).config)
     await expect.poll(() => page().url()).toContain(`#/training/${again.id}`)
     await h.services.call('runs.cancel', { id: again.id })
