@@ -22,9 +22,10 @@ interface TorchFigures {
 function torchBench(seconds: number): TorchFigures | { skipped: string } {
   const script = join(appRoot(), 'bench', 'torch_bench.py')
   if (!existsSync(script)) return { skipped: 'bench/torch_bench.py missing' }
-  const probe = spawnSync('python3', ['-c', 'import torch'], { encoding: 'utf8' })
-  if (probe.status !== 0) return { skipped: 'PyTorch is not installed (apt-get install python3-torch to compare)' }
-  const r = spawnSync('python3', [script, '--seconds', String(seconds)], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } })
+  // Debian's python3-torch lives with the system Python, which a pyenv/venv `python3` on PATH may hide.
+  const python = ['/usr/bin/python3', 'python3'].find((py) => spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0)
+  if (!python) return { skipped: 'PyTorch is not installed (apt-get install python3-torch to compare)' }
+  const r = spawnSync(python, [script, '--seconds', String(seconds)], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } })
   if (r.status !== 0) return { skipped: `torch_bench.py failed: ${r.stderr.trim().split('\n').pop()}` }
   const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { mlpSamplesPerSecond: number; cnnImagesPerSecond: number; torchVersion: string }
   return { torchMlpSamplesPerSecond: out.mlpSamplesPerSecond, torchCnnImagesPerSecond: out.cnnImagesPerSecond, torchVersion: out.torchVersion }
