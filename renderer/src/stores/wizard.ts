@@ -71,7 +71,7 @@ export const useWizardStore = defineStore('wizard', () => {
       for (const i of r.error.issues) {
         const key = i.path.length ? i.path.join('.') : 'config'
         // A refine on the split object reports on "split": show it once, on the split.
-        out[key] ??= i.message
+        out[key] ??= /received (null|undefined)/.test(i.message) ? 'required' : /received NaN/.test(i.message) ? 'must be a number' : i.message
       }
     }
     if (dataset.value?.kind !== 'image') {
