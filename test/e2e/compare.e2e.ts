@@ -211,7 +211,7 @@ describe('Runs and Compare in Chromium', () => {
     await page().getByTestId('cart-add').click()
     await expect.poll(() => page().getByTestId('metrics-row').count()).toBe(2)
     expect(await page().getByTestId('verdicts').textContent()).toMatch(/on balanced accuracy/)
-    expect(await page().getByTestId('metrics-table').textContent()).toMatch(/read balanced accuracy first/)
+    expect(await page().locator('#metrics-caption').textContent()).toMatch(/read balanced accuracy first/)
     expect(await page().getByTestId('masks').count()).toBe(0)
     await expect.poll(() => page().getByTestId('confusion-chart').count()).toBe(2)
     await dismissToasts()

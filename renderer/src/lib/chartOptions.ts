@@ -8,7 +8,8 @@ import { CURVE_METRICS, bestPoint, runningBest, type CurveMetric, type CurvePoin
 
 type Option = Record<string, unknown>
 
-const pctAxis = { type: 'value', axisLabel: { formatter: (v: number) => `${Math.round(v * 100)} %` } }
+/** Percent ticks: whole numbers, one decimal when the axis is narrow enough to need it. */
+const pctAxis = { type: 'value', axisLabel: { formatter: (v: number) => `${Number((v * 100).toFixed(1))} %` } }
 
 export interface CurveSeries {
   name: string
