@@ -119,11 +119,14 @@ describe('datasets screen', () => {
 
 describe('new-run wizard and live training', () => {
   it('runs the quick preset on iris with two models and one seed, to a finished run and a notification', async () => {
-    await h.page.getByTestId('dataset-item').filter({ hasText: 'iris' }).click()
-    await expect.poll(async () => title().textContent()).toBe('iris')
-    await h.page.getByTestId('new-run-here').click()
-    // Opened preselected on iris, at the target & split step.
+    // From the menu: the deleted digits dataset is forgotten; pick iris and the quick preset.
+    await h.page.getByRole('menuitem', { name: 'New run' }).click()
+    await h.page.getByTestId('wizard-dataset').filter({ hasText: 'iris' }).click()
     await expect.poll(async () => h.page.getByTestId('wizard-dataset-name').textContent()).toContain('iris')
+    await h.page.getByTestId('preset-quick').click()
+    expect(await h.page.getByTestId('wizard-dataset').count()).toBe(2)
+    await shot('wizard-dataset')
+    await h.page.getByTestId('wizard-next').click()
     await h.page.getByTestId('split-train').waitFor()
     await shot('wizard-target-split')
     await h.page.getByTestId('wizard-next').click()

@@ -154,9 +154,16 @@ export const useWizardStore = defineStore('wizard', () => {
     step.value = 0
     startError.value = null
   }
+  /** Forget the dataset (e.g. it was deleted). */
+  function clear() {
+    reset()
+    dataset.value = null
+    config.value = null
+    augment.value = null
+  }
 
   return {
     step, dataset, preset, config, loading, error, estimate, estimateError, augment, augmentError, augmentSeed, starting, startError,
-    issues, stepValid, valid, stepOf, chooseDataset, applyPreset, loadAugmentPreview, start, reset
+    issues, stepValid, valid, stepOf, chooseDataset, applyPreset, loadAugmentPreview, start, reset, clear
   }
 })
