@@ -228,8 +228,11 @@ describe('Runs and Compare in Chromium', () => {
   })
 
   it('switches to the dark theme, saves it, and renders both screens in it', async () => {
-    await page().getByTestId('theme-dark').click()
+    // Keyboard: the switch is made of real buttons.
+    await page().getByTestId('theme-dark').focus()
+    await page().keyboard.press('Enter')
     await expect.poll(async () => (await h.services.call('app.info', {})).settings.theme).toBe('dark')
+    expect(await page().getByTestId('theme-dark').getAttribute('aria-pressed')).toBe('true')
     // The layout background fades to the dark theme's (naive-ui transitions it).
     const brightness = async () => {
       const bg = await page().locator('.n-layout').first().evaluate((e) => (globalThis as unknown as { getComputedStyle(el: unknown): { backgroundColor: string } }).getComputedStyle(e).backgroundColor)
