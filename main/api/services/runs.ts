@@ -162,7 +162,8 @@ export function runServices(ctx: { store: Store; pool: TrainingPool; bus: EventB
         config: r.config,
         dataset: d ? summaryOf(d) : null,
         results,
-        aggregates: aggregateResults(results),
+        // In the order the user listed the models, then by compression ratio.
+        aggregates: aggregateResults(results).sort((a, b) => r.config.models.indexOf(a.model) - r.config.models.indexOf(b.model) || a.compression - b.compression),
         classNames: r.classNames,
         imageShape: r.imageShape
       }
