@@ -89,7 +89,11 @@ describe('datasets screen', () => {
     await h.page.getByTestId('import-error').waitFor({ timeout: 10_000 })
     expect(await h.page.getByTestId('import-error').textContent()).toMatch(/Try:/)
     await shot('datasets-import-error')
-    await h.page.getByTestId('import-error').getByRole('button', { name: /close/i }).click().catch(() => undefined)
+    // A malformed CSV (a header and nothing else) is refused with what is wrong.
+    await dropCsv('header-only.csv', 'a,b,label\n')
+    await expect.poll(async () => h.page.getByTestId('error-message').textContent(), { timeout: 10_000 }).not.toContain('/no/such/folder')
+    expect(await h.page.getByTestId('import-error').textContent()).toMatch(/Try:/)
+    await shot('datasets-invalid-csv')
   })
 
   it('imports an image example and draws its samples; deletes a dataset after confirmation', async () => {
