@@ -32,6 +32,18 @@ describe('workbench shell in Chromium (server mode)', () => {
     expect(h.problems).toEqual([])
   })
 
+  it('forces a backend from the settings and shows it in the status bar', async () => {
+    await h.page.getByTestId('backend-settings').click()
+    await h.page.getByTestId('backend-select').click()
+    await h.page.getByText('Plain JavaScript (slowest)').click()
+    await h.page.getByTestId('backend-save').click()
+    await expect.poll(async () => (await h.page.getByTestId('backend').textContent()) ?? '', { timeout: 30_000 }).toContain('backend: cpu')
+    await h.shot('shell-backend-settings')
+    expect((await h.services.call('app.info', {})).settings.backend).toBe('cpu')
+    await h.services.call('settings.set', { backend: 'auto' })
+    expect(h.problems).toEqual([])
+  })
+
   it('shows an error when the API is unreachable', async () => {
     const page = await h.browser.newPage()
     await page.goto(h.server.url.replace(/token=[^&]+/, 'token=wrong'))
