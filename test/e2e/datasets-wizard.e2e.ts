@@ -92,7 +92,8 @@ describe('datasets screen', () => {
     // A malformed CSV (a header and nothing else) is refused with what is wrong.
     await dropCsv('header-only.csv', 'a,b,label\n')
     await expect.poll(async () => h.page.getByTestId('error-message').textContent(), { timeout: 10_000 }).not.toContain('/no/such/folder')
-    expect(await h.page.getByTestId('import-error').textContent()).toMatch(/Try:/)
+    expect(await h.page.getByTestId('error-message').textContent()).toContain('"header-only.csv"')
+    expect(await h.page.getByTestId('import-error').textContent()).toMatch(/Try:.*header row/)
     await shot('datasets-invalid-csv')
   })
 

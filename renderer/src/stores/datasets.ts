@@ -18,6 +18,13 @@ export interface ImportState {
   rows: number
 }
 
+/** Errors about an uploaded copy name the copy ("1795…-ab12-data.csv"): say the user's file name instead. */
+function withUserName(e: unknown, path: string, label?: string): unknown {
+  const copy = path.split(/[\\/]/).pop()
+  if (!label || !copy || copy === label || !(e instanceof ApiError) || !e.message.includes(copy)) return e
+  return new ApiError(e.code, e.message.split(copy).join(label), e.details?.map((d) => d.split(copy).join(label)))
+}
+
 export const useDatasetsStore = defineStore('datasets', () => {
   const list = ref<DatasetSummary[]>([])
   const examples = ref<ExampleDataset[]>([])
@@ -87,7 +94,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
         importNotice.value = e instanceof Error ? e.message : String(e)
         await refresh()
         await select(existing)
-      } else importError.value = e
+      } else importError.value = withUserName(e, path, opts.label)
       return null
     } finally {
       importing.value = null
