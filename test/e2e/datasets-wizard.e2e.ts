@@ -20,8 +20,8 @@ afterAll(async () => {
 })
 
 /** Drops a file built in the page from `text` on the drop zone, with a real DataTransfer and drop event. */
-async function dropCsv(name: string, text: string) {
-  await h.page.getByTestId('drop-zone').evaluate(
+async function dropCsv(name: string, text: string, on = 'drop-zone') {
+  await h.page.getByTestId(on).evaluate(
     (zone, { name, text }) => {
       const dt = new DataTransfer()
       dt.items.add(new File([text], name, { type: 'text/csv' }))
@@ -58,8 +58,8 @@ describe('datasets screen', () => {
     expect(h.problems).toEqual([])
   })
 
-  it('selects the existing dataset when the same file is dropped again', async () => {
-    await dropCsv('iris.csv', readFileSync(`${EXAMPLES}/iris.csv`, 'utf8'))
+  it('selects the existing dataset when the same file is dropped again (anywhere on the screen)', async () => {
+    await dropCsv('iris.csv', readFileSync(`${EXAMPLES}/iris.csv`, 'utf8'), 'dataset-detail')
     await h.page.getByTestId('import-notice').waitFor({ timeout: 20_000 })
     expect(await h.page.getByTestId('import-notice').textContent()).toMatch(/already imported/)
     expect(await h.page.getByTestId('dataset-item').count()).toBe(1)
