@@ -175,6 +175,7 @@ describe('new-run wizard and live training', () => {
     expect(await h.page.getByTestId('run-notification').getAttribute('data-status')).toBe('finished')
     expect(await h.page.getByTestId('run-percent').textContent()).toBe('100 %')
     expect(await h.page.getByTestId('phase-iunet|0').textContent()).toBe('done')
+    await expect.poll(async () => h.page.getByTestId('test-acc-mlp|0').textContent()).toMatch(/\d+\.\d %/)
     await shot('training-finished')
 
     // A reload shows the same history (from runs.get + runs.metrics).
