@@ -80,10 +80,13 @@ export class TrainingPool {
     this.slots = new Array(this.size).fill(null)
   }
 
-  /** Starts one worker (if none runs) and reports the backend it chose. */
+  /**
+   * Reports the backend the workers chose. Starts every worker now (they idle until a task comes), so the first
+   * run's tasks all begin at once instead of waiting for backends to initialize one by one.
+   */
   async backendInfo(): Promise<BackendInfo> {
-    const free = this.slots.findIndex((s, i) => !s && i < this.size)
-    const slot = this.slots.find((s) => s && !s.retire) ?? (free >= 0 ? this.spawn(free) : this.slots.find((s) => s)!)
+    for (let i = 0; i < this.size; i++) if (!this.slots[i]) this.spawn(i)
+    const slot = this.slots.find((s) => s && !s.retire) ?? this.slots.find((s) => s)!
     const info = await slot.ready
     return { ...info, workers: this.size }
   }

@@ -55,11 +55,12 @@ export function datasetServices(ctx: { dataDir: string; store: Store; bus: Event
     },
     inspect: (req: Req<'datasets.inspect'>) => inspectFile(req.path, { target: req.target, imageShape: req.imageShape }),
     async upload(req: Req<'datasets.upload'>) {
-      const dir = join(ctx.dataDir, 'uploads')
+      // One folder per upload keeps the user's file name as the file's own name, so error messages and the
+      // default dataset name say "iris.csv", while the name can never choose the folder.
+      const dir = join(ctx.dataDir, 'uploads', `${Date.now()}-${randomUUID().slice(0, 8)}`)
       await mkdir(dir, { recursive: true })
-      // Keep the user's file name (it names the dataset) but never let it choose the folder.
       const safe = basename(req.name).replace(/[^\w.\- ()]+/g, '_').slice(0, 120) || 'upload'
-      const path = join(dir, `${Date.now()}-${randomUUID().slice(0, 8)}-${safe}`)
+      const path = join(dir, safe)
       await writeFile(path, Buffer.from(req.data, 'base64'))
       return { path }
     },

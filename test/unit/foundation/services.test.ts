@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createServices, type Services } from '../../../main/api/services.ts'
@@ -24,6 +24,13 @@ describe('services', () => {
     const again = await services.handle('datasets.import', { path: IRIS })
     expect(again).toMatchObject({ ok: false, error: { code: 'conflict' } })
     expect((await services.call('datasets.list', {})).length).toBe(1)
+  })
+
+  it('stores an upload under the user\'s file name, never outside the uploads folder', async () => {
+    const { path } = await services.call('datasets.upload', { name: '../../evil name.csv', data: Buffer.from('a,b\n1,2\n').toString('base64') })
+    expect(path.startsWith(join(dir, 'data', 'uploads'))).toBe(true)
+    expect(path.endsWith('/evil name.csv')).toBe(true)
+    expect(readFileSync(path, 'utf8')).toBe('a,b\n1,2\n')
   })
 
   it('a bad file changes nothing already stored', async () => {
