@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { inspectFile, loadSource, loadTable, prepare, previewOf, saveTable } from '../../../main/data/index.ts'
 
-const DIR = join(import.meta.dirname, '../../../../shared/datasets')
+const DIR = join(import.meta.dirname, '../../../resources/examples')
 const SPLIT = { train: 0.7, val: 0.15, test: 0.15, kfold: null }
 const tmp = await mkdtemp(join(tmpdir(), 'iunet-data-'))
 afterAll(() => rm(tmp, { recursive: true, force: true }))

@@ -16,7 +16,7 @@ import {
 } from '../../../main/data/index.ts'
 import { inferSchema } from '../../../main/data/schema.ts'
 
-const DIR = join(import.meta.dirname, '../../../../shared/datasets')
+const DIR = join(import.meta.dirname, '../../../resources/examples')
 const SPLIT = { train: 0.7, val: 0.15, test: 0.15, kfold: null }
 
 function labelsOf(counts: number[]): Int32Array {

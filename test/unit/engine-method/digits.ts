@@ -8,7 +8,7 @@ import { createRng } from '../../../main/engine/rng.ts'
 const here = path.dirname(fileURLToPath(import.meta.url))
 
 export function loadDigits(seed = 1, limit = Infinity): PreparedData {
-  const lines = readFileSync(path.resolve(here, '../../../../shared/datasets/digits_8x8.csv'), 'utf8').trim().split(/\r?\n/)
+  const lines = readFileSync(path.resolve(here, '../../../resources/examples/digits_8x8.csv'), 'utf8').trim().split(/\r?\n/)
   const rows = lines.slice(1, 1 + Math.min(limit, lines.length - 1)).map((l) => l.split(',').map(Number))
   const order = createRng(seed).permutation(rows.length)
   const nTrain = Math.round(rows.length * 0.7)

@@ -8,7 +8,7 @@ import { createRng } from '../../../main/engine/rng.ts'
 const here = path.dirname(fileURLToPath(import.meta.url))
 
 export function loadIris(seed = 1): PreparedData {
-  const text = readFileSync(path.resolve(here, '../../../../shared/datasets/iris.csv'), 'utf8').trim().split(/\r?\n/)
+  const text = readFileSync(path.resolve(here, '../../../resources/examples/iris.csv'), 'utf8').trim().split(/\r?\n/)
   const rows = text.slice(1).map((l) => l.split(','))
   const classNames = [...new Set(rows.map((r) => r[4]))]
   const order = createRng(seed).permutation(rows.length)
