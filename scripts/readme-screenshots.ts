@@ -1,7 +1,7 @@
 /**
  * Regenerates the README screenshots from a real data folder (one with a finished run):
  *   npx electron-vite build && npx tsx scripts/readme-screenshots.ts --data-dir <dir>
- * It serves the built renderer with the real services and photographs Datasets, Runs and Compare in Chromium.
+ * It serves the built renderer with the real services and photographs Datasets and Compare (table and first-layer masks) in Chromium.
  */
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -28,9 +28,6 @@ try {
   await page.goto(`${server.url.split('?')[0]}#/datasets/${run.datasetId}`)
   await page.waitForTimeout(1500)
   await page.screenshot({ path: `${out}/datasets.png` })
-  await page.goto(`${server.url.split('?')[0]}#/runs`)
-  await page.waitForTimeout(1000)
-  await page.screenshot({ path: `${out}/runs.png` })
   await page.goto(`${server.url.split('?')[0]}#/compare/${run.id}`)
   await page.getByTestId('metrics-row').first().waitFor({ timeout: 30_000 })
   await page.waitForTimeout(1500)
@@ -38,9 +35,6 @@ try {
   await page.getByTestId('masks').scrollIntoViewIfNeeded()
   await page.waitForTimeout(800)
   await page.screenshot({ path: `${out}/compare-masks.png` })
-  await page.getByTestId('curves').scrollIntoViewIfNeeded()
-  await page.waitForTimeout(800)
-  await page.screenshot({ path: `${out}/compare-curves.png` })
   console.log(`screenshots in ${out}`)
 } finally {
   await browser.close()
