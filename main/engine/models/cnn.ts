@@ -3,13 +3,13 @@
  * (the features) and the linear head. Input rows are flattened H×W×C images.
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { deriveSeed, heNormal, lecunNormal } from '../init.ts'
+import { deriveSeed, heNormal } from '../init.ts'
 import { ConvLayer } from '../layers/conv-layer.ts'
 import { MaskedDense } from '../layers/dense.ts'
 import { maxPool } from '../layers/pool.ts'
 import { ParamSet, uniquePrefix } from './base.ts'
-import { ProjectionHead } from './projection.ts'
-import type { ForwardOutput, Model, ModelOptions } from './types.ts'
+import { assembleModel } from './assemble.ts'
+import type { Model, ModelOptions } from './types.ts'
 
 export interface CnnSpec {
   imageShape: [number, number, number]
@@ -45,34 +45,13 @@ export function createCnn(spec: CnnSpec, seed: number, opts: ModelOptions = {}):
     weight: heNormal(flat * hidden, flat, deriveSeed(seed, 'fc/w'), kappa), bias: new Float32Array(hidden)
   })
   set.addLayer('fc', fc, 'encoder', 1)
-  const head = new MaskedDense({
-    name: `${prefix}/head`, inputs: hidden, units: spec.classes, activation: 'linear', prunable: false,
-    weight: lecunNormal(hidden * spec.classes, hidden, deriveSeed(seed, 'head/w'), kappa), bias: new Float32Array(spec.classes)
-  })
-  set.addLayer('head', head, 'head', 1)
-  const proj = opts.projection ? new ProjectionHead(prefix, hidden, opts.projection.hidden, opts.projection.out, seed, set) : null
 
-  return {
-    kind: 'cnn',
-    params: set.params,
-    inputShape: [h0, w0, c0],
-    nClasses: spec.classes,
-    featureDim: hidden,
-    hasProjection: proj !== null,
-    forward(x: tf.Tensor2D): ForwardOutput {
+  return assembleModel({
+    kind: 'cnn', prefix, set, seed, opts, inputShape: [h0, w0, c0], classes: spec.classes, featureDim: hidden,
+    encode(x: tf.Tensor2D) {
       let m = tf.reshape(x, [x.shape[0], h0, w0, c0]) as tf.Tensor4D
       convs.forEach((conv, i) => (m = maxPool(conv.apply(m, i > 0))))
-      const features = fc.apply(tf.reshape(m, [x.shape[0], flat]) as tf.Tensor2D, convs.length > 0)
-      return { logits: head.apply(features), features }
-    },
-    project(features: tf.Tensor2D): tf.Tensor2D {
-      if (!proj) throw new Error('this model has no projection head')
-      return proj.apply(features)
-    },
-    setMask: (name, mask) => set.setMask(name, mask),
-    getWeights: () => set.getWeights(),
-    setWeights: (map) => set.setWeights(map),
-    flops: () => set.flops(),
-    dispose: () => set.dispose()
-  }
+      return fc.apply(tf.reshape(m, [x.shape[0], flat]) as tf.Tensor2D, convs.length > 0)
+    }
+  })
 }

@@ -3,11 +3,11 @@
  * linear classifier (the head, never pruned). He-normal init from a seeded JS PRNG; κ scales the weights only.
  */
 import type * as tf from '@tensorflow/tfjs-core'
-import { deriveSeed, heNormal, lecunNormal } from '../init.ts'
+import { deriveSeed, heNormal } from '../init.ts'
 import { MaskedDense } from '../layers/dense.ts'
 import { ParamSet, uniquePrefix } from './base.ts'
-import { ProjectionHead } from './projection.ts'
-import type { ForwardOutput, Model, ModelOptions } from './types.ts'
+import { assembleModel } from './assemble.ts'
+import type { Model, ModelOptions } from './types.ts'
 
 export interface MlpSpec {
   inputs: number
@@ -32,35 +32,14 @@ export function createMlp(spec: MlpSpec, seed: number, opts: ModelOptions = {}):
     hidden.push(layer)
     fanIn = spec.width
   }
-  const head = new MaskedDense({
-    name: `${prefix}/head`, inputs: fanIn, units: spec.classes, activation: 'linear', prunable: false,
-    weight: lecunNormal(fanIn * spec.classes, fanIn, deriveSeed(seed, 'head/w'), kappa),
-    bias: new Float32Array(spec.classes)
-  })
-  set.addLayer('head', head, 'head', 1)
-  const proj = opts.projection ? new ProjectionHead(prefix, fanIn, opts.projection.hidden, opts.projection.out, seed, set) : null
-
-  return {
-    kind: 'mlp',
-    params: set.params,
-    inputShape: [spec.inputs],
-    nClasses: spec.classes,
-    featureDim: fanIn,
-    hasProjection: proj !== null,
-    forward(x: tf.Tensor2D): ForwardOutput {
+  return assembleModel({
+    kind: 'mlp', prefix, set, seed, opts, inputShape: [spec.inputs], classes: spec.classes, featureDim: fanIn,
+    encode(x: tf.Tensor2D) {
       let h = x
       // The data needs no gradient: the first layer skips dL/dx.
       hidden.forEach((layer, i) => (h = layer.apply(h, i > 0)))
-      return { logits: head.apply(h, spec.depth > 0), features: h }
+      return h
     },
-    project(features: tf.Tensor2D): tf.Tensor2D {
-      if (!proj) throw new Error('this model has no projection head')
-      return proj.apply(features)
-    },
-    setMask: (name, mask) => set.setMask(name, mask),
-    getWeights: () => set.getWeights(),
-    setWeights: (map) => set.setWeights(map),
-    flops: () => set.flops(),
-    dispose: () => set.dispose()
-  }
+    headInputGrad: spec.depth > 0
+  })
 }

@@ -4,14 +4,13 @@
  * stage; the shortcut is a 1×1 conv + BN when the width changes. Global average pooling gives the features.
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { deriveSeed, heNormal, lecunNormal } from '../init.ts'
+import { deriveSeed, heNormal } from '../init.ts'
 import { ConvLayer } from '../layers/conv-layer.ts'
-import { MaskedDense } from '../layers/dense.ts'
 import { BatchNorm } from '../layers/norm.ts'
 import { globalAvgPool, maxPool } from '../layers/pool.ts'
 import { ParamSet, uniquePrefix } from './base.ts'
-import { ProjectionHead } from './projection.ts'
-import type { ForwardOutput, Model, ModelOptions } from './types.ts'
+import { assembleModel } from './assemble.ts'
+import type { Model, ModelOptions } from './types.ts'
 
 export interface ResNetSpec {
   imageShape: [number, number, number]
@@ -86,21 +85,9 @@ export function createResNet(spec: ResNetSpec, seed: number, opts: ModelOptions 
       c = cout
     }
   }
-  const head = new MaskedDense({
-    name: `${prefix}/head`, inputs: c, units: spec.classes, activation: 'linear', prunable: false,
-    weight: lecunNormal(c * spec.classes, c, deriveSeed(seed, 'head/w'), kappa), bias: new Float32Array(spec.classes)
-  })
-  set.addLayer('head', head, 'head', 1)
-  const proj = opts.projection ? new ProjectionHead(prefix, c, opts.projection.hidden, opts.projection.out, seed, set) : null
-
-  return {
-    kind: 'resnet',
-    params: set.params,
-    inputShape: [h0, w0, c0],
-    nClasses: spec.classes,
-    featureDim: c,
-    hasProjection: proj !== null,
-    forward(x: tf.Tensor2D, training: boolean): ForwardOutput {
+  return assembleModel({
+    kind: 'resnet', prefix, set, seed, opts, inputShape: [h0, w0, c0], classes: spec.classes, featureDim: c,
+    encode(x: tf.Tensor2D, training: boolean) {
       let m = tf.relu(stem.apply(tf.reshape(x, [x.shape[0], h0, w0, c0]) as tf.Tensor4D, training, false)) as tf.Tensor4D
       for (const blk of blocks) {
         if (blk.pool) m = maxPool(m)
@@ -108,17 +95,7 @@ export function createResNet(spec: ResNetSpec, seed: number, opts: ModelOptions 
         const sc = blk.shortcut ? blk.shortcut.apply(m, training) : m
         m = tf.relu(tf.add(r, sc)) as tf.Tensor4D
       }
-      const features = globalAvgPool(m)
-      return { logits: head.apply(features), features }
-    },
-    project(features: tf.Tensor2D): tf.Tensor2D {
-      if (!proj) throw new Error('this model has no projection head')
-      return proj.apply(features)
-    },
-    setMask: (name, mask) => set.setMask(name, mask),
-    getWeights: () => set.getWeights(),
-    setWeights: (map) => set.setWeights(map),
-    flops: () => set.flops(),
-    dispose: () => set.dispose()
-  }
+      return globalAvgPool(m)
+    }
+  })
 }

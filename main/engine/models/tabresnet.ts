@@ -9,8 +9,8 @@ import { MaskedDense } from '../layers/dense.ts'
 import { BatchNorm } from '../layers/norm.ts'
 import { ParamSet, uniquePrefix } from './base.ts'
 import { Dropout } from './dropout.ts'
-import { ProjectionHead } from './projection.ts'
-import type { ForwardOutput, Model, ModelOptions } from './types.ts'
+import { assembleModel } from './assemble.ts'
+import type { Model, ModelOptions } from './types.ts'
 
 export interface TabResNetSpec {
   inputs: number
@@ -37,7 +37,7 @@ export function createTabResNet(spec: TabResNetSpec, seed: number, opts: ModelOp
   const rate = spec.dropout ?? 0
   const prefix = uniquePrefix('tabresnet')
   const set = new ParamSet()
-  const dense = (name: string, inputs: number, units: number, relu: boolean, group: 'encoder' | 'head' = 'encoder') => {
+  const dense = (name: string, inputs: number, units: number, relu: boolean, group: 'encoder' = 'encoder') => {
     const init = relu ? heNormal : lecunNormal
     const layer = new MaskedDense({
       name: `${prefix}/${name}`, inputs, units, activation: relu ? 'relu' : 'linear', prunable: group === 'encoder',
@@ -61,33 +61,15 @@ export function createTabResNet(spec: TabResNetSpec, seed: number, opts: ModelOp
   }
   const finalBn = new BatchNorm(`${prefix}/final/bn`, d)
   set.addNorm('final/bn', finalBn, 'encoder')
-  const head = dense('head', d, spec.classes, false, 'head')
-  const proj = opts.projection ? new ProjectionHead(prefix, d, opts.projection.hidden, opts.projection.out, seed, set) : null
-
-  return {
-    kind: 'tabresnet',
-    params: set.params,
-    inputShape: [spec.inputs],
-    nClasses: spec.classes,
-    featureDim: d,
-    hasProjection: proj !== null,
-    forward(x: tf.Tensor2D, training: boolean): ForwardOutput {
+  return assembleModel({
+    kind: 'tabresnet', prefix, set, seed, opts, inputShape: [spec.inputs], classes: spec.classes, featureDim: d,
+    encode(x: tf.Tensor2D, training: boolean) {
       let h = first.apply(x, false)
       for (const b of blocks) {
         const z = b.l1.apply(b.bn.apply(h, training))
         h = tf.add(h, b.drop2.apply(b.l2.apply(b.drop1.apply(z, training)), training)) as tf.Tensor2D
       }
-      const features = tf.relu(finalBn.apply(h, training)) as tf.Tensor2D
-      return { logits: head.apply(features), features }
-    },
-    project(features: tf.Tensor2D): tf.Tensor2D {
-      if (!proj) throw new Error('this model has no projection head')
-      return proj.apply(features)
-    },
-    setMask: (name, mask) => set.setMask(name, mask),
-    getWeights: () => set.getWeights(),
-    setWeights: (map) => set.setWeights(map),
-    flops: () => set.flops(),
-    dispose: () => set.dispose()
-  }
+      return tf.relu(finalBn.apply(h, training)) as tf.Tensor2D
+    }
+  })
 }
