@@ -1,19 +1,10 @@
 /**
- * A small seeded PRNG (mulberry32) so splits and samples are reproducible under a seed without depending on the
- * engine's generator.
+ * Seeded randomness for splits and samples: the shared mulberry32 generator and a seed mixer of its own, so
+ * data splits do not depend on the engine.s stream names.
  */
 export type Rng = () => number
 
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export { mulberry32 } from '../lib/mulberry32.ts'
 
 /** Mixes a seed with a stream number so different uses of one seed do not share a sequence. */
 export function deriveSeed(seed: number, stream: number): number {

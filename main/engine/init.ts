@@ -3,17 +3,9 @@
  * random ops differ between backends and are not reproducible across them).
  */
 
-/** mulberry32: a small, fast 32-bit PRNG; returns uniforms in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { mulberry32 } from '../lib/mulberry32.ts'
+
+export { mulberry32 }
 
 /** Mixes a run seed with a stream name so that layers get independent streams (FNV-1a, then splitmix-like). */
 export function deriveSeed(seed: number, stream: string): number {
