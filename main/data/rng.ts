@@ -1,6 +1,6 @@
 /**
  * Seeded randomness for splits and samples: the shared mulberry32 generator and a seed mixer of its own, so
- * data splits do not depend on the engine.s stream names.
+ * data splits do not depend on the engine's stream names.
  */
 export type Rng = () => number
 
