@@ -205,7 +205,9 @@ export const RunConfig = z.object({
   target: z.string().optional(),
   columns: z.array(ColumnOverride).optional(),
   /** Stop a model early after this many epochs without validation improvement (0 = never). */
-  patience: z.number().int().min(0).max(1000)
+  patience: z.number().int().min(0).max(1000),
+  /** Train on a stratified sample of at most this many rows (large files); null = every row. */
+  maxRows: z.number().int().min(10).nullable().optional()
 })
 export type RunConfig = z.infer<typeof RunConfig>
 

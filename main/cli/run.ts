@@ -18,6 +18,7 @@ export interface RunOptions {
   compression?: string
   epochs?: string
   finetuneEpochs?: string
+  maxRows?: string
   dataDir: string
   json?: string
   workers?: string
@@ -91,6 +92,7 @@ export function buildConfig(base: RunConfig, o: RunOptions, storedTarget: string
     compressions: compressions ?? base.compressions,
     epochs: epochs ?? base.epochs,
     finetuneEpochs: int('--finetune-epochs', o.finetuneEpochs) ?? (epochs ?? base.finetuneEpochs),
+    maxRows: o.maxRows === 'all' ? null : (int('--max-rows', o.maxRows) ?? base.maxRows),
     target: o.target && o.target !== storedTarget ? o.target : undefined
   }
   const r = RunConfig.safeParse(candidate)
@@ -167,6 +169,7 @@ export function registerRunCommand(program: Command) {
     .option('--compression <r>', 'compression ratio(s) r, keep 1/r of the encoder weights; e.g. 8 or 4,8,16')
     .option('--epochs <n>', 'supernetwork epochs (finetune epochs too unless --finetune-epochs)')
     .option('--finetune-epochs <n>', 'finetune epochs after pruning')
+    .option('--max-rows <n|all>', 'train on a stratified sample of at most n rows (quick preset: 50,000 on big files)')
     .option('--workers <n>', 'parallel training workers (default: one per CPU core)')
     .option('--json <file>', 'write the results as JSON')
     .option('-q, --quiet', 'no per-epoch progress lines')

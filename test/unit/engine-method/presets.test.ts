@@ -44,3 +44,15 @@ describe('presets', () => {
     expect(estimateSeconds(defaultRunConfig('standard', cifar), cifar, fast)).toBeLessThan(estimateSeconds(defaultRunConfig('standard', cifar), cifar, null))
   })
 })
+
+describe('big data', () => {
+  it('quick samples a big file to 50k rows and sizes epochs and estimates for the sample', () => {
+    const big = { kind: 'tabular' as const, rows: 1_000_000, nFeatures: 20, imageShape: null }
+    const quick = defaultRunConfig('quick', big)
+    expect(quick.maxRows).toBe(50_000)
+    expect(defaultRunConfig('quick', { ...big, rows: 150 }).maxRows).toBeNull()
+    expect(defaultRunConfig('standard', big).maxRows ?? null).toBeNull()
+    const sampled = estimateSeconds(quick, big, null)
+    expect(estimateSeconds({ ...quick, maxRows: null }, big, null)).toBeGreaterThan(sampled * 5)
+  })
+})
