@@ -162,6 +162,13 @@ describe('new-run wizard and live training', () => {
     // Review: estimate, then start.
     await expect.poll(async () => h.page.getByTestId('estimate').textContent(), { timeout: 10_000 }).toMatch(/≈/)
     expect(await h.page.getByTestId('review').textContent()).toMatch(/IUNet \(pruned\).*Dense MLP/)
+    // The step headers work from the keyboard: back to Settings and on again.
+    await h.page.getByTestId('step-3').focus()
+    await h.page.keyboard.press('Enter')
+    await h.page.getByTestId('set-epochs').waitFor({ timeout: 5_000 })
+    await h.page.getByTestId('step-4').focus()
+    await h.page.keyboard.press('Enter')
+    await h.page.getByTestId('review').waitFor({ timeout: 5_000 })
     await shot('wizard-review')
     await h.page.getByTestId('wizard-start').click()
 
