@@ -400,16 +400,23 @@ export const calls = {
     req: z.object({ path: z.string().min(1, 'path is empty'), target: z.string().optional(), imageShape: ImageShape.optional() }).strict(),
     res: DatasetSchema
   },
-  /** Upload a dropped file's bytes (browser mode: the renderer has no file paths); returns a path main can read. */
+  /**
+   * Upload a dropped file's bytes in chunks (browser mode: the renderer has no file paths). The first chunk
+   * (offset 0, no uploadId) starts an upload; later chunks append at `offset`; the answer carries the path main
+   * can read once `done`.
+   */
   'datasets.upload': {
     req: z
       .object({
         name: z.string().min(1).max(255),
-        /** base64 of the file's bytes. */
-        data: z.string().max(400 * 1024 * 1024, 'file is too large to upload (over 300 MB): import it by path or with the CLI')
+        uploadId: z.string().regex(/^[\w-]{8,64}$/, 'uploadId is malformed').optional(),
+        offset: z.number().int().min(0).default(0),
+        /** base64 of this chunk's bytes. */
+        data: z.string().max(16 * 1024 * 1024, 'upload chunk too large (max 12 MB)'),
+        done: z.boolean().default(true)
       })
       .strict(),
-    res: z.object({ path: z.string() })
+    res: z.object({ path: z.string(), uploadId: z.string(), received: z.number().int() })
   },
   'datasets.import': { req: ImportOptions.strict(), res: DatasetDetail },
   'datasets.get': { req: Id, res: DatasetDetail },

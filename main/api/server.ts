@@ -80,8 +80,8 @@ export async function startServer(services: Services, opts: { rendererDir: strin
     createReadStream(file).pipe(res)
   })
 
-  // Dropped files arrive base64-encoded in one message; the contract caps them near 300 MB.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 420 * 1024 * 1024 })
+  // Dropped files arrive in base64 chunks the contract caps at 12 MB.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 24 * 1024 * 1024 })
   const sockets = new Set<WebSocket>()
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`)

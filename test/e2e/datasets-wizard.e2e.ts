@@ -66,6 +66,20 @@ describe('datasets screen', () => {
     expect(await title().textContent()).toBe('iris')
   })
 
+  it('uploads a file bigger than one chunk (browser mode) and imports it intact', async () => {
+    // ~10 MB: two 8 MB upload chunks; every row must arrive.
+    const rows = 260_000
+    const lines = ['x1,x2,x3,label']
+    for (let i = 0; i < rows; i++) lines.push(`${(i % 97) / 7},${(i % 89) / 3},${(i * 7919) % 1000},${i % 3 === 0 ? 'yes' : 'no'}`)
+    const buffer = Buffer.from(lines.join('\n') + '\n')
+    expect(buffer.length).toBeGreaterThan(8 * 1024 * 1024)
+    await h.page.getByTestId('file-input').setInputFiles({ name: 'big-upload.csv', mimeType: 'text/csv', buffer })
+    await expect.poll(async () => title().textContent(), { timeout: 60_000 }).toBe('big-upload')
+    const d = (await h.services.call('datasets.list', {})).find((x) => x.name === 'big-upload')
+    expect(d?.rows).toBe(rows)
+    await h.services.call('datasets.delete', { id: d!.id })
+  })
+
   it('imports a file chosen with the file picker and saves a new target', async () => {
     await h.page.getByTestId('file-input').setInputFiles(`${EXAMPLES}/penguins.csv`)
     await expect.poll(async () => title().textContent(), { timeout: 20_000 }).toBe('penguins')

@@ -1,6 +1,6 @@
 /** Dataset services: inspect, import (one transaction: files then row, undone together), preview, delete. */
 import { randomUUID } from 'node:crypto'
-import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { appendFile, mkdir, rm, stat, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { ApiError, type AugmentPreview, type DatasetDetail, type DatasetPreview, type ImportOptions, type Req } from '../contract.ts'
 import { applyOverrides, inspectFile, loadSource, loadTable, previewOf, saveTable } from '../../data/index.ts'
@@ -57,12 +57,23 @@ export function datasetServices(ctx: { dataDir: string; store: Store; bus: Event
     async upload(req: Req<'datasets.upload'>) {
       // One folder per upload keeps the user's file name as the file's own name, so error messages and the
       // default dataset name say "iris.csv", while the name can never choose the folder.
-      const dir = join(ctx.dataDir, 'uploads', `${Date.now()}-${randomUUID().slice(0, 8)}`)
-      await mkdir(dir, { recursive: true })
       const safe = basename(req.name).replace(/[^\w.\- ()]+/g, '_').slice(0, 120) || 'upload'
+      const offset = req.offset ?? 0
+      const uploadId = req.uploadId ?? `${Date.now()}-${randomUUID().slice(0, 8)}`
+      if (!req.uploadId && offset !== 0) throw new ApiError('invalid-request', 'An upload starts at offset 0.')
+      const dir = join(ctx.dataDir, 'uploads', uploadId)
       const path = join(dir, safe)
-      await writeFile(path, Buffer.from(req.data, 'base64'))
-      return { path }
+      const bytes = Buffer.from(req.data, 'base64')
+      if (!req.uploadId) {
+        await mkdir(dir, { recursive: true })
+        await writeFile(path, bytes)
+      } else {
+        const size = await stat(path).then((s) => s.size, () => -1)
+        if (size < 0) throw new ApiError('not-found', `Upload ${uploadId} of "${safe}" is unknown: start it again.`)
+        if (size !== offset) throw new ApiError('conflict', `Upload of "${safe}" expected offset ${size}, got ${offset}: start it again.`)
+        await appendFile(path, bytes)
+      }
+      return { path, uploadId, received: offset + bytes.length }
     },
     async preview(id: string, rows: number): Promise<DatasetPreview> {
       const d = getOrThrow(id)

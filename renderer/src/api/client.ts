@@ -95,10 +95,21 @@ function socketClient(token: string): Client {
       return addHandler(handlers, event, h as (p: unknown) => void)
     },
     async pathForFile(file, onProgress) {
+      // Chunks keep messages small on both ends and give real progress for big files.
+      const CHUNK = 8 * 1024 * 1024
+      let uploadId: string | undefined
+      let path = ''
+      let offset = 0
       onProgress?.(0)
-      const data = toBase64(await file.arrayBuffer())
-      const { path } = await client.call('datasets.upload', { name: file.name, data })
-      onProgress?.(1)
+      do {
+        const data = toBase64(await file.slice(offset, offset + CHUNK).arrayBuffer())
+        const done = offset + CHUNK >= file.size
+        const r = await client.call('datasets.upload', { name: file.name, data, uploadId, offset, done })
+        uploadId = r.uploadId
+        path = r.path
+        offset = r.received
+        onProgress?.(file.size ? offset / file.size : 1)
+      } while (offset < file.size)
       return path
     }
   }

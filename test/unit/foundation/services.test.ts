@@ -33,6 +33,19 @@ describe('services', () => {
     expect(readFileSync(path, 'utf8')).toBe('a,b\n1,2\n')
   })
 
+  it('assembles a chunked upload and refuses a chunk at the wrong offset', async () => {
+    const b64 = (s: string) => Buffer.from(s).toString('base64')
+    const first = await services.call('datasets.upload', { name: 'parts.csv', data: b64('a,b\n'), done: false })
+    expect(first.received).toBe(4)
+    const bad = await services.handle('datasets.upload', { name: 'parts.csv', data: b64('9,9\n'), uploadId: first.uploadId, offset: 2 })
+    expect(bad).toMatchObject({ ok: false, error: { code: 'conflict' } })
+    const last = await services.call('datasets.upload', { name: 'parts.csv', data: b64('1,2\n'), uploadId: first.uploadId, offset: 4 })
+    expect(last.path).toBe(first.path)
+    expect(readFileSync(last.path, 'utf8')).toBe('a,b\n1,2\n')
+    const unknown = await services.handle('datasets.upload', { name: 'x.csv', data: '', uploadId: '../../../etc', offset: 1 })
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'invalid-request' } })
+  })
+
   it('a bad file changes nothing already stored', async () => {
     const before = await services.call('datasets.list', {})
     const storedDirs = readdirSync(join(dir, 'data', 'datasets'))
