@@ -23,7 +23,7 @@ export default defineConfig({
   renderer: {
     root: 'renderer',
     plugins: [vue()],
-    resolve: { alias: { '@contract': resolve('main/api/contract.ts'), '@': resolve('renderer/src') } },
+    resolve: { alias: { '@contract': resolve('main/contract/index.ts'), '@': resolve('renderer/src') } },
     build: { outDir: 'out/renderer', rollupOptions: { input: resolve('renderer/index.html') }, chunkSizeWarningLimit: 2500 }
   }
 })

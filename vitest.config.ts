@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   // Renderer helpers (renderer/src/lib) import the contract by the alias the renderer build uses.
-  resolve: { alias: { '@contract': resolve('main/api/contract.ts') } },
+  resolve: { alias: { '@contract': resolve('main/contract/index.ts') } },
   test: {
     include: ['test/unit/**/*.test.ts', 'main/**/*.test.ts'],
     environment: 'node',

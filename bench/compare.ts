@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import type { BackendChoice } from '../main/api/contract.ts'
+import type { BackendChoice } from '../main/contract/index.ts'
 import { initBackend } from '../main/engine/backend.ts'
 import { benchCnn, benchMlp } from '../main/engine/bench.ts'
 

@@ -6,8 +6,8 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { chromium, selectors } from 'playwright-core'
-import { createServices } from '../main/api/services.ts'
-import { startServer } from '../main/api/server.ts'
+import { createServices } from '../main/services/index.ts'
+import { startServer } from '../main/transports/server.ts'
 
 const { values } = parseArgs({ options: { 'data-dir': { type: 'string' }, out: { type: 'string', default: 'docs/screenshots' } } })
 if (!values['data-dir']) throw new Error('--data-dir is required')

@@ -2,8 +2,8 @@
 import { app, BrowserWindow, ipcMain, session, shell } from 'electron'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createServices } from '../api/services.ts'
-import { registerIpc } from '../api/ipc.ts'
+import { createServices } from '../services/index.ts'
+import { registerIpc } from '../transports/ipc.ts'
 
 const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'"

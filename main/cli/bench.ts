@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Command } from 'commander'
-import { appRoot } from '../api/paths.ts'
+import { appRoot } from '../services/paths.ts'
 import { runCommand } from './run.ts'
 import { dataDirOption } from './shared.ts'
 
@@ -43,7 +43,7 @@ export function registerBenchCommand(program: Command) {
       const seconds = Number(o.seconds)
       const { initBackend } = await import('../engine/backend.ts')
       const { benchCnn, benchMlp } = await import('../engine/bench.ts')
-      const { createServices } = await import('../api/services.ts')
+      const { createServices } = await import('../services/index.ts')
       const backend = await initBackend('auto')
       process.stderr.write(`backend ${backend.name}; measuring ${seconds} s each…\n`)
       const mlp = benchMlp({ seconds })

@@ -41,7 +41,7 @@ export function registerDatasetCommands(program: Command) {
     .addOption(dataDirOption())
     .option('--json', 'print JSON')
     .action(async (o: { data: string; target?: string; shape?: string; name?: string; dataDir: string; json?: boolean }) => {
-      const { createServices } = await import('../api/services.ts')
+      const { createServices } = await import('../services/index.ts')
       const services = createServices({ dataDir: o.dataDir, transport: 'websocket', workers: 1 })
       try {
         let lastPct = -1

@@ -1,5 +1,5 @@
 /** Shared CLI helpers: turning errors into one clear line and exit code, and small table formatting. */
-import { ApiError } from '../api/contract.ts'
+import { ApiError } from '../contract/index.ts'
 
 export class CliError extends Error {
   constructor(

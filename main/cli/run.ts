@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
-import { ModelKind, MODEL_LABELS, Preset, RunConfig, type ModelAggregate, type RunDetail, type RunProgress } from '../api/contract.ts'
-import type { Services } from '../api/services.ts'
+import { ModelKind, MODEL_LABELS, Preset, RunConfig, type ModelAggregate, type RunDetail, type RunProgress } from '../contract/index.ts'
+import type { Services } from '../services/index.ts'
 import { CliError, meanStd, table } from './output.ts'
 import { dataDirOption, parseShape } from './shared.ts'
 
@@ -133,7 +133,7 @@ export function printSummary(detail: RunDetail) {
 export async function runCommand(o: RunOptions): Promise<number> {
   const preset = Preset.safeParse(o.preset)
   if (!preset.success) throw new CliError(`--preset must be one of ${Preset.options.join(', ')}`)
-  const { createServices } = await import('../api/services.ts')
+  const { createServices } = await import('../services/index.ts')
   const services = createServices({ dataDir: o.dataDir, transport: 'websocket', workers: o.workers ? Number(o.workers) : undefined })
   try {
     const datasetId = await resolveDataset(services, o)

@@ -10,7 +10,7 @@ export function registerRunsCommand(program: Command) {
     .addOption(dataDirOption())
     .option('--json', 'print JSON')
     .action(async (o: { dataDir: string; json?: boolean }) => {
-      const { createServices } = await import('../api/services.ts')
+      const { createServices } = await import('../services/index.ts')
       const services = createServices({ dataDir: o.dataDir, transport: 'websocket', workers: 1 })
       try {
         const runs = await services.call('runs.list', {})

@@ -1,7 +1,7 @@
 /** `iunet serve`: the workbench in a browser, served from this machine (or a remote box through an SSH tunnel). */
 import { join } from 'node:path'
 import type { Command } from 'commander'
-import { appRoot } from '../api/paths.ts'
+import { appRoot } from '../services/paths.ts'
 import { dataDirOption } from './shared.ts'
 
 export function registerServe(program: Command) {
@@ -13,8 +13,8 @@ export function registerServe(program: Command) {
     .option('--workers <n>', 'training workers (default: one per CPU core)')
     .addOption(dataDirOption())
     .action(async (o: { port: string; token?: string; workers?: string; dataDir: string }) => {
-      const { createServices } = await import('../api/services.ts')
-      const { startServer } = await import('../api/server.ts')
+      const { createServices } = await import('../services/index.ts')
+      const { startServer } = await import('../transports/server.ts')
       const services = createServices({ dataDir: o.dataDir, transport: 'websocket', workers: o.workers ? Number(o.workers) : undefined })
       const server = await startServer(services, { rendererDir: join(appRoot(), 'out', 'renderer'), port: Number(o.port), token: o.token })
       process.stdout.write(`IUNet Workbench is serving on 127.0.0.1:${server.port}\nOpen: ${server.url}\nData folder: ${o.dataDir}\nPress Ctrl+C to stop.\n`)

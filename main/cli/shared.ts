@@ -1,5 +1,5 @@
 import { Option } from 'commander'
-import { defaultDataDir } from '../api/paths.ts'
+import { defaultDataDir } from '../services/paths.ts'
 
 export const dataDirOption = () =>
   new Option('--data-dir <dir>', 'where datasets, runs and results are stored (env IUNET_DATA_DIR)').default(defaultDataDir())

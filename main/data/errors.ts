@@ -2,7 +2,7 @@
  * The one error the data layer throws on bad input. It is an ApiError with code 'invalid-data' so services can
  * pass it to the renderer as is; the message is written for the researcher who dropped the file, not for us.
  */
-import { ApiError } from '../api/contract.ts'
+import { ApiError } from '../contract/index.ts'
 
 export class DataError extends ApiError {
   /** 1-based line of the source file the problem is on, when there is one. */

@@ -2,7 +2,7 @@
  * Table + schema → PreparedData for the engine: label encoding, optional stratified sampling, the split,
  * preprocessing fitted on the training rows, and the encoded arrays.
  */
-import type { DatasetSchema, SplitConfig } from '../api/contract.ts'
+import type { DatasetSchema, SplitConfig } from '../contract/index.ts'
 import type { PreparedData, SplitArrays } from '../engine/types.ts'
 import { DataError } from './errors.ts'
 import { fitPreprocessor, transformTable, type PreprocessOptions, type SerializedPreprocessor } from './preprocess.ts'

@@ -7,7 +7,7 @@
  * optional missing-indicator columns. Images: pixels scaled to 0..1 (or standardized per channel), H×W×C
  * row-major order kept.
  */
-import type { DatasetSchema, ImageShape } from '../api/contract.ts'
+import type { DatasetSchema, ImageShape } from '../contract/index.ts'
 import { DataError } from './errors.ts'
 import { cellNumber, getColumn, parseNumber, type Column, type Table } from './table.ts'
 

@@ -2,7 +2,7 @@
  * What the Datasets view shows before a run: first rows as text, class balance, histograms of numeric
  * features and, for image data, a few samples scaled to 0..1.
  */
-import type { DatasetPreview, DatasetSchema } from '../api/contract.ts'
+import type { DatasetPreview, DatasetSchema } from '../contract/index.ts'
 import { pixelColumns } from './preprocess.ts'
 import { cellNumber, cellText, getColumn, type Column, type Table } from './table.ts'
 

@@ -2,7 +2,7 @@
  * Schema inference: a type and a role for every column, the suggested target, and the checks that make a
  * target usable for classification. Works on the typed Table, so it costs one pass per column.
  */
-import type { ColumnOverride, ColumnSchema, ColumnType, DatasetSchema, ImageShape } from '../api/contract.ts'
+import type { ColumnOverride, ColumnSchema, ColumnType, DatasetSchema, ImageShape } from '../contract/index.ts'
 import type { ColumnStats } from './csv/columns.ts'
 import { DataError } from './errors.ts'
 import { summarize, valueCounts, type ColumnSummary } from './stats.ts'

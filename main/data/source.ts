@@ -4,7 +4,7 @@
  */
 import { readdir, stat } from 'node:fs/promises'
 import { basename, dirname, extname, join } from 'node:path'
-import type { DatasetSchema, ImageShape, ImportOptions } from '../api/contract.ts'
+import type { DatasetSchema, ImageShape, ImportOptions } from '../contract/index.ts'
 import { readCsv, readHead, type Progress } from './csv/read.ts'
 import { DataError, fsError } from './errors.ts'
 import { readImageFolder } from './images/folder.ts'

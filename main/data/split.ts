@@ -2,7 +2,7 @@
  * Stratified train/val/test splits and repeated stratified k-fold, deterministic under a seed. Every class
  * gets a row in each split when it has enough rows (3 for train/val/test).
  */
-import type { SplitConfig } from '../api/contract.ts'
+import type { SplitConfig } from '../contract/index.ts'
 import { deriveSeed, mulberry32, shuffle, type Rng } from './rng.ts'
 
 export interface SplitIndices {

@@ -2,7 +2,7 @@
  * Per-column summaries (missing, distinct, min/max/mean, most frequent values) computed from the typed columns
  * in one pass each, without building a string per cell.
  */
-import type { ValueCount } from '../api/contract.ts'
+import type { ValueCount } from '../contract/index.ts'
 import type { Column } from './table.ts'
 
 export interface ColumnSummary {

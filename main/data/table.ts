@@ -6,7 +6,7 @@
  * Image datasets from IDX files or image folders keep their pixels in one Uint8 block (H×W×C row-major per
  * image) instead of one column per pixel.
  */
-import type { ImageShape } from '../api/contract.ts'
+import type { ImageShape } from '../contract/index.ts'
 
 export interface NumericColumn {
   kind: 'num'

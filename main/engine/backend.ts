@@ -9,7 +9,7 @@ import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
-import type { BackendChoice, BackendInfo, BackendName } from '../api/contract.ts'
+import type { BackendChoice, BackendInfo, BackendName } from '../contract/index.ts'
 // tfjs-core's node build ships no gradients; every engine entry point gets them through here.
 import './tfgrad/register.ts'
 

@@ -2,7 +2,7 @@
  * Test-set evaluation of a trained model: accuracy scores, invariance under the ILO transformation, inference
  * latency, parameter/FLOP counts and per-layer sparsity; and the first-layer artifact for drawing masks.
  */
-import type { FirstLayerArtifact, LayerSparsity, ModelKind } from '../api/contract.ts'
+import type { FirstLayerArtifact, LayerSparsity, ModelKind } from '../contract/index.ts'
 import type { Augment } from './augment/index.ts'
 import {
   accuracy, argmaxRows, balancedAccuracy, confusionMatrix, macroF1, predictionConsistency, representationConsistency

@@ -3,7 +3,7 @@
  * after every epoch, best-validation weights, early stopping, progress and cancellation.
  */
 import * as tf from '@tensorflow/tfjs-core'
-import type { EpochMetrics, ModelKind, Phase } from '../api/contract.ts'
+import type { EpochMetrics, ModelKind, Phase } from '../contract/index.ts'
 import type { Augment } from './augment/index.ts'
 import { iloLoss, softmaxCrossEntropy, type IloParts } from './losses.ts'
 import { accuracy, argmaxRows, confusionMatrix, logLoss } from './metrics.ts'

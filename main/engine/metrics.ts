@@ -2,7 +2,7 @@
  * Evaluation metrics as pure functions: confusion matrix and the scores derived from it, invariance consistency,
  * and mean ± std aggregation over seeds into ModelAggregate rows.
  */
-import type { MeanStd, ModelAggregate, ModelResult } from '../api/contract.ts'
+import type { MeanStd, ModelAggregate, ModelResult } from '../contract/index.ts'
 
 /** Row-wise argmax of an n × c row-major array (first maximum wins). */
 export function argmaxRows(values: Float32Array, n: number, c: number): Int32Array {

@@ -8,7 +8,7 @@
  *
  * Unpruned rows train once for epochs + finetuneEpochs (the same total budget) and keep their best epoch.
  */
-import type { FirstLayerArtifact, ModelKind, ModelResult, RunConfig } from '../api/contract.ts'
+import type { FirstLayerArtifact, ModelKind, ModelResult, RunConfig } from '../contract/index.ts'
 import { buildAugmentations, type Augmentations } from './augment/index.ts'
 import { evaluateTest, firstLayerArtifact, prunableParams } from './evaluate.ts'
 import { fit, type FitResult } from './fit.ts'

@@ -2,7 +2,7 @@
  * Default run settings per preset, with a one-line why for each, and a run-time estimate for the wizard.
  * Values the paper gives (shared/iunet-method.md) are marked (paper); the rest are this project's choices (ours).
  */
-import type { AugmentConfig, BenchFigures, DatasetKind, ModelKind, Preset, RunConfig } from '../api/contract.ts'
+import type { AugmentConfig, BenchFigures, DatasetKind, ModelKind, Preset, RunConfig } from '../contract/index.ts'
 
 export interface PresetData {
   kind: DatasetKind

@@ -3,7 +3,7 @@
  * Float32Arrays. The caller decides which tensors are prunable: the encoder's weight matrices/kernels only (the
  * final linear layer, biases, normalization parameters and the projection head stay dense, shared/iunet-method.md).
  */
-import type { LayerSparsity } from '../api/contract.ts'
+import type { LayerSparsity } from '../contract/index.ts'
 
 /** Number of weights OMP keeps at compression ratio r: round(total / r), at least 1. */
 export function keepCount(total: number, ratio: number): number {

@@ -2,7 +2,7 @@
  * What the engine takes and gives. The engine is pure: arrays and options in, results out; no Electron,
  * SQLite or HTTP. It runs inside a training worker, the CLI, or a test alike.
  */
-import type { EpochMetrics, FirstLayerArtifact, ModelKind, ModelResult, Phase, RunConfig } from '../api/contract.ts'
+import type { EpochMetrics, FirstLayerArtifact, ModelKind, ModelResult, Phase, RunConfig } from '../contract/index.ts'
 
 export interface SplitArrays {
   /** n × nFeatures, row-major (images: each row is H×W×C row-major, values standardized/scaled). */

@@ -1,5 +1,5 @@
 /** Dataset rows. The table data itself lives in `storage_dir` (written by data/saveTable). */
-import type { DatasetDetail, DatasetSchema, DatasetSummary } from '../api/contract.ts'
+import type { DatasetDetail, DatasetSchema, DatasetSummary } from '../contract/index.ts'
 import type { Db } from './db.ts'
 
 interface Row {

@@ -1,5 +1,5 @@
 /** The models of a run: their results, per-epoch metrics and artifacts (first-layer weights and masks). */
-import type { EpochMetrics, FirstLayerArtifact, ModelKind, ModelResult, Phase } from '../api/contract.ts'
+import type { EpochMetrics, FirstLayerArtifact, ModelKind, ModelResult, Phase } from '../contract/index.ts'
 import type { Db } from './db.ts'
 
 interface MetricRow {

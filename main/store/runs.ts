@@ -1,5 +1,5 @@
 /** Run rows: config, status, progress and timestamps. */
-import type { ModelKind, RunConfig, RunStatus, RunSummary } from '../api/contract.ts'
+import type { ModelKind, RunConfig, RunStatus, RunSummary } from '../contract/index.ts'
 import type { Db } from './db.ts'
 
 interface Row {

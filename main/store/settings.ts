@@ -1,5 +1,5 @@
 /** Key → JSON settings, with defaults for anything never saved. */
-import { BenchFigures, Settings } from '../api/contract.ts'
+import { BenchFigures, Settings } from '../contract/index.ts'
 import type { Db } from './db.ts'
 
 export const DEFAULT_SETTINGS: Settings = { backend: 'auto', workers: 0, theme: 'auto' }

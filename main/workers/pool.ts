@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads'
 import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
-import type { BackendChoice, BackendInfo } from '../api/contract.ts'
+import type { BackendChoice, BackendInfo } from '../contract/index.ts'
 import type { EngineProgress } from '../engine/types.ts'
 import type { DataInfo, FromWorker, Task, TaskResult, ToWorker } from './protocol.ts'
 

@@ -1,5 +1,5 @@
 /** Messages between main and a training worker. Structured-clone only: typed arrays, plain objects. */
-import type { BackendChoice, BackendInfo, DatasetSchema, ModelKind, RunConfig } from '../api/contract.ts'
+import type { BackendChoice, BackendInfo, DatasetSchema, ModelKind, RunConfig } from '../contract/index.ts'
 import type { EngineJobResult, EngineProgress } from '../engine/types.ts'
 
 export interface TrainTask {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Download } from 'playwright-core'
-import type { RunSummary } from '../../main/api/contract.ts'
+import type { RunSummary } from '../../main/contract/index.ts'
 import { SHOTS, startHarness, type Harness } from './harness.ts'
 
 let h: Harness

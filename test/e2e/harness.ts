@@ -6,8 +6,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { chromium, selectors, type Browser, type Page } from 'playwright-core'
-import { createServices, type Services } from '../../main/api/services.ts'
-import { startServer, type ServerHandle } from '../../main/api/server.ts'
+import { createServices, type Services } from '../../main/services/index.ts'
+import { startServer, type ServerHandle } from '../../main/transports/server.ts'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
 export const SHOTS = resolve('test/e2e/screenshots')

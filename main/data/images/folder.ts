@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto'
 import { readdir, readFile } from 'node:fs/promises'
 import { basename, extname, join } from 'node:path'
-import type { ImageShape } from '../../api/contract.ts'
+import type { ImageShape } from '../../contract/index.ts'
 import type { Progress } from '../csv/read.ts'
 import { DataError, fsError } from '../errors.ts'
 import type { Table } from '../table.ts'

@@ -3,7 +3,7 @@
  * the ILO transformation t (the invariances to unveil; two views per input for L_NCE, also the t of the
  * invariance score) and the standard augmentation used with L_SUP for every model.
  */
-import type { AugmentConfig } from '../../api/contract.ts'
+import type { AugmentConfig } from '../../contract/index.ts'
 import type { PreparedData } from '../types.ts'
 import { colorJitter, horizontalFlip, randomGrayscale, randomResizedCrop, translate } from './image.ts'
 import { gaussianNoise, scarf } from './tabular.ts'

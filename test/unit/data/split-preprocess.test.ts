@@ -1,7 +1,7 @@
 /** Stratified splits, k-fold, sampling, and preprocessing fitted on the training rows only. */
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { DatasetSchema } from '../../../main/api/contract.ts'
+import type { DatasetSchema } from '../../../main/contract/index.ts'
 import {
   encodeTarget,
   fitPreprocessor,

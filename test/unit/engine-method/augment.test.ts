@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { AugmentConfig } from '../../../main/api/contract.ts'
+import type { AugmentConfig } from '../../../main/contract/index.ts'
 import {
   buildAugmentations, colorJitter, compose, gaussianNoise, horizontalFlip, randomGrayscale, randomResizedCrop, scarf, translate
 } from '../../../main/engine/augment/index.ts'

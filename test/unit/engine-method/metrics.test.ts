@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { ModelResult } from '../../../main/api/contract.ts'
+import type { ModelResult } from '../../../main/contract/index.ts'
 import {
   accuracy, aggregateResults, argmaxRows, balancedAccuracy, confusionMatrix, countParams, macroF1, meanStd,
   predictionConsistency, representationConsistency

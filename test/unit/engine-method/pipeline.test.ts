@@ -9,7 +9,7 @@ import { defaultRunConfig } from '../../../main/engine/presets.ts'
 import { globalMagnitudeMasks, keepCount } from '../../../main/engine/prune.ts'
 import { fork } from '../../../main/engine/rng.ts'
 import { CancelledError, type EngineHooks, type EngineProgress } from '../../../main/engine/types.ts'
-import type { RunConfig } from '../../../main/api/contract.ts'
+import type { RunConfig } from '../../../main/contract/index.ts'
 import { loadIris } from './iris.ts'
 
 const data = loadIris(1)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { RunConfig } from '../../../main/api/contract.ts'
+import { RunConfig } from '../../../main/contract/index.ts'
 import { defaultRunConfig, estimateSeconds } from '../../../main/engine/presets.ts'
 
 const iris = { kind: 'tabular' as const, rows: 150, nFeatures: 4, imageShape: null }

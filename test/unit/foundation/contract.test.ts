@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { calls, parseRequest, ApiError, type Channel } from '../../../main/api/contract.ts'
+import { calls, parseRequest, ApiError, type Channel } from '../../../main/contract/index.ts'
 
 const channels = Object.keys(calls) as Channel[]
 

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import WebSocket from 'ws'
-import { createServices, type Services } from '../../../main/api/services.ts'
-import { startServer, type ServerHandle } from '../../../main/api/server.ts'
+import { createServices, type Services } from '../../../main/services/index.ts'
+import { startServer, type ServerHandle } from '../../../main/transports/server.ts'
 
 let dir: string
 let services: Services

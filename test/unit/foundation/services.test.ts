@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { createServices, type Services } from '../../../main/api/services.ts'
+import { createServices, type Services } from '../../../main/services/index.ts'
 
 let dir: string
 let services: Services

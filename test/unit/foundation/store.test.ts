@@ -6,7 +6,7 @@ import Database from 'better-sqlite3'
 import { openStore } from '../../../main/store/index.ts'
 import { migrations } from '../../../main/store/migrations.ts'
 import { openDb, schemaVersion } from '../../../main/store/db.ts'
-import type { DatasetSchema, RunConfig } from '../../../main/api/contract.ts'
+import type { DatasetSchema, RunConfig } from '../../../main/contract/index.ts'
 
 const dirs: string[] = []
 const tempDir = () => {

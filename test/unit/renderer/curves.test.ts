@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { EpochMetrics } from '../../../main/api/contract.ts'
+import type { EpochMetrics } from '../../../main/contract/index.ts'
 import { bestPoint, entryEpochs, meanCurve, runningBest } from '../../../renderer/src/lib/curves.ts'
 
 function m(model: EpochMetrics['model'], phase: EpochMetrics['phase'], compression: number, seed: number, epoch: number, valAccuracy: number): EpochMetrics {

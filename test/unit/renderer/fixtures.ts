@@ -1,5 +1,5 @@
 /** Hand-made run data for the renderer helpers' tests (shapes follow the contract). */
-import type { MeanStd, ModelAggregate, ModelKind, RunConfig, RunDetail } from '../../../main/api/contract.ts'
+import type { MeanStd, ModelAggregate, ModelKind, RunConfig, RunDetail } from '../../../main/contract/index.ts'
 
 export const ms = (mean: number, std = 0, n = 3): MeanStd => ({ mean, std, n })
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { FirstLayerArtifact } from '../../../main/api/contract.ts'
+import type { FirstLayerArtifact } from '../../../main/contract/index.ts'
 import { density, divergingRgba, localityNote, maskRgba, medianSpread, spread, unitImage } from '../../../renderer/src/lib/masks.ts'
 
 const shape: [number, number, number] = [4, 4, 1]

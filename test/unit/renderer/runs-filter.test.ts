@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { RunSummary } from '../../../main/api/contract.ts'
+import type { RunSummary } from '../../../main/contract/index.ts'
 import { filterRuns, runDatasets } from '../../../renderer/src/lib/runsFilter.ts'
 import { confusionOption, curvesOption, sparsityOption, sumMatrices } from '../../../renderer/src/lib/chartOptions.ts'
 import { compression, dateTime, pctMeanStd } from '../../../renderer/src/lib/format.ts'

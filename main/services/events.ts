@@ -1,5 +1,5 @@
 /** A typed event bus: services emit, transports forward to every connected renderer. */
-import type { EventName, EventPayload } from './contract.ts'
+import type { EventName, EventPayload } from '../contract/index.ts'
 
 type AnyHandler = (event: EventName, payload: unknown) => void
 

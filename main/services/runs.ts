@@ -13,15 +13,15 @@ import {
   type RunDetail,
   type RunStatus,
   type RunSummary
-} from '../contract.ts'
-import { applyOverrides, loadTable } from '../../data/index.ts'
-import { defaultRunConfig, estimateSeconds } from '../../engine/presets.ts'
-import { aggregateResults } from '../../engine/metrics.ts'
-import type { Store } from '../../store/index.ts'
-import type { StoredRun } from '../../store/runs.ts'
-import { summaryOf } from '../../store/datasets.ts'
-import type { TaskHandle, TrainingPool } from '../../workers/pool.ts'
-import type { EventBus } from '../events.ts'
+} from '../contract/index.ts'
+import { applyOverrides, loadTable } from '../data/index.ts'
+import { defaultRunConfig, estimateSeconds } from '../engine/presets.ts'
+import { aggregateResults } from '../engine/metrics.ts'
+import type { Store } from '../store/index.ts'
+import type { StoredRun } from '../store/runs.ts'
+import { summaryOf } from '../store/datasets.ts'
+import type { TaskHandle, TrainingPool } from '../workers/pool.ts'
+import type { EventBus } from './events.ts'
 import type { DatasetServices } from './datasets.ts'
 
 const PRUNED: ReadonlySet<ModelKind> = new Set(['iunet', 'omp', 'no-pis', 'no-ilo'])

@@ -8,7 +8,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { existsSync, createReadStream, statSync } from 'node:fs'
 import { extname, join, normalize, resolve, sep } from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
-import type { Services } from './services.ts'
+import type { Services } from '../services/index.ts'
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -2,13 +2,13 @@
 import { randomUUID } from 'node:crypto'
 import { appendFile, mkdir, rm, stat, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
-import { ApiError, type AugmentPreview, type DatasetDetail, type DatasetPreview, type ImportOptions, type Req } from '../contract.ts'
-import { applyOverrides, inspectFile, loadSource, loadTable, previewOf, saveTable } from '../../data/index.ts'
-import { buildAugmentations } from '../../engine/augment/index.ts'
-import { createRng } from '../../engine/rng.ts'
-import type { Store } from '../../store/index.ts'
-import { summaryOf } from '../../store/datasets.ts'
-import type { EventBus } from '../events.ts'
+import { ApiError, type AugmentPreview, type DatasetDetail, type DatasetPreview, type ImportOptions, type Req } from '../contract/index.ts'
+import { applyOverrides, inspectFile, loadSource, loadTable, previewOf, saveTable } from '../data/index.ts'
+import { buildAugmentations } from '../engine/augment/index.ts'
+import { createRng } from '../engine/rng.ts'
+import type { Store } from '../store/index.ts'
+import { summaryOf } from '../store/datasets.ts'
+import type { EventBus } from './events.ts'
 
 export function datasetServices(ctx: { dataDir: string; store: Store; bus: EventBus }) {
   const { store, bus } = ctx

@@ -1,8 +1,8 @@
 /** The example datasets shipped in resources/examples, plus Fashion-MNIST when Debian's package is installed. */
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import type { ExampleDataset } from '../contract.ts'
-import { resourcesDir } from '../paths.ts'
+import type { ExampleDataset } from '../contract/index.ts'
+import { resourcesDir } from './paths.ts'
 
 const DESCRIPTIONS: Record<string, { title: string; description: string; imageShape?: [number, number, number] }> = {
   'iris.csv': { title: 'Iris', description: '150 flowers × 4 measurements, 3 species. Trains in seconds.' },

@@ -1,6 +1,6 @@
 /** Electron transport: one invoke channel for every call, one send channel for every event. No logic here. */
 import type { IpcMain, WebContents } from 'electron'
-import type { Services } from './services.ts'
+import type { Services } from '../services/index.ts'
 
 export const IPC_CALL = 'iunet:call'
 export const IPC_EVENT = 'iunet:event'
