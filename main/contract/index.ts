@@ -352,7 +352,19 @@ export const BackendInfo = z.object({
   /** Parallel training workers. */
   workers: z.number().int(),
   /** Backends that were tried and why they were skipped. */
-  skipped: z.array(z.object({ name: BackendName, reason: z.string() }))
+  skipped: z.array(z.object({ name: BackendName, reason: z.string() })),
+  /** Native BLAS kernels on the wasm heap (native/): whether they are used, and why not. */
+  native: z
+    .object({
+      available: z.boolean(),
+      reason: z.string().nullable(),
+      /** e.g. "OpenBLAS 0.3.21" */
+      library: z.string().nullable(),
+      /** BLAS kernel family, e.g. "SkylakeX" */
+      kernels: z.string().nullable(),
+      threads: z.number().int()
+    })
+    .optional()
 })
 export type BackendInfo = z.infer<typeof BackendInfo>
 
@@ -533,3 +545,6 @@ export interface WorkbenchApi {
 
 /** Name of the global the preload exposes in Electron. */
 export const PRELOAD_GLOBAL = 'iunet'
+
+// The model-recipe table every layer reads.
+export * from './recipes.ts'

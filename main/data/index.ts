@@ -21,4 +21,4 @@ export {
 } from './preprocess.ts'
 export { stratifiedSplit, kfoldSplit, stratifiedSample, type SplitIndices } from './split.ts'
 export { previewOf } from './preview.ts'
-export { mulberry32 } from './rng.ts'
+export { mulberry32 } from '../lib/random.ts'

@@ -3,7 +3,9 @@
  * gets a row in each split when it has enough rows (3 for train/val/test).
  */
 import type { SplitConfig } from '../contract/index.ts'
-import { deriveSeed, mulberry32, shuffle, type Rng } from './rng.ts'
+import { deriveSeed, mulberry32, shuffle } from '../lib/random.ts'
+
+type Rng = () => number
 
 export interface SplitIndices {
   train: Int32Array
@@ -67,7 +69,7 @@ function concatShuffled(parts: Int32Array[], rng: Rng): Int32Array {
 
 /** Stratified train/val/test split of the labelled rows. */
 export function stratifiedSplit(labels: Int32Array, nClasses: number, split: Pick<SplitConfig, 'train' | 'val' | 'test'>, seed: number, rows?: Int32Array): SplitIndices {
-  const rng = mulberry32(deriveSeed(seed, 1))
+  const rng = mulberry32(deriveSeed(seed, 'split'))
   const parts: Int32Array[][] = [[], [], []]
   for (const idx of byClass(labels, nClasses, rows)) {
     const cls = shuffle(idx.slice(), rng)
@@ -87,7 +89,7 @@ export function kfoldSplit(labels: Int32Array, nClasses: number, split: SplitCon
   if (!Number.isInteger(fold) || fold < 0) throw new RangeError(`fold must be a non-negative integer, got ${fold}`)
   const repeat = Math.floor(fold / k)
   const f = fold % k
-  const rng = mulberry32(deriveSeed(seed, 1000 + repeat))
+  const rng = mulberry32(deriveSeed(seed, `kfold/${repeat}`))
   const test: Int32Array[] = []
   const rest: number[] = []
   for (const idx of byClass(labels, nClasses, rows)) {
@@ -100,7 +102,7 @@ export function kfoldSplit(labels: Int32Array, nClasses: number, split: SplitCon
   }
   const restRows = Int32Array.from(rest)
   const valShare = split.val / (split.train + split.val)
-  const inner = stratifiedSplit(labels, nClasses, { train: 1 - valShare, val: valShare, test: 0 }, deriveSeed(seed, 2000 + fold), restRows)
+  const inner = stratifiedSplit(labels, nClasses, { train: 1 - valShare, val: valShare, test: 0 }, deriveSeed(seed, `kfold-val/${fold}`), restRows)
   return { train: inner.train, val: inner.val, test: concatShuffled(test, rng) }
 }
 
@@ -112,7 +114,7 @@ export function stratifiedSample(labels: Int32Array, nClasses: number, maxRows: 
   const classes = byClass(labels, nClasses)
   const total = classes.reduce((a, c) => a + c.length, 0)
   if (total <= maxRows) return Int32Array.from(classes.flatMap((c) => Array.from(c))).sort()
-  const rng = mulberry32(deriveSeed(seed, 3))
+  const rng = mulberry32(deriveSeed(seed, 'sample'))
   const picked: number[] = []
   for (const idx of classes) {
     const want = Math.min(idx.length, Math.max(Math.min(idx.length, 3), Math.round((idx.length * maxRows) / total)))

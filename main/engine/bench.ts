@@ -2,7 +2,7 @@
  * Throughput measurements on the current backend. Every number is measured in the call that returns it.
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { mulberry32 } from './init.ts'
+import { mulberry32 } from '../lib/random.ts'
 import { createModel } from './models.ts'
 import type { Model } from './models/types.ts'
 import { AdamW } from './optim.ts'

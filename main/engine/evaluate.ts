@@ -9,7 +9,7 @@ import {
 } from './metrics.ts'
 import type { Model, Param } from './models/types.ts'
 import { countOnes } from './prune.ts'
-import type { Rng } from './rng.ts'
+import type { Rng } from '../lib/random.ts'
 import { predict } from './train.ts'
 import type { SplitArrays } from './types.ts'
 

@@ -9,7 +9,7 @@ import { iloLoss, softmaxCrossEntropy, type IloParts } from './losses.ts'
 import { accuracy, argmaxRows, confusionMatrix, logLoss } from './metrics.ts'
 import type { Model } from './models/types.ts'
 import { AdamW } from './optim.ts'
-import type { Rng } from './rng.ts'
+import type { Rng } from '../lib/random.ts'
 import { batchesOf, gatherLabels, gatherRows, predict, trainStep } from './train.ts'
 import { CancelledError, type EngineHooks, type SplitArrays } from './types.ts'
 

@@ -3,19 +3,7 @@
  * random ops differ between backends and are not reproducible across them).
  */
 
-import { mulberry32 } from '../lib/mulberry32.ts'
-
-export { mulberry32 }
-
-/** Mixes a run seed with a stream name so that layers get independent streams (FNV-1a, then splitmix-like). */
-export function deriveSeed(seed: number, stream: string): number {
-  let h = 0x811c9dc5 ^ (seed >>> 0)
-  for (let i = 0; i < stream.length; i++) h = Math.imul(h ^ stream.charCodeAt(i), 0x01000193)
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  return h >>> 0
-}
+import { mulberry32 } from '../lib/random.ts'
 
 /** Fills `out` with N(0, std²) via Box–Muller. */
 export function fillNormal(out: Float32Array, std: number, uniform: () => number): Float32Array {

@@ -8,39 +8,15 @@
  *
  * Unpruned rows train once for epochs + finetuneEpochs (the same total budget) and keep their best epoch.
  */
-import type { FirstLayerArtifact, ModelKind, ModelResult, RunConfig } from '../contract/index.ts'
+import { RECIPES, initScale, phaseEpochs, phaseOf, type Arch, type FirstLayerArtifact, type ModelResult, type Recipe, type RunConfig, type TrainPhase } from '../contract/index.ts'
 import { buildAugmentations, type Augmentations } from './augment/index.ts'
 import { evaluateTest, firstLayerArtifact, prunableParams } from './evaluate.ts'
 import { fit, type FitResult } from './fit.ts'
 import { createModel } from './models.ts'
 import type { Model, ModelSpec, Param } from './models/types.ts'
 import { globalMagnitudeMasks, rewindToInit, scaleInit } from './prune.ts'
-import { deriveSeed, fork } from './rng.ts'
+import { deriveSeed, fork } from '../lib/random.ts'
 import type { EngineHooks, EngineJob, EngineJobResult, PreparedData } from './types.ts'
-
-export type Arch = 'mlp' | 'cnn' | 'resnet'
-
-export interface Recipe {
-  arch: Arch
-  /** θ_M(0) = κ·θ† on weights. */
-  pis: boolean
-  /** Supernet (or model) loss: ILO = CE + λ·NT-Xent; else CE only. */
-  ilo: boolean
-  /** OMP → rewind → finetune. */
-  prune: boolean
-}
-
-/** The comparison table of shared/iunet-method.md. */
-export const RECIPES: Record<ModelKind, Recipe> = {
-  iunet: { arch: 'mlp', pis: true, ilo: true, prune: true },
-  mlp: { arch: 'mlp', pis: false, ilo: false, prune: false },
-  cnn: { arch: 'cnn', pis: false, ilo: false, prune: false },
-  resnet: { arch: 'resnet', pis: false, ilo: false, prune: false },
-  omp: { arch: 'mlp', pis: false, ilo: false, prune: true },
-  'no-pis': { arch: 'mlp', pis: false, ilo: true, prune: true },
-  'no-ilo': { arch: 'mlp', pis: true, ilo: false, prune: true },
-  'iunet-noprune': { arch: 'mlp', pis: true, ilo: true, prune: false }
-}
 
 /** A model of `spec` at θ† of `seed` (κ is applied separately, by pisWeights), with an optional projection head. */
 export function buildModel(spec: ModelSpec, seed: number, projection: { hidden: number; out: number } | null): Model {
@@ -105,9 +81,11 @@ interface Ctx {
   hooks: EngineHooks
 }
 
-function fitPhase(ctx: Ctx, model: Model, recipe: Recipe, phase: 'supernet' | 'finetune' | 'train', compression: number, withIlo: boolean): Promise<FitResult> {
+function fitPhase(ctx: Ctx, model: Model, phase: TrainPhase, compression: number): Promise<FitResult> {
   const { cfg, data, aug, hooks, job } = ctx
-  const epochs = phase === 'supernet' ? cfg.epochs : phase === 'finetune' ? cfg.finetuneEpochs : cfg.epochs + cfg.finetuneEpochs
+  const step = phaseOf(job.model, phase)
+  if (!step) throw new Error(`${job.model} has no ${phase} phase`)
+  const epochs = phaseEpochs(step, cfg)
   return fit({
     model,
     train: data.train,
@@ -120,7 +98,7 @@ function fitPhase(ctx: Ctx, model: Model, recipe: Recipe, phase: 'supernet' | 'f
     // The supernet trains its full budget and is pruned as it ends (OMP needs grown magnitudes, not an early stop).
     patience: phase === 'supernet' ? 0 : cfg.patience,
     standard: aug.standard,
-    ilo: withIlo && cfg.lambda > 0 ? { transform: aug.ilo, tau: cfg.tau, lambda: cfg.lambda } : null,
+    ilo: step.loss === 'ilo' && cfg.lambda > 0 ? { transform: aug.ilo, tau: cfg.tau, lambda: cfg.lambda } : null,
     keepBest: phase !== 'supernet',
     // Same streams for every model of a seed: identical batch order and augmentation draws per phase.
     shuffleRng: fork(job.seed, `shuffle/${phase}`),
@@ -150,8 +128,8 @@ async function runUnpruned(ctx: Ctx, recipe: Recipe, spec: ModelSpec): Promise<E
   const projection = recipe.ilo && cfg.projectionHead ? projectionSize(cfg) : null
   const model = buildModel(spec, initSeedOf(job.seed), projection)
   try {
-    if (recipe.pis) model.setWeights(pisWeights(model.getWeights(), model.params, cfg.kappa))
-    const trained = await fitPhase(ctx, model, recipe, 'train', 1, recipe.ilo)
+    model.setWeights(pisWeights(model.getWeights(), model.params, initScale(job.model, cfg)))
+    const trained = await fitPhase(ctx, model, 'train', 1)
     const ev = evaluatePhase(ctx, model, 1)
     const result: ModelResult = {
       model: job.model, seed: job.seed, compression: 1, ...ev,
@@ -182,8 +160,8 @@ async function trainSupernet(ctx: Ctx, recipe: Recipe, spec: ModelSpec): Promise
   const supernet = buildModel(spec, initSeedOf(job.seed), projection)
   try {
     const theta = supernet.getWeights()
-    if (recipe.pis) supernet.setWeights(pisWeights(theta, supernet.params, cfg.kappa))
-    const fitted = await fitPhase(ctx, supernet, recipe, 'supernet', 1, recipe.ilo)
+    supernet.setWeights(pisWeights(theta, supernet.params, initScale(job.model, cfg)))
+    const fitted = await fitPhase(ctx, supernet, 'supernet', 1)
     return { theta, trained: supernet.getWeights(), prunable: prunableParams(supernet).map((p) => p.name), fit: fitted }
   } finally {
     supernet.dispose()
@@ -214,7 +192,7 @@ async function runPruned(ctx: Ctx, recipe: Recipe, spec: ModelSpec): Promise<Eng
     try {
       applyRewind(sub, theta, prunable, masks)
       // 6: finetune with CE only, mask fixed (AdamW masks gradients and re-applies the mask), best epoch kept.
-      const ft = await fitPhase(ctx, sub, recipe, 'finetune', r, false)
+      const ft = await fitPhase(ctx, sub, 'finetune', r)
       const ev = evaluatePhase(ctx, sub, r)
       results.push({
         model: job.model, seed: job.seed, compression: r, ...ev,

@@ -2,7 +2,7 @@
  * Default run settings per preset, with a one-line why for each, and a run-time estimate for the wizard.
  * Values the paper gives (shared/iunet-method.md) are marked (paper); the rest are this project's choices (ours).
  */
-import type { AugmentConfig, BenchFigures, DatasetKind, ModelKind, Preset, RunConfig } from '../contract/index.ts'
+import { RECIPES, phaseEpochs, type Arch, type AugmentConfig, type BenchFigures, type DatasetKind, type ModelKind, type Preset, type RunConfig } from '../contract/index.ts'
 
 export interface PresetData {
   kind: DatasetKind
@@ -163,31 +163,20 @@ export function estimateSeconds(config: Omit<RunConfig, 'datasetId'>, data: Pres
   // cnn bench images are 28×28×1; cost grows about linearly with pixels.
   const cnnRate = (bench?.cnnImagesPerSecond ?? FALLBACK_CNN_IMAGES_PER_SECOND) * (784 / pixels)
   const epochCost = (rate: number, passes: number): number => (trainRows * passes) / rate + stepsPerEpoch * STEP_OVERHEAD_SECONDS * passes
+  const ratios = new Set(config.compressions).size
+  // Cost of one forward row through each architecture, in samples/s. Image models use the CNN bench (ResNet ≈ 3×
+  // the CNN, measured on digits); the tabular ResNet (BN, residual blocks) ≈ 2.5 MLP passes, measured on iris.
+  const archCost = (arch: Arch): { rate: number; passes: number } =>
+    arch === 'mlp'
+      ? { rate: mlpRate, passes: 1 }
+      : data.kind === 'image'
+        ? { rate: cnnRate * (arch === 'resnet' ? 1 / 3 : 1), passes: 1 }
+        : { rate: mlpRate, passes: 2.5 }
   let total = 0
-  const ratios = config.compressions.length
-  const full = config.epochs + config.finetuneEpochs
   for (const m of config.models) {
-    switch (m) {
-      case 'mlp':
-        total += full * epochCost(mlpRate, 1)
-        break
-      case 'cnn':
-      case 'resnet':
-        // Image models use the CNN bench (ResNet ≈ 3× the CNN, measured on digits); the tabular ResNet (BN,
-        // residual blocks) costs about 2.5 MLP passes per step, measured on iris.
-        total += full * (data.kind === 'image' ? epochCost(cnnRate * (m === 'resnet' ? 1 / 3 : 1), 1) : epochCost(mlpRate, 2.5))
-        break
-      case 'iunet-noprune':
-        // ILO: the supervised batch + two views = 3 rows per input in one pass, plus projection head and NT-Xent.
-        total += config.epochs * epochCost(mlpRate, 3)
-        break
-      case 'omp':
-      case 'no-ilo':
-        total += config.epochs * epochCost(mlpRate, 1) + ratios * config.finetuneEpochs * epochCost(mlpRate, 1)
-        break
-      default:
-        total += config.epochs * epochCost(mlpRate, 3) + ratios * config.finetuneEpochs * epochCost(mlpRate, 1)
-    }
+    const recipe = RECIPES[m]
+    const { rate, passes } = archCost(recipe.arch)
+    for (const p of recipe.phases) total += phaseEpochs(p, config) * (p.perRatio ? ratios : 1) * epochCost(rate, passes * p.passesPerStep)
   }
   return Math.round(total * config.seeds)
 }

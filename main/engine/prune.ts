@@ -3,7 +3,6 @@
  * Float32Arrays. The caller decides which tensors are prunable: the encoder's weight matrices/kernels only (the
  * final linear layer, biases, normalization parameters and the projection head stay dense, shared/iunet-method.md).
  */
-import type { LayerSparsity } from '../contract/index.ts'
 
 /** Number of weights OMP keeps at compression ratio r: round(total / r), at least 1. */
 export function keepCount(total: number, ratio: number): number {
@@ -80,9 +79,4 @@ export function countOnes(mask: Uint8Array): number {
   let n = 0
   for (let i = 0; i < mask.length; i++) n += mask[i]
   return n
-}
-
-/** One LayerSparsity row per named tensor: total entries, nonzero entries, whether OMP may prune it. */
-export function sparsityReport(tensors: ReadonlyArray<{ name: string; values: Float32Array; prunable: boolean }>): LayerSparsity[] {
-  return tensors.map((t) => ({ name: t.name, total: t.values.length, nonzero: countNonzero(t.values), prunable: t.prunable }))
 }

@@ -70,21 +70,6 @@ export function predict(model: Model, x: Float32Array, n: number, batchSize = 51
   return { n, nClasses: model.nClasses, featureDim: model.featureDim, logits, features }
 }
 
-/** 0..n-1 in an order drawn from `rng` (Fisher–Yates); identity order when rng is null. */
-export function shuffledIndices(n: number, rng: (() => number) | null): Int32Array {
-  const idx = new Int32Array(n)
-  for (let i = 0; i < n; i++) idx[i] = i
-  if (rng) {
-    for (let i = n - 1; i > 0; i--) {
-      const j = Math.floor(rng() * (i + 1))
-      const t = idx[i]
-      idx[i] = idx[j]
-      idx[j] = t
-    }
-  }
-  return idx
-}
-
 /** Splits indices into consecutive batches; the last may be smaller unless dropLast. */
 export function batchesOf(indices: Int32Array, batchSize: number, dropLast = false): Int32Array[] {
   const out: Int32Array[] = []

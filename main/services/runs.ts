@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import {
   ApiError,
+  expectedEpochs,
   IMAGE_ONLY_MODELS,
   MODEL_LABELS,
   type ModelKind,
@@ -24,12 +25,6 @@ import type { TaskHandle, TrainingPool } from '../workers/pool.ts'
 import type { EventBus } from './events.ts'
 import type { DatasetServices } from './datasets.ts'
 
-const PRUNED: ReadonlySet<ModelKind> = new Set(['iunet', 'omp', 'no-pis', 'no-ilo'])
-
-/** Epochs a task reports, for progress: pruned models finetune once per compression ratio. */
-export function expectedEpochs(model: ModelKind, c: RunConfig): number {
-  return PRUNED.has(model) ? c.epochs + c.finetuneEpochs * c.compressions.length : c.epochs + c.finetuneEpochs
-}
 
 function toSummary(r: StoredRun): RunSummary {
   const { config: _c, classNames: _n, imageShape: _s, ...summary } = r

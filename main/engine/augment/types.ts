@@ -3,7 +3,7 @@
  * never modified, so views t₁(x), t₂(x) of one batch can be drawn independently.
  * Images: shape = [n, H, W, C], row-major H×W×C per sample. Tabular: shape = [n, nFeatures].
  */
-import type { Rng } from '../rng.ts'
+import type { Rng } from '../../lib/random.ts'
 
 export type Augment = (x: Float32Array, shape: readonly number[], rng: Rng) => Float32Array
 

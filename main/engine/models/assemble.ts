@@ -3,7 +3,8 @@
  * projection head on the encoder output, and the Model object around the encoder's forward pass.
  */
 import type * as tf from '@tensorflow/tfjs-core'
-import { deriveSeed, lecunNormal } from '../init.ts'
+import { lecunNormal } from '../init.ts'
+import { deriveSeed } from '../../lib/random.ts'
 import { MaskedDense } from '../layers/dense.ts'
 import type { ParamSet } from './base.ts'
 import { ProjectionHead } from './projection.ts'
@@ -28,7 +29,7 @@ export function assembleModel(p: EncoderParts): Model {
   const { set, featureDim: d, classes } = p
   const head = new MaskedDense({
     name: `${p.prefix}/head`, inputs: d, units: classes, activation: 'linear', prunable: false,
-    weight: lecunNormal(d * classes, d, deriveSeed(p.seed, 'head/w'), p.opts.kappa ?? 1), bias: new Float32Array(classes)
+    weight: lecunNormal(d * classes, d, deriveSeed(p.seed, 'head/w')), bias: new Float32Array(classes)
   })
   set.addLayer('head', head, 'head', 1)
   const proj = p.opts.projection ? new ProjectionHead(p.prefix, d, p.opts.projection.hidden, p.opts.projection.out, p.seed, set) : null

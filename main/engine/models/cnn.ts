@@ -3,7 +3,8 @@
  * (the features) and the linear head. Input rows are flattened H×W×C images.
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { deriveSeed, heNormal } from '../init.ts'
+import { heNormal } from '../init.ts'
+import { deriveSeed } from '../../lib/random.ts'
 import { ConvLayer } from '../layers/conv-layer.ts'
 import { MaskedDense } from '../layers/dense.ts'
 import { maxPool } from '../layers/pool.ts'
@@ -19,7 +20,6 @@ export interface CnnSpec {
 }
 
 export function createCnn(spec: CnnSpec, seed: number, opts: ModelOptions = {}): Model {
-  const kappa = opts.kappa ?? 1
   const channels = spec.channels ?? [32, 64]
   const hidden = spec.hidden ?? 128
   const [h0, w0, c0] = spec.imageShape
@@ -31,7 +31,7 @@ export function createCnn(spec: CnnSpec, seed: number, opts: ModelOptions = {}):
     const fanIn = 9 * c
     const layer = new ConvLayer({
       name: `${prefix}/conv${i}`, inChannels: c, outChannels: cout, k: 3, relu: true, prunable: true,
-      weight: heNormal(cout * fanIn, fanIn, deriveSeed(seed, `conv${i}/w`), kappa), bias: new Float32Array(cout)
+      weight: heNormal(cout * fanIn, fanIn, deriveSeed(seed, `conv${i}/w`)), bias: new Float32Array(cout)
     })
     set.addLayer(`conv${i}`, layer, 'encoder', h * w)
     convs.push(layer)
@@ -42,7 +42,7 @@ export function createCnn(spec: CnnSpec, seed: number, opts: ModelOptions = {}):
   const flat = c * h * w
   const fc = new MaskedDense({
     name: `${prefix}/fc`, inputs: flat, units: hidden, activation: 'relu', prunable: true,
-    weight: heNormal(flat * hidden, flat, deriveSeed(seed, 'fc/w'), kappa), bias: new Float32Array(hidden)
+    weight: heNormal(flat * hidden, flat, deriveSeed(seed, 'fc/w')), bias: new Float32Array(hidden)
   })
   set.addLayer('fc', fc, 'encoder', 1)
 

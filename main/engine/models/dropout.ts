@@ -2,7 +2,7 @@
  * Seeded inverted dropout: masks come from a JS PRNG, so a run is reproducible on every backend.
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { mulberry32 } from '../init.ts'
+import { mulberry32 } from '../../lib/random.ts'
 
 export class Dropout {
   private readonly uniform: () => number

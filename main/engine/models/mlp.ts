@@ -3,7 +3,8 @@
  * linear classifier (the head, never pruned). He-normal init from a seeded JS PRNG; κ scales the weights only.
  */
 import type * as tf from '@tensorflow/tfjs-core'
-import { deriveSeed, heNormal } from '../init.ts'
+import { heNormal } from '../init.ts'
+import { deriveSeed } from '../../lib/random.ts'
 import { MaskedDense } from '../layers/dense.ts'
 import { ParamSet, uniquePrefix } from './base.ts'
 import { assembleModel } from './assemble.ts'
@@ -17,7 +18,6 @@ export interface MlpSpec {
 }
 
 export function createMlp(spec: MlpSpec, seed: number, opts: ModelOptions = {}): Model {
-  const kappa = opts.kappa ?? 1
   const prefix = uniquePrefix('mlp')
   const set = new ParamSet()
   const hidden: MaskedDense[] = []
@@ -25,7 +25,7 @@ export function createMlp(spec: MlpSpec, seed: number, opts: ModelOptions = {}):
   for (let i = 0; i < spec.depth; i++) {
     const layer = new MaskedDense({
       name: `${prefix}/layer${i}`, inputs: fanIn, units: spec.width, activation: 'relu', prunable: true,
-      weight: heNormal(fanIn * spec.width, fanIn, deriveSeed(seed, `layer${i}/w`), kappa),
+      weight: heNormal(fanIn * spec.width, fanIn, deriveSeed(seed, `layer${i}/w`)),
       bias: new Float32Array(spec.width)
     })
     set.addLayer(`layer${i}`, layer, 'encoder', 1)

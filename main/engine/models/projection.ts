@@ -2,7 +2,8 @@
  * The contrastive projection head (dense-ReLU-dense), trained with the encoder and never pruned.
  */
 import type * as tf from '@tensorflow/tfjs-core'
-import { deriveSeed, heNormal, lecunNormal } from '../init.ts'
+import { heNormal, lecunNormal } from '../init.ts'
+import { deriveSeed } from '../../lib/random.ts'
 import { MaskedDense } from '../layers/dense.ts'
 import type { ParamSet } from './base.ts'
 

@@ -4,7 +4,8 @@
  * stage; the shortcut is a 1×1 conv + BN when the width changes. Global average pooling gives the features.
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { deriveSeed, heNormal } from '../init.ts'
+import { heNormal } from '../init.ts'
+import { deriveSeed } from '../../lib/random.ts'
 import { ConvLayer } from '../layers/conv-layer.ts'
 import { BatchNorm } from '../layers/norm.ts'
 import { globalAvgPool, maxPool } from '../layers/pool.ts'
@@ -42,7 +43,6 @@ interface Block {
 }
 
 export function createResNet(spec: ResNetSpec, seed: number, opts: ModelOptions = {}): Model {
-  const kappa = opts.kappa ?? 1
   const width = spec.width ?? 16
   const stages = spec.stages ?? 3
   const perStage = spec.blocksPerStage ?? 1
@@ -56,7 +56,7 @@ export function createResNet(spec: ResNetSpec, seed: number, opts: ModelOptions 
     const fanIn = k * k * cin
     const conv = new ConvLayer({
       name: `${prefix}/${name}`, inChannels: cin, outChannels: cout, k, relu: false, prunable: true, bias: null,
-      weight: heNormal(cout * fanIn, fanIn, deriveSeed(seed, `${name}/w`), kappa)
+      weight: heNormal(cout * fanIn, fanIn, deriveSeed(seed, `${name}/w`))
     })
     set.addLayer(name, conv, 'encoder', h * w)
     const bn = new BatchNorm(`${prefix}/${name}/bn`, cout)

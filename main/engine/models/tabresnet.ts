@@ -4,7 +4,8 @@
  * The features are the output of the final ReLU. Dropout is seeded and off by default.
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { deriveSeed, heNormal, lecunNormal } from '../init.ts'
+import { heNormal, lecunNormal } from '../init.ts'
+import { deriveSeed } from '../../lib/random.ts'
 import { MaskedDense } from '../layers/dense.ts'
 import { BatchNorm } from '../layers/norm.ts'
 import { ParamSet, uniquePrefix } from './base.ts'
@@ -30,7 +31,6 @@ interface Block {
 }
 
 export function createTabResNet(spec: TabResNetSpec, seed: number, opts: ModelOptions = {}): Model {
-  const kappa = opts.kappa ?? 1
   const d = spec.width ?? 128
   const nBlocks = spec.blocks ?? 2
   const hidden = Math.round(d * (spec.hiddenFactor ?? 2))
@@ -41,7 +41,7 @@ export function createTabResNet(spec: TabResNetSpec, seed: number, opts: ModelOp
     const init = relu ? heNormal : lecunNormal
     const layer = new MaskedDense({
       name: `${prefix}/${name}`, inputs, units, activation: relu ? 'relu' : 'linear', prunable: group === 'encoder',
-      weight: init(inputs * units, inputs, deriveSeed(seed, `${name}/w`), kappa), bias: new Float32Array(units)
+      weight: init(inputs * units, inputs, deriveSeed(seed, `${name}/w`)), bias: new Float32Array(units)
     })
     set.addLayer(name, layer, group, 1)
     return layer

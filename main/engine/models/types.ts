@@ -57,8 +57,6 @@ export type ModelSpec =
   | { kind: 'tabresnet'; inputs: number; classes: number; width?: number; blocks?: number; hiddenFactor?: number; dropout?: number }
 
 export interface ModelOptions {
-  /** PIS: multiply every weight matrix/kernel (not biases, not norms) by κ at creation. Default 1. */
-  kappa?: number
   /** Projection head sizes for the contrastive loss; null/undefined = none. */
   projection?: { hidden: number; out: number } | null
 }

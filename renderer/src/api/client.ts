@@ -65,7 +65,6 @@ function socketClient(token: string): Client {
         socket = null
         for (const [, settle] of pending) settle({ ok: false, error: { code: 'internal', message: 'The connection to the workbench server closed.' } })
         pending.clear()
-        handlers.get('connection.lost')?.forEach((h) => h({}))
       }
       ws.onmessage = (m) => {
         const msg = JSON.parse(String(m.data)) as { id?: number; event?: string; payload?: unknown } & Reply

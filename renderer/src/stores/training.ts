@@ -5,10 +5,8 @@
  */
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import type { EpochMetrics, EventPayload, ModelKind, Phase, RunDetail, RunStatus } from '@contract'
+import { expectedEpochs, phaseEpochs, phaseOf, type EpochMetrics, type EventPayload, type ModelKind, type Phase, type RunDetail, type RunStatus } from '@contract'
 import { api } from '../api/client'
-
-const PRUNED: ReadonlySet<ModelKind> = new Set(['iunet', 'omp', 'no-pis', 'no-ilo'])
 
 export interface TaskState {
   key: string
@@ -51,9 +49,10 @@ export const useTrainingStore = defineStore('training', () => {
     }, 250)
   }
 
-  function expected(model: ModelKind, d: RunDetail) {
-    const c = d.config
-    return PRUNED.has(model) ? c.epochs + c.finetuneEpochs * c.compressions.length : c.epochs + c.finetuneEpochs
+
+  function phaseTotal(model: ModelKind, phase: string, d: RunDetail): number {
+    const step = phaseOf(model, phase)
+    return step ? phaseEpochs(step, d.config) : 0
   }
 
   let token = 0
@@ -101,9 +100,9 @@ export const useTrainingStore = defineStore('training', () => {
             phase: finished ? 'done' : (last?.phase ?? 'queued'),
             compression: last?.compression ?? 1,
             epoch: last?.epoch ?? 0,
-            totalEpochs: last ? (last.phase === 'supernet' ? d.config.epochs : last.phase === 'finetune' ? d.config.finetuneEpochs : d.config.epochs + d.config.finetuneEpochs) : 0,
-            doneEpochs: finished ? expected(model, d) : hist.length,
-            expectedEpochs: expected(model, d),
+            totalEpochs: last ? phaseTotal(model, last.phase, d) : 0,
+            doneEpochs: finished ? expectedEpochs(model, d.config) : hist.length,
+            expectedEpochs: expectedEpochs(model, d.config),
             lastValAccuracy: last?.valAccuracy ?? null,
             finished
           })

@@ -4,7 +4,7 @@ import {
   buildAugmentations, colorJitter, compose, gaussianNoise, horizontalFlip, randomGrayscale, randomResizedCrop, scarf, translate
 } from '../../../main/engine/augment/index.ts'
 import type { PreparedData } from '../../../main/engine/types.ts'
-import { createRng, deriveSeed, fork } from '../../../main/engine/rng.ts'
+import { createRng, deriveSeed, fork } from '../../../main/lib/random.ts'
 
 const img = (n: number, h: number, w: number, c: number) => Float32Array.from({ length: n * h * w * c }, (_, i) => (i % 17) / 17 + 0.1)
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 import type { PreparedData, SplitArrays } from '../../../main/engine/types.ts'
-import { createRng } from '../../../main/engine/rng.ts'
+import { createRng } from '../../../main/lib/random.ts'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { applyMask, countOnes, globalMagnitudeMasks, keepCount, rewindToInit, scaleInit, sparsityReport } from '../../../main/engine/prune.ts'
+import { applyMask, countOnes, globalMagnitudeMasks, keepCount, rewindToInit, scaleInit } from '../../../main/engine/prune.ts'
 
 describe('global magnitude pruning', () => {
   it('keeps exactly the k largest |w| across all tensors (global, not per layer)', () => {
@@ -42,11 +42,8 @@ describe('global magnitude pruning', () => {
     expect(Array.from(applyMask(trained, mask))).toEqual([3, 0, 0, -2])
   })
 
-  it('scaleInit multiplies by κ and sparsityReport counts nonzeros', () => {
+  it('scaleInit multiplies by κ', () => {
     expect(Array.from(scaleInit(new Float32Array([2, -4]), 0.125))).toEqual([0.25, -0.5])
-    expect(sparsityReport([{ name: 'l', values: new Float32Array([0, 1, 0, 2]), prunable: true }])).toEqual([
-      { name: 'l', total: 4, nonzero: 2, prunable: true }
-    ])
   })
 
   it('rejects ratios below 1', () => {

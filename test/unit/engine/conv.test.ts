@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs-core'
 import { initBackend } from '../../../main/engine/backend.ts'
-import { mulberry32 } from '../../../main/engine/init.ts'
+import { mulberry32 } from '../../../main/lib/random.ts'
 import { conv2dOp } from '../../../main/engine/layers/conv.ts'
 import { col2im, im2col, transpose2d } from '../../../main/engine/layers/im2col.ts'
 import { BatchNorm } from '../../../main/engine/layers/norm.ts'

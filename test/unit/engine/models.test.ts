@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs-core'
 import { initBackend } from '../../../main/engine/backend.ts'
-import { mulberry32 } from '../../../main/engine/init.ts'
+import { mulberry32 } from '../../../main/lib/random.ts'
 import { createModel, type ModelSpec } from '../../../main/engine/models.ts'
 import { AdamW } from '../../../main/engine/optim.ts'
 import { predict, trainStep } from '../../../main/engine/train.ts'

@@ -1,10 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs-core'
 import { initBackend } from '../../../main/engine/backend.ts'
-import { mulberry32 } from '../../../main/engine/init.ts'
+import { mulberry32, shuffle } from '../../../main/lib/random.ts'
 import { createModel, type Model } from '../../../main/engine/models.ts'
+import { pisWeights } from '../../../main/engine/pipeline.ts'
 import { AdamW } from '../../../main/engine/optim.ts'
-import { batchesOf, gatherLabels, gatherRows, predict, shuffledIndices, trainStep } from '../../../main/engine/train.ts'
+import { batchesOf, gatherLabels, gatherRows, predict, trainStep } from '../../../main/engine/train.ts'
 
 const N = 96
 const D = 12
@@ -30,7 +31,7 @@ function trainEpochs(model: Model, opt: AdamW, epochs: number, seed: number, onE
   const losses: number[] = []
   for (let e = 0; e < epochs; e++) {
     let total = 0
-    for (const idx of batchesOf(shuffledIndices(N, rng), 32)) {
+    for (const idx of batchesOf(shuffle(Int32Array.from({ length: N }, (_, i) => i), rng), 32)) {
       const xb = tf.tensor2d(gatherRows(x, D, idx), [idx.length, D])
       const yb = gatherLabels(y, idx)
       total += trainStep(model, opt, () => ce(model.forward(xb, true).logits, yb)).loss
@@ -106,8 +107,8 @@ describe('training primitives on wasm', () => {
     const w1 = wa.get('layer1/w')!
     const sd = Math.sqrt(w1.reduce((s, v) => s + v * v, 0) / w1.length)
     expect(sd).toBeCloseTo(Math.sqrt(2 / 32), 1)
-    // κ scales weights only.
-    const k = createModel(spec, 11, { kappa: 0.125 }).getWeights()
+    // κ (PIS) scales weights only.
+    const k = pisWeights(wa, a.params, 0.125)
     expect(k.get('layer0/w')![5]).toBeCloseTo(wa.get('layer0/w')![5] * 0.125, 6)
     expect(k.get('layer0/b')).toEqual(wa.get('layer0/b'))
     await initBackend('cpu')
