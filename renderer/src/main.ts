@@ -1,5 +1,9 @@
+// The API client first: it reads the server's ?token= from the address bar before the router owns the URL.
+import { api } from './api/client'
 import { createApp } from 'vue'
 import { createPinia } from 'pinia'
 import App from './App.vue'
+import { router } from './router'
 
-createApp(App).use(createPinia()).mount('#app')
+void api
+createApp(App).use(createPinia()).use(router).mount('#app')

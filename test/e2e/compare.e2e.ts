@@ -66,7 +66,7 @@ async function scrollTo(testId: string) {
 
 describe('Runs and Compare in Chromium', () => {
   it('lists the runs with coloured statuses, filters them and opens a finished one in Compare', async () => {
-    await page().getByRole('menuitem', { name: 'Runs' }).click()
+    await page().getByRole('link', { name: 'Runs', exact: true }).click()
     const row = page().locator(`[data-test="run-row"][data-run-id="${main.id}"]`)
     await row.waitFor({ timeout: 15_000 })
     expect(await row.getAttribute('data-status')).toBe('finished')
@@ -244,7 +244,7 @@ describe('Runs and Compare in Chromium', () => {
     await h.shot('compare-dark')
     await scrollTo('masks')
     await h.shot('compare-masks-dark')
-    await page().getByRole('menuitem', { name: 'Runs' }).click()
+    await page().getByRole('link', { name: 'Runs', exact: true }).click()
     await page().getByTestId('runs-table').waitFor()
     await page().mouse.move(700, 700)
     await page().waitForTimeout(400)

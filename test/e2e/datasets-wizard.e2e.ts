@@ -39,7 +39,7 @@ async function shot(name: string) {
 
 describe('datasets screen', () => {
   it('imports a dropped CSV and shows schema, class balance and histograms', async () => {
-    await h.page.getByRole('menuitem', { name: 'Datasets' }).click()
+    await h.page.getByRole('link', { name: 'Datasets', exact: true }).click()
     await h.page.getByTestId('datasets-empty').waitFor()
     await shot('datasets-empty')
     await dropCsv('iris.csv', readFileSync(`${EXAMPLES}/iris.csv`, 'utf8'))
@@ -126,7 +126,7 @@ describe('datasets screen', () => {
     await h.page.getByTestId('augment-preview').locator('canvas').nth(5).waitFor({ timeout: 15_000 })
     await h.page.getByTestId('augment-preview').scrollIntoViewIfNeeded()
     await shot('wizard-augment-preview')
-    await h.page.getByRole('menuitem', { name: 'Datasets' }).click()
+    await h.page.getByRole('link', { name: 'Datasets', exact: true }).click()
     await expect.poll(async () => title().textContent()).toBe('Digits 8×8')
     await h.page.getByTestId('delete-dataset').click()
     await h.page.locator('.n-popconfirm').getByRole('button', { name: 'Delete' }).click()
@@ -139,7 +139,7 @@ describe('datasets screen', () => {
 describe('new-run wizard and live training', () => {
   it('runs the quick preset on iris with two models and one seed, to a finished run and a notification', async () => {
     // From the menu: the deleted digits dataset is forgotten; pick iris and the quick preset.
-    await h.page.getByRole('menuitem', { name: 'New run' }).click()
+    await h.page.getByRole('link', { name: 'New run', exact: true }).click()
     await h.page.getByTestId('wizard-dataset').filter({ hasText: 'iris' }).click()
     await expect.poll(async () => h.page.getByTestId('wizard-dataset-name').textContent()).toContain('iris')
     await h.page.getByTestId('preset-quick').click()
@@ -206,7 +206,7 @@ describe('new-run wizard and live training', () => {
     // Dark theme (settings.theme = auto follows the OS): the same screens stay readable.
     await h.page.emulateMedia({ colorScheme: 'dark' })
     await shot('dark-training-finished')
-    await h.page.getByRole('menuitem', { name: 'Datasets' }).click()
+    await h.page.getByRole('link', { name: 'Datasets', exact: true }).click()
     await h.page.getByTestId('class-balance').locator('canvas').first().waitFor()
     await shot('dark-datasets')
     await h.page.getByTestId('new-run-here').click()

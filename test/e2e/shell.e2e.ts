@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startHarness, type Harness } from './harness.ts'
+import { readFileSync, statSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { SHOTS, startHarness, type Harness } from './harness.ts'
 
 let h: Harness
 beforeAll(async () => {
@@ -25,11 +27,76 @@ describe('workbench shell in Chromium (server mode)', () => {
       ['Runs', 'runs-empty'],
       ['Compare', 'compare-empty']
     ] as const) {
-      await h.page.getByRole('menuitem', { name: label }).click()
+      await h.page.getByRole('link', { name: label, exact: true }).click()
       await h.page.getByTestId(empty).waitFor({ timeout: 10_000 })
       await h.shot(`shell-${label.toLowerCase().replace(' ', '-')}`)
     }
     expect(h.problems).toEqual([])
+  })
+
+  it('reaches the side navigation by keyboard: Tab focuses the first section with a visible ring, Enter navigates', async () => {
+    const page = await h.browser.newPage({ viewport: { width: 1280, height: 720 } })
+    await page.goto(h.server.url)
+    await page.getByTestId('status-bar').getByTestId('backend').waitFor({ timeout: 30_000 })
+    const focused = () => page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null
+      const cs = el ? getComputedStyle(el) : null
+      return { text: el?.textContent?.trim() ?? '', inNav: !!el?.closest('nav[aria-label="Sections"]'), outline: cs ? `${cs.outlineStyle} ${cs.outlineWidth}` : '' }
+    })
+    await page.keyboard.press('Tab')
+    const first = await focused()
+    expect(first).toMatchObject({ text: 'Datasets', inNav: true })
+    expect(first.outline).toMatch(/^solid [2-9]/)
+    await page.keyboard.press('Tab')
+    await page.keyboard.press('Tab')
+    expect(await focused()).toMatchObject({ text: 'Runs', inNav: true })
+    await page.screenshot({ path: `${SHOTS}/shell-keyboard-focus.png` })
+    await page.keyboard.press('Enter')
+    await expect.poll(() => page.url()).toMatch(/#\/runs$/)
+    await page.getByTestId('runs-empty').waitFor({ timeout: 10_000 })
+    expect(await page.getByRole('link', { name: 'Runs', exact: true }).getAttribute('aria-current')).toBe('page')
+    // Shift+Tab walks back up the list; Enter on Compare opens it.
+    await page.keyboard.press('Tab')
+    expect(await focused()).toMatchObject({ text: 'Compare', inNav: true })
+    await page.keyboard.press('Enter')
+    await page.getByTestId('compare-empty').waitFor({ timeout: 10_000 })
+    await page.keyboard.press('Shift+Tab')
+    await page.keyboard.press('Shift+Tab')
+    expect(await focused()).toMatchObject({ text: 'New run', inNav: true })
+    await page.close()
+    expect(h.problems).toEqual([])
+  })
+
+  it('first load fetches at most 1.5 MB of JavaScript (uncompressed) and no ECharts until a chart is drawn', async () => {
+    const context = await h.browser.newContext({ viewport: { width: 1280, height: 720 } })
+    const page = await context.newPage()
+    const scripts: { url: string; bytes: number }[] = []
+    const pending: Promise<void>[] = []
+    page.on('response', (r) => {
+      if (r.request().resourceType() !== 'script') return
+      pending.push(r.body().then((b) => void scripts.push({ url: r.url().replace(/^.*\//, ''), bytes: b.length })))
+    })
+    await page.goto(h.server.url, { waitUntil: 'networkidle' })
+    await page.getByTestId('datasets-empty').waitFor({ timeout: 30_000 })
+    await page.waitForLoadState('networkidle')
+    await Promise.all(pending)
+    const total = scripts.reduce((s, x) => s + x.bytes, 0)
+    console.log(`initial JavaScript (first load of ${new URL(h.server.url).pathname}#/datasets, decoded bytes): ${total} B = ${(total / 1e6).toFixed(3)} MB in ${scripts.length} files\n` + scripts.map((s) => `  ${s.url} ${s.bytes}`).join('\n'))
+    expect(total).toBeLessThanOrEqual(1_500_000)
+    expect(scripts.some((s) => /echarts/i.test(s.url) && s.bytes > 10_000)).toBe(false)
+    // The same figure from the build manifest: the entry chunk and everything it imports statically.
+    const manifest = JSON.parse(readFileSync(resolve('out/renderer/.vite/manifest.json'), 'utf8')) as Record<string, { file: string; isEntry?: boolean; imports?: string[] }>
+    const seen = new Set<string>()
+    const visit = (key: string) => {
+      if (seen.has(key)) return
+      seen.add(key)
+      for (const k of manifest[key]?.imports ?? []) visit(k)
+    }
+    for (const [k, v] of Object.entries(manifest)) if (v.isEntry) visit(k)
+    const entryBytes = [...seen].reduce((s, k) => s + statSync(resolve('out/renderer', manifest[k]!.file)).size, 0)
+    console.log(`entry chunk + static imports (manifest): ${entryBytes} B`)
+    expect(entryBytes).toBeLessThanOrEqual(1_500_000)
+    await context.close()
   })
 
   it('forces a backend from the settings and shows it in the status bar', async () => {

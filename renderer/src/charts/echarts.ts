@@ -1,37 +1,8 @@
 /**
- * ECharts, registered once with only the parts the workbench draws (tree-shaken), and the <VChart> component.
- * Canvas for on-screen charts; the SVG renderer is registered too so charts can be exported as SVG.
+ * <VChart> as an async component: ECharts (echarts/core with only the charts and components the workbench
+ * draws, see echartsSetup.ts) is fetched the first time a chart is shown, not with the app shell.
+ * Template refs reach the inner vue-echarts component (getDataURL etc.) once it is loaded.
  */
-import { use } from 'echarts/core'
-import { CanvasRenderer, SVGRenderer } from 'echarts/renderers'
-import { BarChart, HeatmapChart, LineChart, ScatterChart } from 'echarts/charts'
-import {
-  DataZoomComponent,
-  GridComponent,
-  LegendComponent,
-  MarkLineComponent,
-  TitleComponent,
-  ToolboxComponent,
-  TooltipComponent,
-  VisualMapComponent
-} from 'echarts/components'
-import VChart from 'vue-echarts'
+import { defineAsyncComponent } from 'vue'
 
-use([
-  CanvasRenderer,
-  SVGRenderer,
-  BarChart,
-  HeatmapChart,
-  LineChart,
-  ScatterChart,
-  DataZoomComponent,
-  GridComponent,
-  LegendComponent,
-  MarkLineComponent,
-  TitleComponent,
-  ToolboxComponent,
-  TooltipComponent,
-  VisualMapComponent
-])
-
-export { VChart }
+export const VChart = defineAsyncComponent(() => import('./echartsSetup').then((m) => m.VChart))

@@ -2,9 +2,8 @@
  * Chart exports: the same ECharts option rendered offscreen with the SVG renderer (server-side mode, no DOM
  * node) for SVG downloads and the HTML report, and Blob downloads through a temporary <a download>.
  */
-import { init } from 'echarts/core'
+import { init } from './echartsSetup'
 import type { EChartsCoreOption } from 'echarts/core'
-import './echarts'
 
 /** Renders `option` to an SVG string, without animation or toolbox, on a white background (light theme: it is for documents). */
 export function optionToSvg(option: EChartsCoreOption, width = 900, height = 420): string {
