@@ -10,6 +10,7 @@ import os from 'node:os'
 import path from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
 import type { BackendChoice, BackendInfo, BackendName } from '../contract/index.ts'
+import { nativeStatus, setBlasThreads } from './kernels/native.ts'
 // tfjs-core's node build ships no gradients; every engine entry point gets them through here.
 import './tfgrad/register.ts'
 
@@ -21,6 +22,12 @@ export interface InitBackendOptions {
   load?: ModuleLoader
   /** Parallel training workers to report (the pool decides; default 1). */
   workers?: number
+  /** BLAS threads for the native kernels (default: all cores ÷ workers). */
+  blasThreads?: number
+}
+
+function cores(): number {
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length
 }
 
 const ORDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']
@@ -102,7 +109,8 @@ function shareIdentityOnWasm(): void {
   tf.registerKernel(config as tf.KernelConfig)
 }
 
-function threadsOf(name: BackendName): number {
+function threadsOf(name: BackendName, native: BackendInfo['native']): number {
+  if (name === 'wasm' && native?.available) return native.threads
   if (name === 'wasm' || name === 'cpu') return 1
   // libtensorflow uses one intra-op thread per core by default.
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length
@@ -121,7 +129,13 @@ export async function initBackend(choice: BackendChoice = 'auto', opts: InitBack
   for (const name of candidates) {
     try {
       await tryBackend(name, load)
-      current = { name, threads: threadsOf(name), workers: opts.workers ?? 1, skipped }
+      let native: BackendInfo['native'] = undefined
+      if (name === 'wasm') {
+        const workers = opts.workers ?? 1
+        setBlasThreads(opts.blasThreads ?? Math.max(1, Math.floor(cores() / workers)))
+        native = nativeStatus()
+      }
+      current = { name, threads: threadsOf(name, native), workers: opts.workers ?? 1, skipped, ...(native ? { native } : {}) }
       return current
     } catch (e) {
       skipped.push({ name, reason: reasonOf(e) })
@@ -139,7 +153,9 @@ export function currentBackend(): BackendInfo | null {
 /** One line for logs and the UI, e.g. "wasm (1 thread) — skipped tensorflow-gpu: Cannot find module …". */
 export function describeBackend(info: BackendInfo | null = current): string {
   if (!info) return 'no backend initialized'
-  const head = `${info.name} (${info.threads} thread${info.threads === 1 ? '' : 's'}, ${info.workers} worker${info.workers === 1 ? '' : 's'})`
-  if (info.skipped.length === 0) return head
-  return `${head} — skipped ${info.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`
+  const name = info.native?.available ? `${info.name} + ${info.native.library}${info.native.kernels ? ` ${info.native.kernels}` : ''}` : info.name
+  const head = `${name} (${info.threads} thread${info.threads === 1 ? '' : 's'}, ${info.workers} worker${info.workers === 1 ? '' : 's'})`
+  const why = info.native && !info.native.available ? `; native kernels off: ${info.native.reason}` : ''
+  if (info.skipped.length === 0) return head + why
+  return `${head}${why} — skipped ${info.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`
 }

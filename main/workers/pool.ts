@@ -72,6 +72,8 @@ export class TrainingPool {
   private nextId = 1
   private closed = false
   private lastInfo: BackendInfo | null = null
+  /** BLAS threads last sent to the workers (cores ÷ busy workers). */
+  private blasThreads = 0
 
   constructor(
     private opts: { size?: number; backend?: BackendChoice } = {}
@@ -193,7 +195,7 @@ export class TrainingPool {
       if (this.slots[i] === slot && slot.job) this.kill(i, new TaskError(`training worker exited (code ${code})`, false))
       else if (this.slots[i] === slot) this.slots[i] = null
     })
-    worker.postMessage({ type: 'init', backend: this.opts.backend ?? 'auto' } satisfies ToWorker)
+    worker.postMessage({ type: 'init', backend: this.opts.backend ?? 'auto', workers: this.size } satisfies ToWorker)
     return slot
   }
 
@@ -232,11 +234,26 @@ export class TrainingPool {
       slot.ready.then(
         () => {
           if (slot.job === job && !job.cancelled) {
-            slot.worker.postMessage({ type: 'job', jobId: job.jobId, task: job.task, cancelFlag: job.flag } satisfies ToWorker)
+            slot.worker.postMessage({ type: 'job', jobId: job.jobId, task: job.task, cancelFlag: job.flag, blasThreads: this.threadsPerTask() } satisfies ToWorker)
           }
         },
         (e: Error) => this.kill(i, new TaskError(e.message, false))
       )
     }
+    this.balanceThreads()
+  }
+
+  /** BLAS threads per running task: the cores shared by the busy workers (a lone task gets the whole machine). */
+  private threadsPerTask(): number {
+    const busy = this.slots.filter((s) => s?.job).length
+    return Math.max(1, Math.floor(availableParallelism() / Math.max(1, busy)))
+  }
+
+  /** Tells the busy workers when the share changes (a task ended or started); they apply it between epochs. */
+  private balanceThreads() {
+    const n = this.threadsPerTask()
+    if (n === this.blasThreads) return
+    this.blasThreads = n
+    for (const s of this.slots) if (s?.job) s.worker.postMessage({ type: 'threads', blasThreads: n } satisfies ToWorker)
   }
 }

@@ -36,8 +36,10 @@ export interface DataInfo {
 export type TaskResult = { kind: 'train'; result: EngineJobResult; data: DataInfo } | { kind: 'probe'; result: ProbeResult }
 
 export type ToWorker =
-  | { type: 'init'; backend: BackendChoice }
-  | { type: 'job'; jobId: number; task: Task; cancelFlag: SharedArrayBuffer }
+  | { type: 'init'; backend: BackendChoice; workers?: number }
+  /** blasThreads: BLAS threads for the native kernels (cores ÷ busy workers; OpenBLAS' setting is process-wide). */
+  | { type: 'job'; jobId: number; task: Task; cancelFlag: SharedArrayBuffer; blasThreads?: number }
+  | { type: 'threads'; blasThreads: number }
 
 export type FromWorker =
   | { type: 'ready'; backend: BackendInfo }

@@ -5,6 +5,7 @@
 import { parentPort } from 'node:worker_threads'
 import * as tf from '@tensorflow/tfjs-core'
 import { initBackend } from '../engine/backend.ts'
+import { setBlasThreads } from '../engine/kernels/native.ts'
 import { runJob } from '../engine/pipeline.ts'
 import { CancelledError, type PreparedData } from '../engine/types.ts'
 import { loadTable, prepare } from '../data/index.ts'
@@ -45,12 +46,17 @@ async function runProbe(task: ProbeTask, jobId: number, cancelled: () => boolean
 port.on('message', async (msg: ToWorker) => {
   if (msg.type === 'init') {
     try {
-      send({ type: 'ready', backend: await initBackend(msg.backend) })
+      send({ type: 'ready', backend: await initBackend(msg.backend, { workers: msg.workers }) })
     } catch (e) {
       send({ type: 'init-failed', message: e instanceof Error ? e.message : String(e) })
     }
     return
   }
+  if (msg.type === 'threads') {
+    setBlasThreads(msg.blasThreads)
+    return
+  }
+  if (msg.blasThreads) setBlasThreads(msg.blasThreads)
   const { jobId, task } = msg
   const flag = new Int32Array(msg.cancelFlag)
   const cancelled = () => Atomics.load(flag, 0) === 1

@@ -6,11 +6,15 @@
  * the patches are gathered in JS (im2col.ts explains why) and every product is a plain, untransposed matMul whose
  * right operand is the small kernel — the fast path of wasm's BatchMatMul (XNNPACK packs the right operand).
  *
+ * With the native kernels (kernels/native.ts) the three products are OpenBLAS sgemms on the wasm heap with
+ * transpose flags (no transposed copies), bias + ReLU fused into the forward one.
+ *
  * Layouts: x [B, H, W, C]; weight [k·k·C, Cout] (= a tf.conv2d filter [k, k, C, Cout] reshaped); y [B, H, W, Cout].
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { reluBackward } from './act.ts'
 import { customOp } from './custom.ts'
+import { activeNative, nativeColumnSums, nativeDense, nativeMatMul } from '../kernels/gemm.ts'
 import { computeInto } from './heap.ts'
 import { col2im, columnSums, im2col, im2colT, transpose2d, type MapShape } from './im2col.ts'
 
@@ -39,7 +43,7 @@ function forward(x: tf.Tensor4D, w: tf.Tensor2D, bias: tf.Tensor1D, opts: ConvOp
   const cout = w.shape[1]
   const cols = im2colTensor(x, opts.k)
   const wEff = (opts.mask ? tf.mul(w, opts.mask) : w) as tf.Tensor2D
-  const y = tf.fused.matMul({ a: cols, b: wEff, bias, activation: opts.relu ? 'relu' : 'linear' })
+  const y = nativeDense(cols, wEff, bias, opts.relu) ?? tf.fused.matMul({ a: cols, b: wEff, bias, activation: opts.relu ? 'relu' : 'linear' })
   return { y: tf.reshape(y, [b, h, wd, cout]) as tf.Tensor4D, cols }
 }
 
@@ -49,6 +53,18 @@ function backward(dy: tf.Tensor4D, x: tf.Tensor4D, cols: tf.Tensor2D, w: tf.Tens
   const n = s.b * s.h * s.w
   let dz = tf.reshape(dy, [n, cout]) as tf.Tensor2D
   if (opts.relu) dz = reluBackward(dz, tf.reshape(y, [n, cout]))
+  if (activeNative()) {
+    const db = nativeColumnSums(dz)!
+    let dw = nativeMatMul(cols, dz, true, false)!
+    if (opts.mask) dw = tf.mul(dw, opts.mask) as tf.Tensor2D
+    let dx: tf.Tensor4D | null = null
+    if (opts.inputGrad) {
+      const wEff = (opts.mask ? tf.mul(w, opts.mask) : w) as tf.Tensor2D
+      const dcols = nativeMatMul(dz, wEff, false, true)!
+      dx = computeInto([dcols], [s.b, s.h, s.w, s.c], (out, v) => col2im(v, s, opts.k, out)) as tf.Tensor4D
+    }
+    return { dw, db, dx }
+  }
   const db = computeInto([dz], [cout], (out, v) => columnSums(v, n, cout, out)) as tf.Tensor1D
   // dW = colsᵀ·dz. wasm's matMul packs its right operand on every call, so the smaller of cols [n, kk] and
   // dz [n, cout] should be on the right: kk ≤ cout → (dzᵀ·cols)ᵀ, else colsᵀ·dz with colsᵀ gathered afresh from x.

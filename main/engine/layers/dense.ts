@@ -5,11 +5,18 @@
  * explicit transposes: tfjs' default matMul gradient uses transposeA/transposeB, which wasm runs 15–50× slower.
  * The mask is applied inside the op, so the weight gradient comes out already masked. The first layer of a network
  * skips the input gradient (nobody needs dL/dx of the data), saving one of its three matMuls.
+ *
+ * With the native kernels (kernels/native.ts) on wasm every product is an OpenBLAS sgemm on the wasm heap, with
+ * transpose flags instead of explicit transposes and bias + ReLU fused into the forward pass. A layer pruned to
+ * density ≤ SPARSE_DENSITY switches to sparse kernels built once from its mask (CSR/CSC): SpMM forward, SpMM for
+ * dX and SDDMM for dW at the kept positions only, so a pruned layer costs in proportion to its nonzeros.
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { reluBackward } from './act.ts'
 import { customOp } from './custom.ts'
-import { computeInto, heapAccess } from './heap.ts'
+import { activeNative, nativeColumnSums, nativeDense, nativeMatMul } from '../kernels/gemm.ts'
+import { nativeAddon, type SparsePattern } from '../kernels/native.ts'
+import { computeInto, emptyTensor, heapAccess, heapViews } from './heap.ts'
 import { columnSums, transpose2d } from './im2col.ts'
 
 export type Activation = 'relu' | 'linear'
@@ -20,12 +27,33 @@ export interface DenseOpOptions {
   mask: tf.Tensor2D | null
   /** False for a layer fed directly by data: dL/dx is not computed (x is treated as a constant). */
   inputGrad: boolean
+  /** The mask's sparse pattern when the sparse kernels are to be used (native only), else null/absent. */
+  sparse?: SparsePattern | null
+}
+
+/** Masks at or below this density run on the sparse kernels (measured: see README, Measured). */
+export const SPARSE_DENSITY = 0.3
+
+let sparseKernels = process.env.IUNET_SPARSE !== '0'
+/** Turns the sparse kernels off (the dense masked kernels run instead) or on; returns the previous setting. */
+export function setSparseKernels(on: boolean): boolean {
+  const prev = sparseKernels
+  sparseKernels = on
+  return prev
 }
 
 /** Forward of act(x·(W⊙M)+b) without any autodiff bookkeeping. */
 function forward(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, opts: DenseOpOptions): tf.Tensor2D {
+  const nk = opts.sparse ? activeNative() : null
+  if (nk && opts.sparse) {
+    // The pattern restricts W to the kept positions: no masked copy of W is needed.
+    const y = emptyTensor([x.shape[0], w.shape[1]]) as tf.Tensor2D
+    const [xv, wv, bv, yv] = heapViews([x, w, b, y])!
+    nk.spmmForward(opts.sparse, x.shape[0], xv!, wv!, bv!, yv!, opts.activation === 'relu')
+    return y
+  }
   const wEff = (opts.mask ? tf.mul(w, opts.mask) : w) as tf.Tensor2D
-  const y = tf.fused.matMul({ a: x, b: wEff, bias: b, activation: opts.activation }) as tf.Tensor2D
+  const y = nativeDense(x, wEff, b, opts.activation === 'relu') ?? (tf.fused.matMul({ a: x, b: wEff, bias: b, activation: opts.activation }) as tf.Tensor2D)
   if (opts.mask) wEff.dispose()
   return y
 }
@@ -41,6 +69,8 @@ function transpose(t: tf.Tensor2D): tf.Tensor2D {
 function backward(dy: tf.Tensor2D, x: tf.Tensor2D, w: tf.Tensor2D, y: tf.Tensor2D, opts: DenseOpOptions) {
   const [rows, cols] = dy.shape
   const dz = opts.activation === 'relu' ? reluBackward(dy, y) : dy
+  const nk = activeNative()
+  if (nk) return nativeBackward(dz, x, w, opts)
   let dw: tf.Tensor2D = tf.matMul(transpose(x), dz)
   if (opts.mask) dw = tf.mul(dw, opts.mask) as tf.Tensor2D
   // JS column sums: wasm's Sum over axis 0 transposes first.
@@ -51,6 +81,28 @@ function backward(dy: tf.Tensor2D, x: tf.Tensor2D, w: tf.Tensor2D, y: tf.Tensor2
     // dx = (W·dzᵀ)ᵀ: two transposes of batch-sized tensors instead of one of W (wasm's transpose of a 1024²
     // matrix costs ~12 ms, of a 256×1024 one ~1 ms); measured 7 % faster per MLP step.
     dx = transpose(tf.matMul(wEff, transpose(dz)))
+  }
+  return { dw, db, dx }
+}
+
+/** The backward pass on the native kernels: sgemm with transpose flags, or the sparse kernels. */
+function nativeBackward(dz: tf.Tensor2D, x: tf.Tensor2D, w: tf.Tensor2D, opts: DenseOpOptions) {
+  const nk = activeNative()!
+  const db = nativeColumnSums(dz)!
+  if (opts.sparse) {
+    const [batch, inputs] = x.shape
+    const dw = emptyTensor(w.shape) as tf.Tensor2D
+    const dx = opts.inputGrad ? (emptyTensor([batch, inputs]) as tf.Tensor2D) : null
+    const [xv, wv, dzv, dwv, dxv] = heapViews(dx ? [x, w, dz, dw, dx] : [x, w, dz, dw])!
+    nk.spmmBackward(opts.sparse, batch, xv!, wv!, dzv!, dwv!, dxv ?? null)
+    return { dw, db, dx }
+  }
+  let dw = nativeMatMul(x, dz, true, false)!
+  if (opts.mask) dw = tf.mul(dw, opts.mask) as tf.Tensor2D
+  let dx: tf.Tensor2D | null = null
+  if (opts.inputGrad) {
+    const wEff = (opts.mask ? tf.mul(w, opts.mask) : w) as tf.Tensor2D
+    dx = nativeMatMul(dz, wEff, false, true)!
   }
   return { dw, db, dx }
 }
@@ -112,6 +164,8 @@ export class MaskedDense {
   mask: tf.Tensor2D | null
   /** True while the mask is all ones, so the forward pass can skip the multiply. */
   private maskIsFull = true
+  /** The mask's sparse index (native addon) when its density is ≤ SPARSE_DENSITY. */
+  private pattern: SparsePattern | null = null
 
   constructor(cfg: MaskedDenseConfig) {
     this.name = cfg.name
@@ -130,12 +184,30 @@ export class MaskedDense {
     this.mask.dispose()
     this.mask = tf.keep(tf.tensor2d(values, [this.inputs, this.units]))
     this.maskIsFull = values.every((v) => v === 1)
+    this.freePattern()
+    const addon = nativeAddon()
+    if (addon && !this.maskIsFull) {
+      let kept = 0
+      for (let i = 0; i < values.length; i++) if (values[i] !== 0) kept++
+      if (kept <= SPARSE_DENSITY * values.length) this.pattern = addon.sparsePattern(values, this.inputs, this.units)
+    }
     tf.tidy(() => this.w.assign(tf.mul(this.w, this.mask!) as tf.Tensor2D))
+  }
+
+  /** Whether the forward/backward passes run on the sparse kernels now. */
+  get usesSparseKernels(): boolean {
+    return this.pattern !== null && sparseKernels && activeNative() !== null
+  }
+
+  private freePattern(): void {
+    if (this.pattern) nativeAddon()?.freePattern(this.pattern)
+    this.pattern = null
   }
 
   apply(x: tf.Tensor2D, inputGrad = true): tf.Tensor2D {
     const mask = this.maskIsFull ? null : this.mask
-    return denseOp(x, this.w, this.b, { activation: this.activation, mask, inputGrad })
+    const sparse = this.usesSparseKernels ? this.pattern : null
+    return denseOp(x, this.w, this.b, { activation: this.activation, mask, inputGrad, sparse })
   }
 
   /** Nonzero entries of the mask (all entries when dense). */
@@ -148,5 +220,6 @@ export class MaskedDense {
     this.w.dispose()
     this.b.dispose()
     this.mask?.dispose()
+    this.freePattern()
   }
 }

@@ -22,7 +22,7 @@ function wasmBackend(): WasmBackendLike | null {
 const EMPTY_KERNEL = 'IunetEmpty'
 
 /** A float32 tensor whose memory is allocated but not initialized (wasm); saves a memset for full overwrites. */
-function emptyTensor(shape: number[]): tf.Tensor {
+export function emptyTensor(shape: number[]): tf.Tensor {
   if (!tf.getKernel(EMPTY_KERNEL, 'wasm')) {
     tf.registerKernel({
       kernelName: EMPTY_KERNEL,
@@ -68,4 +68,15 @@ export function computeInto(
 export function readFloats<T>(t: tf.Tensor, read: (values: Float32Array) => T): T {
   const wasm = wasmBackend()
   return read(wasm ? wasm.typedArrayFromHeap(t) : (t.dataSync() as Float32Array))
+}
+
+/**
+ * Views on the wasm heap of several tensors at once (null off wasm). Take them after the last tfjs allocation —
+ * allocate every output first — and use them before the next one.
+ */
+export function heapViews(ts: tf.Tensor[]): Float32Array[] | null {
+  const wasm = wasmBackend()
+  if (!wasm) return null
+  for (const t of ts) if (t.dtype !== 'float32') throw new Error(`heapViews: ${t.dtype} tensor`)
+  return ts.map((t) => wasm.typedArrayFromHeap(t))
 }

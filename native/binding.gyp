@@ -1,0 +1,21 @@
+{
+  "targets": [
+    {
+      "target_name": "iunet_native",
+      "sources": ["src/iunet_native.c"],
+      "cflags_c": ["-O3", "-std=c11", "-fno-strict-aliasing", "-Wall", "-Wno-unused-parameter"],
+      "conditions": [
+        ["OS=='linux'", {
+          "include_dirs": ["/usr/include/x86_64-linux-gnu/openblas-pthread", "/usr/include/openblas"],
+          "libraries": ["-ldl", "-lpthread"],
+          "defines": ["IUNET_OPENBLAS=1"]
+        }],
+        ["OS=='mac'", {
+          "libraries": ["-framework Accelerate"],
+          "defines": ["IUNET_ACCELERATE=1", "ACCELERATE_NEW_LAPACK=1"],
+          "xcode_settings": { "OTHER_CFLAGS": ["-O3"] }
+        }]
+      ]
+    }
+  ]
+}

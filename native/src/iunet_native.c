@@ -1,0 +1,668 @@
+/*
+ * IUNet native kernels: BLAS sgemm and sparse (CSR/CSC) kernels for masked dense layers, working in place on
+ * Float32Arrays -- in the engine these are views on the tfjs wasm heap, so nothing is copied.
+ *
+ * Every entry point validates its shapes against the typed arrays' lengths and throws a JS error on bad input;
+ * nothing here may crash the process. Plain C against node_api.h (Node-API 8), context-aware so that each
+ * worker_thread gets its own instance data (scratch buffers).
+ *
+ * Layouts are row-major throughout. Dense layer: X [batch, inputs], W [inputs, units], Y [batch, units].
+ */
+#define NAPI_VERSION 8
+#include <node_api.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+#include <math.h>
+#include <stdatomic.h>
+
+#if defined(IUNET_ACCELERATE)
+#include <Accelerate/Accelerate.h>
+#define LIBRARY_NAME "Accelerate"
+#else
+#include <cblas.h>
+#include <dlfcn.h>
+#include <pthread.h>
+#define LIBRARY_NAME "OpenBLAS"
+/*
+ * OpenBLAS is opened with dlopen, not linked: its DYNAMIC_ARCH build picks its kernels in a library constructor,
+ * and 0.3.21 falls back to its slowest (SSE3, "Prescott") kernels on CPUs newer than it knows -- 4x slower here
+ * (a recent Xeon with AVX-512). Opening it ourselves lets us name the kernel family from the CPU's features first
+ * (OPENBLAS_CORETYPE; an explicit OPENBLAS_CORETYPE from the user always wins).
+ */
+typedef void (*sgemm_fn)(const enum CBLAS_ORDER, const enum CBLAS_TRANSPOSE, const enum CBLAS_TRANSPOSE, const blasint, const blasint,
+                         const blasint, const float, const float *, const blasint, const float *, const blasint, const float, float *,
+                         const blasint);
+static sgemm_fn p_sgemm;
+static void (*p_set_threads)(int);
+static int (*p_get_threads)(void);
+static int (*p_get_procs)(void);
+static char *(*p_get_config)(void);
+static char *(*p_get_corename)(void);
+static const char *g_coretype_source = "detected by OpenBLAS";
+static char g_load_error[512];
+static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+
+static void load_openblas(void) {
+  if (!getenv("OPENBLAS_CORETYPE")) {
+#if defined(__x86_64__) && defined(__GNUC__)
+    __builtin_cpu_init();
+    const char *core = NULL;
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+        __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512cd"))
+      core = "SkylakeX";
+    else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+      core = "Haswell";
+    if (core) {
+      setenv("OPENBLAS_CORETYPE", core, 0);
+      g_coretype_source = "chosen from the CPU's features";
+    }
+#endif
+  } else g_coretype_source = "OPENBLAS_CORETYPE";
+  const char *names[] = {"libopenblas.so.0", "libopenblas.so", "libopenblasp.so.0", NULL};
+  void *h = NULL;
+  for (int i = 0; names[i] && !h; i++) h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+  if (!h) {
+    snprintf(g_load_error, sizeof g_load_error, "cannot open OpenBLAS (apt-get install libopenblas-dev): %s", dlerror());
+    return;
+  }
+  p_sgemm = (sgemm_fn)dlsym(h, "cblas_sgemm");
+  p_set_threads = (void (*)(int))dlsym(h, "openblas_set_num_threads");
+  p_get_threads = (int (*)(void))dlsym(h, "openblas_get_num_threads");
+  p_get_procs = (int (*)(void))dlsym(h, "openblas_get_num_procs");
+  p_get_config = (char *(*)(void))dlsym(h, "openblas_get_config");
+  p_get_corename = (char *(*)(void))dlsym(h, "openblas_get_corename");
+  if (!p_sgemm || !p_set_threads || !p_get_threads || !p_get_procs || !p_get_config) {
+    snprintf(g_load_error, sizeof g_load_error, "OpenBLAS lacks cblas_sgemm or openblas_* symbols");
+    p_sgemm = NULL;
+  }
+}
+#define cblas_sgemm p_sgemm
+#define openblas_set_num_threads p_set_threads
+#define openblas_get_num_threads p_get_threads
+#define openblas_get_num_procs p_get_procs
+#define openblas_get_config p_get_config
+#endif
+
+#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
+/* The sparse and elementwise loops get an AVX2+FMA clone picked at load time; the build stays portable. */
+#define VEC_CLONES __attribute__((target_clones("arch=haswell", "default")))
+#else
+#define VEC_CLONES
+#endif
+
+/* ---------- memory accounting (for leak tests) ---------- */
+
+static atomic_llong g_live_bytes = 0;
+static atomic_llong g_allocs = 0;
+static atomic_llong g_frees = 0;
+
+static void *counted_alloc(size_t bytes) {
+  void *p = malloc(bytes ? bytes : 1);
+  if (p) {
+    atomic_fetch_add(&g_live_bytes, (long long)bytes);
+    atomic_fetch_add(&g_allocs, 1);
+  }
+  return p;
+}
+
+static void counted_free(void *p, size_t bytes) {
+  if (!p) return;
+  free(p);
+  atomic_fetch_sub(&g_live_bytes, (long long)bytes);
+  atomic_fetch_add(&g_frees, 1);
+}
+
+/* Per-environment scratch (one per worker thread): two growable float buffers for transposed operands. */
+typedef struct {
+  float *buf[3];
+  size_t cap[3];
+} Scratch;
+
+static float *scratch(Scratch *s, int i, size_t n) {
+  if (s->cap[i] < n) {
+    counted_free(s->buf[i], s->cap[i] * sizeof(float));
+    s->buf[i] = (float *)counted_alloc(n * sizeof(float));
+    s->cap[i] = s->buf[i] ? n : 0;
+  }
+  return s->buf[i];
+}
+
+static void scratch_finalize(napi_env env, void *data, void *hint) {
+  Scratch *s = (Scratch *)data;
+  for (int i = 0; i < 3; i++) counted_free(s->buf[i], s->cap[i] * sizeof(float));
+  free(s);
+}
+
+/* ---------- argument helpers: each returns 0 and throws on failure ---------- */
+
+#define CHECK_NAPI(call)                                                   \
+  do {                                                                     \
+    if ((call) != napi_ok) {                                               \
+      napi_throw_error(env, "IUNET_NATIVE", "internal N-API call failed"); \
+      return NULL;                                                         \
+    }                                                                      \
+  } while (0)
+
+static int throwf(napi_env env, const char *fmt, const char *a) {
+  char msg[256];
+  snprintf(msg, sizeof msg, fmt, a);
+  napi_throw_type_error(env, "IUNET_NATIVE_ARG", msg);
+  return 0;
+}
+
+static int get_f32(napi_env env, napi_value v, const char *name, float **data, size_t *len) {
+  bool is_ta = false;
+  if (napi_is_typedarray(env, v, &is_ta) != napi_ok || !is_ta) return throwf(env, "%s must be a Float32Array", name);
+  napi_typedarray_type type;
+  size_t length, offset;
+  void *ptr;
+  napi_value ab;
+  if (napi_get_typedarray_info(env, v, &type, &length, &ptr, &ab, &offset) != napi_ok || type != napi_float32_array)
+    return throwf(env, "%s must be a Float32Array", name);
+  if (offset % sizeof(float) != 0) return throwf(env, "%s is not 4-byte aligned", name);
+  /* A zero-length array may report a null pointer; callers never touch it then. */
+  *data = (float *)ptr;
+  *len = length;
+  return 1;
+}
+
+static int get_f32_opt(napi_env env, napi_value v, const char *name, float **data, size_t *len) {
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok) return throwf(env, "%s: bad value", name);
+  if (t == napi_null || t == napi_undefined) {
+    *data = NULL;
+    *len = 0;
+    return 1;
+  }
+  return get_f32(env, v, name, data, len);
+}
+
+/* A non-negative integer dimension up to 2^31-1. */
+static int get_dim(napi_env env, napi_value v, const char *name, int64_t *out) {
+  double d;
+  if (napi_get_value_double(env, v, &d) != napi_ok) return throwf(env, "%s must be a number", name);
+  if (!(d >= 0 && d <= 2147483647.0) || d != floor(d)) return throwf(env, "%s must be an integer in [0, 2^31)", name);
+  *out = (int64_t)d;
+  return 1;
+}
+
+static int get_num(napi_env env, napi_value v, const char *name, double *out) {
+  if (napi_get_value_double(env, v, out) != napi_ok || !isfinite(*out)) return throwf(env, "%s must be a finite number", name);
+  return 1;
+}
+
+static int get_bool(napi_env env, napi_value v, const char *name, bool *out) {
+  if (napi_get_value_bool(env, v, out) != napi_ok) return throwf(env, "%s must be a boolean", name);
+  return 1;
+}
+
+static int need(napi_env env, size_t have, int64_t want, const char *name) {
+  if ((int64_t)have < want) {
+    char msg[256];
+    snprintf(msg, sizeof msg, "%s has %zu elements, the shape needs %lld", name, have, (long long)want);
+    napi_throw_range_error(env, "IUNET_NATIVE_SHAPE", msg);
+    return 0;
+  }
+  return 1;
+}
+
+static int overlap(const float *a, size_t na, const float *b, size_t nb) {
+  if (!a || !b || !na || !nb) return 0;
+  return a < b + nb && b < a + na;
+}
+
+static napi_value args_of(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
+  size_t argc = want;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < want) {
+    char msg[64];
+    snprintf(msg, sizeof msg, "expected %zu arguments, got %zu", want, argc);
+    napi_throw_type_error(env, "IUNET_NATIVE_ARG", msg);
+    return NULL;
+  }
+  return argv[0];
+}
+
+static napi_value undefined_of(napi_env env) {
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
+}
+
+/* ---------- small vector kernels ---------- */
+
+VEC_CLONES static void bias_act_rows(float *restrict y, const float *restrict bias, int64_t rows, int64_t cols, int relu) {
+  for (int64_t r = 0; r < rows; r++) {
+    float *restrict row = y + r * cols;
+    if (bias)
+      for (int64_t c = 0; c < cols; c++) row[c] += bias[c];
+    if (relu)
+      for (int64_t c = 0; c < cols; c++) row[c] = row[c] > 0.f ? row[c] : 0.f;
+  }
+}
+
+/* out [c, r] = in [r, c]ᵀ, blocked. */
+static void transpose(const float *restrict in, float *restrict out, int64_t r, int64_t c) {
+  const int64_t B = 32;
+  for (int64_t i0 = 0; i0 < r; i0 += B)
+    for (int64_t j0 = 0; j0 < c; j0 += B) {
+      int64_t i1 = i0 + B < r ? i0 + B : r, j1 = j0 + B < c ? j0 + B : c;
+      for (int64_t i = i0; i < i1; i++)
+        for (int64_t j = j0; j < j1; j++) out[j * r + i] = in[i * c + j];
+    }
+}
+
+/* ---------- sgemm ---------- */
+
+/*
+ * sgemm(transA, transB, m, n, k, alpha, a, b, beta, c): C[m,n] = alpha·op(A)·op(B) + beta·C, row-major;
+ * A is [m,k] ([k,m] when transA), B is [k,n] ([n,k] when transB).
+ */
+static napi_value js_sgemm(napi_env env, napi_callback_info info) {
+  napi_value argv[10];
+  if (!args_of(env, info, 10, argv)) return NULL;
+  bool ta, tb;
+  int64_t m, n, k;
+  double alpha, beta;
+  float *a, *b, *c;
+  size_t na, nb, nc;
+  if (!get_bool(env, argv[0], "transA", &ta) || !get_bool(env, argv[1], "transB", &tb) || !get_dim(env, argv[2], "m", &m) ||
+      !get_dim(env, argv[3], "n", &n) || !get_dim(env, argv[4], "k", &k) || !get_num(env, argv[5], "alpha", &alpha) ||
+      !get_f32(env, argv[6], "a", &a, &na) || !get_f32(env, argv[7], "b", &b, &nb) || !get_num(env, argv[8], "beta", &beta) ||
+      !get_f32(env, argv[9], "c", &c, &nc))
+    return NULL;
+  if (!need(env, na, m * k, "a") || !need(env, nb, k * n, "b") || !need(env, nc, m * n, "c")) return NULL;
+  if (overlap(c, (size_t)(m * n), a, (size_t)(m * k)) || overlap(c, (size_t)(m * n), b, (size_t)(k * n))) {
+    napi_throw_range_error(env, "IUNET_NATIVE_ALIAS", "c overlaps a or b");
+    return NULL;
+  }
+  if (m == 0 || n == 0) return undefined_of(env);
+  if (k == 0) {
+    for (int64_t i = 0; i < m * n; i++) c[i] = beta == 0 ? 0.f : (float)beta * c[i];
+    return undefined_of(env);
+  }
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k, (float)alpha, a,
+              ta ? (int)m : (int)k, b, tb ? (int)k : (int)n, (float)beta, c, (int)n);
+  return undefined_of(env);
+}
+
+/* gemmBiasAct(m, n, k, a, b, bias|null, c, relu): C = act(A·B + bias), all untransposed. */
+static napi_value js_gemm_bias_act(napi_env env, napi_callback_info info) {
+  napi_value argv[8];
+  if (!args_of(env, info, 8, argv)) return NULL;
+  int64_t m, n, k;
+  float *a, *b, *bias, *c;
+  size_t na, nb, nbias, nc;
+  bool relu;
+  if (!get_dim(env, argv[0], "m", &m) || !get_dim(env, argv[1], "n", &n) || !get_dim(env, argv[2], "k", &k) ||
+      !get_f32(env, argv[3], "a", &a, &na) || !get_f32(env, argv[4], "b", &b, &nb) || !get_f32_opt(env, argv[5], "bias", &bias, &nbias) ||
+      !get_f32(env, argv[6], "c", &c, &nc) || !get_bool(env, argv[7], "relu", &relu))
+    return NULL;
+  if (!need(env, na, m * k, "a") || !need(env, nb, k * n, "b") || !need(env, nc, m * n, "c") || (bias && !need(env, nbias, n, "bias")))
+    return NULL;
+  if (overlap(c, (size_t)(m * n), a, (size_t)(m * k)) || overlap(c, (size_t)(m * n), b, (size_t)(k * n))) {
+    napi_throw_range_error(env, "IUNET_NATIVE_ALIAS", "c overlaps a or b");
+    return NULL;
+  }
+  if (m == 0 || n == 0) return undefined_of(env);
+  if (k == 0) memset(c, 0, (size_t)(m * n) * sizeof(float));
+  else cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)n, (int)k, 1.f, a, (int)k, b, (int)n, 0.f, c, (int)n);
+  bias_act_rows(c, bias, m, n, relu);
+  return undefined_of(env);
+}
+
+/* ---------- sparse pattern of a 0/1 mask (opaque, built once) ---------- */
+
+typedef struct {
+  int64_t rows, cols, nnz; /* W is [rows = inputs, cols = units] */
+  int32_t *row_ptr;        /* CSR: rows + 1 */
+  int32_t *col_idx;        /* CSR: nnz, column of each kept weight */
+  int32_t *col_ptr;        /* CSC: cols + 1 */
+  int32_t *row_idx;        /* CSC: nnz, row of each kept weight */
+  size_t bytes;
+  int freed;
+} Pattern;
+
+static void pattern_release(Pattern *p) {
+  if (p->freed) return;
+  p->freed = 1;
+  counted_free(p->row_ptr, (size_t)(p->rows + 1) * 4);
+  counted_free(p->col_idx, (size_t)p->nnz * 4);
+  counted_free(p->col_ptr, (size_t)(p->cols + 1) * 4);
+  counted_free(p->row_idx, (size_t)p->nnz * 4);
+}
+
+static void pattern_finalize(napi_env env, void *data, void *hint) {
+  Pattern *p = (Pattern *)data;
+  pattern_release(p);
+  free(p);
+}
+
+static napi_type_tag PATTERN_TAG = {0x69756e6574706174ULL, 0x7465726e00000001ULL};
+
+static Pattern *get_pattern(napi_env env, napi_value v) {
+  bool ok = false;
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_external || napi_check_object_type_tag(env, v, &PATTERN_TAG, &ok) != napi_ok || !ok) {
+    napi_throw_type_error(env, "IUNET_NATIVE_ARG", "pattern must come from sparsePattern()");
+    return NULL;
+  }
+  void *data;
+  if (napi_get_value_external(env, v, &data) != napi_ok) return NULL;
+  Pattern *p = (Pattern *)data;
+  if (p->freed) {
+    napi_throw_error(env, "IUNET_NATIVE_FREED", "sparse pattern was already freed");
+    return NULL;
+  }
+  return p;
+}
+
+/* sparsePattern(mask, rows, cols) -> external handle: CSR and CSC of the nonzeros of a [rows, cols] mask. */
+static napi_value js_sparse_pattern(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!args_of(env, info, 3, argv)) return NULL;
+  float *mask;
+  size_t nmask;
+  int64_t rows, cols;
+  if (!get_f32(env, argv[0], "mask", &mask, &nmask) || !get_dim(env, argv[1], "rows", &rows) || !get_dim(env, argv[2], "cols", &cols)) return NULL;
+  if (!need(env, nmask, rows * cols, "mask")) return NULL;
+  if (rows * cols > 2147483647LL) {
+    napi_throw_range_error(env, "IUNET_NATIVE_SHAPE", "mask too large");
+    return NULL;
+  }
+  int64_t nnz = 0;
+  for (int64_t i = 0; i < rows * cols; i++) nnz += mask[i] != 0.f;
+  Pattern *p = (Pattern *)calloc(1, sizeof(Pattern));
+  if (!p) {
+    napi_throw_error(env, "IUNET_NATIVE_OOM", "out of memory");
+    return NULL;
+  }
+  p->rows = rows;
+  p->cols = cols;
+  p->nnz = nnz;
+  p->row_ptr = (int32_t *)counted_alloc((size_t)(rows + 1) * 4);
+  p->col_idx = (int32_t *)counted_alloc((size_t)nnz * 4);
+  p->col_ptr = (int32_t *)counted_alloc((size_t)(cols + 1) * 4);
+  p->row_idx = (int32_t *)counted_alloc((size_t)nnz * 4);
+  if (!p->row_ptr || !p->col_idx || !p->col_ptr || !p->row_idx) {
+    pattern_release(p);
+    free(p);
+    napi_throw_error(env, "IUNET_NATIVE_OOM", "out of memory");
+    return NULL;
+  }
+  int64_t q = 0;
+  memset(p->col_ptr, 0, (size_t)(cols + 1) * 4);
+  for (int64_t i = 0; i < rows; i++) {
+    p->row_ptr[i] = (int32_t)q;
+    for (int64_t j = 0; j < cols; j++)
+      if (mask[i * cols + j] != 0.f) {
+        p->col_idx[q++] = (int32_t)j;
+        p->col_ptr[j + 1]++;
+      }
+  }
+  p->row_ptr[rows] = (int32_t)q;
+  for (int64_t j = 0; j < cols; j++) p->col_ptr[j + 1] += p->col_ptr[j];
+  /* CSC rows in increasing order: walk CSR row by row. */
+  int32_t *fill = (int32_t *)malloc((size_t)(cols > 0 ? cols : 1) * 4);
+  if (!fill) {
+    pattern_release(p);
+    free(p);
+    napi_throw_error(env, "IUNET_NATIVE_OOM", "out of memory");
+    return NULL;
+  }
+  memcpy(fill, p->col_ptr, (size_t)cols * 4);
+  for (int64_t i = 0; i < rows; i++)
+    for (int32_t e = p->row_ptr[i]; e < p->row_ptr[i + 1]; e++) p->row_idx[fill[p->col_idx[e]]++] = (int32_t)i;
+  free(fill);
+  napi_value ext;
+  if (napi_create_external(env, p, pattern_finalize, NULL, &ext) != napi_ok || napi_type_tag_object(env, ext, &PATTERN_TAG) != napi_ok) {
+    pattern_release(p);
+    free(p);
+    napi_throw_error(env, "IUNET_NATIVE", "could not create the pattern handle");
+    return NULL;
+  }
+  return ext;
+}
+
+/* freePattern(p): releases the index arrays now (the handle's finalizer would do it at GC). */
+static napi_value js_free_pattern(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!args_of(env, info, 1, argv)) return NULL;
+  Pattern *p = get_pattern(env, argv[0]);
+  if (!p) return NULL;
+  pattern_release(p);
+  return undefined_of(env);
+}
+
+static napi_value js_pattern_nnz(napi_env env, napi_callback_info info) {
+  napi_value argv[1], out;
+  if (!args_of(env, info, 1, argv)) return NULL;
+  Pattern *p = get_pattern(env, argv[0]);
+  if (!p) return NULL;
+  napi_create_double(env, (double)p->nnz, &out);
+  return out;
+}
+
+/* Yt[j, :] = Σ_{i kept in column j} W[i, j] · Xt[i, :]   (CSC, one output row accumulated at a time) */
+VEC_CLONES static void spmm_fwd_t(const Pattern *p, const float *restrict w, const float *restrict xt, float *restrict yt, int64_t batch) {
+  for (int64_t j = 0; j < p->cols; j++) {
+    float *restrict acc = yt + j * batch;
+    memset(acc, 0, (size_t)batch * sizeof(float));
+    for (int32_t e = p->col_ptr[j]; e < p->col_ptr[j + 1]; e++) {
+      const int64_t i = p->row_idx[e];
+      const float wij = w[i * p->cols + j];
+      const float *restrict xi = xt + i * batch;
+      for (int64_t b = 0; b < batch; b++) acc[b] += wij * xi[b];
+    }
+  }
+}
+
+/* dXt[i, :] = Σ_{j kept in row i} W[i, j] · dZt[j, :]   (CSR) */
+VEC_CLONES static void spmm_dx_t(const Pattern *p, const float *restrict w, const float *restrict dzt, float *restrict dxt, int64_t batch) {
+  for (int64_t i = 0; i < p->rows; i++) {
+    float *restrict acc = dxt + i * batch;
+    memset(acc, 0, (size_t)batch * sizeof(float));
+    const float *restrict wrow = w + i * p->cols;
+    for (int32_t e = p->row_ptr[i]; e < p->row_ptr[i + 1]; e++) {
+      const int64_t j = p->col_idx[e];
+      const float wij = wrow[j];
+      const float *restrict dz = dzt + j * batch;
+      for (int64_t b = 0; b < batch; b++) acc[b] += wij * dz[b];
+    }
+  }
+}
+
+/* dW[i, j] = Xt[i, :] · dZt[j, :] at kept (i, j) only (SDDMM); dW is zero elsewhere. */
+VEC_CLONES static void sddmm_dw(const Pattern *p, const float *restrict xt, const float *restrict dzt, float *restrict dw, int64_t batch) {
+  memset(dw, 0, (size_t)(p->rows * p->cols) * sizeof(float));
+  for (int64_t i = 0; i < p->rows; i++) {
+    const float *restrict xi = xt + i * batch;
+    for (int32_t e = p->row_ptr[i]; e < p->row_ptr[i + 1]; e++) {
+      const int64_t j = p->col_idx[e];
+      const float *restrict dz = dzt + j * batch;
+      float s = 0.f;
+      for (int64_t b = 0; b < batch; b++) s += xi[b] * dz[b];
+      dw[i * p->cols + j] = s;
+    }
+  }
+}
+
+VEC_CLONES static void col_sums(const float *restrict v, int64_t rows, int64_t cols, float *restrict out) {
+  memset(out, 0, (size_t)cols * sizeof(float));
+  for (int64_t r = 0; r < rows; r++) {
+    const float *restrict row = v + r * cols;
+    for (int64_t c = 0; c < cols; c++) out[c] += row[c];
+  }
+}
+
+/* spmmForward(pattern, batch, x, w, bias|null, y, relu): Y = act(X·(W restricted to the pattern) + bias). */
+static napi_value js_spmm_forward(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  if (!args_of(env, info, 7, argv)) return NULL;
+  Pattern *p = get_pattern(env, argv[0]);
+  if (!p) return NULL;
+  int64_t batch;
+  float *x, *w, *bias, *y;
+  size_t nx, nw, nbias, ny;
+  bool relu;
+  if (!get_dim(env, argv[1], "batch", &batch) || !get_f32(env, argv[2], "x", &x, &nx) || !get_f32(env, argv[3], "w", &w, &nw) ||
+      !get_f32_opt(env, argv[4], "bias", &bias, &nbias) || !get_f32(env, argv[5], "y", &y, &ny) || !get_bool(env, argv[6], "relu", &relu))
+    return NULL;
+  if (!need(env, nx, batch * p->rows, "x") || !need(env, nw, p->rows * p->cols, "w") || !need(env, ny, batch * p->cols, "y") ||
+      (bias && !need(env, nbias, p->cols, "bias")))
+    return NULL;
+  if (batch == 0) return undefined_of(env);
+  Scratch *s;
+  if (napi_get_instance_data(env, (void **)&s) != napi_ok || !s) return NULL;
+  float *xt = scratch(s, 0, (size_t)(batch * p->rows)), *yt = scratch(s, 1, (size_t)(batch * p->cols));
+  if (!xt || !yt) {
+    napi_throw_error(env, "IUNET_NATIVE_OOM", "out of memory");
+    return NULL;
+  }
+  transpose(x, xt, batch, p->rows);
+  spmm_fwd_t(p, w, xt, yt, batch);
+  transpose(yt, y, p->cols, batch);
+  bias_act_rows(y, bias, batch, p->cols, relu);
+  return undefined_of(env);
+}
+
+/*
+ * spmmBackward(pattern, batch, x, w, dz, dw, dx|null): dW = (Xᵀ·dZ) at kept positions (0 elsewhere),
+ * dX = dZ·(W restricted to the pattern)ᵀ when dx is given.
+ */
+static napi_value js_spmm_backward(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  if (!args_of(env, info, 7, argv)) return NULL;
+  Pattern *p = get_pattern(env, argv[0]);
+  if (!p) return NULL;
+  int64_t batch;
+  float *x, *w, *dz, *dw, *dx;
+  size_t nx, nw, ndz, ndw, ndx;
+  if (!get_dim(env, argv[1], "batch", &batch) || !get_f32(env, argv[2], "x", &x, &nx) || !get_f32(env, argv[3], "w", &w, &nw) ||
+      !get_f32(env, argv[4], "dz", &dz, &ndz) || !get_f32(env, argv[5], "dw", &dw, &ndw) || !get_f32_opt(env, argv[6], "dx", &dx, &ndx))
+    return NULL;
+  if (!need(env, nx, batch * p->rows, "x") || !need(env, nw, p->rows * p->cols, "w") || !need(env, ndz, batch * p->cols, "dz") ||
+      !need(env, ndw, p->rows * p->cols, "dw") || (dx && !need(env, ndx, batch * p->rows, "dx")))
+    return NULL;
+  Scratch *s;
+  if (napi_get_instance_data(env, (void **)&s) != napi_ok || !s) return NULL;
+  float *xt = scratch(s, 0, (size_t)(batch * p->rows)), *dzt = scratch(s, 1, (size_t)(batch * p->cols));
+  float *dxt = dx ? scratch(s, 2, (size_t)(batch * p->rows)) : NULL;
+  if (!xt || !dzt || (dx && !dxt)) {
+    napi_throw_error(env, "IUNET_NATIVE_OOM", "out of memory");
+    return NULL;
+  }
+  transpose(x, xt, batch, p->rows);
+  transpose(dz, dzt, batch, p->cols);
+  sddmm_dw(p, xt, dzt, dw, batch);
+  if (dx) {
+    spmm_dx_t(p, w, dzt, dxt, batch);
+    transpose(dxt, dx, p->rows, batch);
+  }
+  return undefined_of(env);
+}
+
+/* colSums(v, rows, cols, out) */
+static napi_value js_col_sums(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!args_of(env, info, 4, argv)) return NULL;
+  float *v, *out;
+  size_t nv, nout;
+  int64_t rows, cols;
+  if (!get_f32(env, argv[0], "v", &v, &nv) || !get_dim(env, argv[1], "rows", &rows) || !get_dim(env, argv[2], "cols", &cols) ||
+      !get_f32(env, argv[3], "out", &out, &nout))
+    return NULL;
+  if (!need(env, nv, rows * cols, "v") || !need(env, nout, cols, "out")) return NULL;
+  col_sums(v, rows, cols, out);
+  return undefined_of(env);
+}
+
+/* ---------- library info, threads, counters ---------- */
+
+static napi_value js_info(napi_env env, napi_callback_info info) {
+  napi_value obj, v;
+  CHECK_NAPI(napi_create_object(env, &obj));
+  CHECK_NAPI(napi_create_string_utf8(env, LIBRARY_NAME, NAPI_AUTO_LENGTH, &v));
+  CHECK_NAPI(napi_set_named_property(env, obj, "library", v));
+#if defined(IUNET_ACCELERATE)
+  CHECK_NAPI(napi_create_string_utf8(env, "Accelerate", NAPI_AUTO_LENGTH, &v));
+  CHECK_NAPI(napi_set_named_property(env, obj, "config", v));
+  CHECK_NAPI(napi_create_int32(env, 0, &v));
+  CHECK_NAPI(napi_set_named_property(env, obj, "threads", v));
+  CHECK_NAPI(napi_set_named_property(env, obj, "cores", v));
+#else
+  const char *cfg = openblas_get_config();
+  CHECK_NAPI(napi_create_string_utf8(env, cfg ? cfg : "", NAPI_AUTO_LENGTH, &v));
+  CHECK_NAPI(napi_set_named_property(env, obj, "config", v));
+  CHECK_NAPI(napi_create_int32(env, openblas_get_num_threads(), &v));
+  CHECK_NAPI(napi_set_named_property(env, obj, "threads", v));
+  CHECK_NAPI(napi_create_int32(env, openblas_get_num_procs(), &v));
+  CHECK_NAPI(napi_set_named_property(env, obj, "cores", v));
+  const char *core = p_get_corename ? p_get_corename() : NULL;
+  CHECK_NAPI(napi_create_string_utf8(env, core ? core : "", NAPI_AUTO_LENGTH, &v));
+  CHECK_NAPI(napi_set_named_property(env, obj, "kernels", v));
+  CHECK_NAPI(napi_create_string_utf8(env, g_coretype_source, NAPI_AUTO_LENGTH, &v));
+  CHECK_NAPI(napi_set_named_property(env, obj, "kernelsSource", v));
+#endif
+  return obj;
+}
+
+/* setThreads(n): BLAS threads for the whole process (OpenBLAS' setting is process-wide). Returns the new count. */
+static napi_value js_set_threads(napi_env env, napi_callback_info info) {
+  napi_value argv[1], out;
+  if (!args_of(env, info, 1, argv)) return NULL;
+  int64_t n;
+  if (!get_dim(env, argv[0], "threads", &n)) return NULL;
+  if (n < 1 || n > 1024) {
+    napi_throw_range_error(env, "IUNET_NATIVE_ARG", "threads must be in [1, 1024]");
+    return NULL;
+  }
+#if defined(IUNET_ACCELERATE)
+  napi_create_int32(env, 0, &out);
+#else
+  openblas_set_num_threads((int)n);
+  napi_create_int32(env, openblas_get_num_threads(), &out);
+#endif
+  return out;
+}
+
+static napi_value js_counters(napi_env env, napi_callback_info info) {
+  napi_value obj, v;
+  CHECK_NAPI(napi_create_object(env, &obj));
+  CHECK_NAPI(napi_create_double(env, (double)atomic_load(&g_live_bytes), &v));
+  CHECK_NAPI(napi_set_named_property(env, obj, "liveBytes", v));
+  CHECK_NAPI(napi_create_double(env, (double)atomic_load(&g_allocs), &v));
+  CHECK_NAPI(napi_set_named_property(env, obj, "allocations", v));
+  CHECK_NAPI(napi_create_double(env, (double)atomic_load(&g_frees), &v));
+  CHECK_NAPI(napi_set_named_property(env, obj, "frees", v));
+  return obj;
+}
+
+NAPI_MODULE_INIT() {
+#if !defined(IUNET_ACCELERATE)
+  pthread_once(&g_once, load_openblas);
+  if (!p_sgemm) {
+    napi_throw_error(env, "IUNET_NATIVE_LOAD", g_load_error);
+    return NULL;
+  }
+#endif
+  Scratch *s = (Scratch *)calloc(1, sizeof(Scratch));
+  if (!s || napi_set_instance_data(env, s, scratch_finalize, NULL) != napi_ok) return NULL;
+  napi_property_descriptor props[] = {
+      {"sgemm", NULL, js_sgemm, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"gemmBiasAct", NULL, js_gemm_bias_act, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sparsePattern", NULL, js_sparse_pattern, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"freePattern", NULL, js_free_pattern, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"patternNnz", NULL, js_pattern_nnz, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"spmmForward", NULL, js_spmm_forward, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"spmmBackward", NULL, js_spmm_backward, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"colSums", NULL, js_col_sums, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"info", NULL, js_info, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"counters", NULL, js_counters, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
+  return exports;
+}

@@ -1,0 +1,235 @@
+/**
+ * The native kernels (native/, OpenBLAS on the wasm heap) against the pure wasm kernels: same results, same seed →
+ * same numbers, no leaks, bad input rejected. Runs under whichever path is active (IUNET_NATIVE=0 turns the addon
+ * off); the comparisons need the addon and are skipped, with the reason, only when it is not built — and it must
+ * be built wherever it can be (OpenBLAS headers present).
+ */
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import * as tf from '@tensorflow/tfjs-core'
+import { initBackend } from '../../../main/engine/backend.ts'
+import { activeNative } from '../../../main/engine/kernels/gemm.ts'
+import { nativeAddon, nativeStatus, setBlasThreads, setNativeEnabled } from '../../../main/engine/kernels/native.ts'
+import { MaskedDense, setSparseKernels } from '../../../main/engine/layers/dense.ts'
+import { heapViews } from '../../../main/engine/layers/heap.ts'
+import { createModel, type Model, type ModelSpec } from '../../../main/engine/models.ts'
+import { AdamW } from '../../../main/engine/optim.ts'
+import { trainStep } from '../../../main/engine/train.ts'
+import { mulberry32 } from '../../../main/lib/random.ts'
+
+const addon = nativeAddon()
+const forcedOff = process.env.IUNET_NATIVE === '0'
+const buildable = ['/usr/include/x86_64-linux-gnu/cblas.h', '/usr/include/cblas.h', '/usr/include/aarch64-linux-gnu/cblas.h'].some((p) => existsSync(p))
+
+beforeAll(async () => {
+  await initBackend('wasm')
+})
+
+afterEach(() => {
+  setNativeEnabled(true)
+  setSparseKernels(true)
+})
+
+function randomArray(n: number, seed: number, scale = 1): Float32Array {
+  const u = mulberry32(seed)
+  return Float32Array.from({ length: n }, () => (u() * 2 - 1) * scale)
+}
+
+function randomMask(n: number, density: number, seed: number): Float32Array {
+  const u = mulberry32(seed)
+  return Float32Array.from({ length: n }, () => (u() < density ? 1 : 0))
+}
+
+/** Max |a-b| / max(|b|, floor) over two arrays. */
+function relErr(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1e-3): number {
+  let worst = 0
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / Math.max(Math.abs(b[i]!), floor))
+  return worst
+}
+
+function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let worst = 0
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!))
+  return worst
+}
+
+/** One Adam step of `spec` from seed 1 on a fixed batch; returns the loss and every weight afterwards. */
+function oneStep(spec: ModelSpec, density: number | null, batch = 16): { loss: number; weights: Map<string, Float32Array> } {
+  const model = createModel(spec, 1)
+  try {
+    if (density !== null) model.params.forEach((p, i) => p.mask && model.setMask(p.name, randomMask(p.variable.size, density, 100 + i)))
+    const dim = model.inputShape.reduce((a, b) => a * b, 1)
+    const x = tf.tensor2d(randomArray(batch * dim, 7), [batch, dim])
+    const y = tf.oneHot(tf.tensor1d(Int32Array.from({ length: batch }, (_, i) => i % model.nClasses), 'int32'), model.nClasses) as tf.Tensor2D
+    const opt = new AdamW(model.params, { learningRate: 1e-2 })
+    const { loss } = trainStep(model, opt, () => tf.losses.softmaxCrossEntropy(y, model.forward(x, true).logits) as tf.Scalar)
+    opt.dispose()
+    x.dispose()
+    y.dispose()
+    return { loss, weights: model.getWeights() }
+  } finally {
+    model.dispose()
+  }
+}
+
+const MLP: ModelSpec = { kind: 'mlp', inputs: 40, classes: 5, depth: 3, width: 96 }
+const CNN: ModelSpec = { kind: 'cnn', imageShape: [8, 8, 2], classes: 4, channels: [8, 16], hidden: 32 }
+
+describe('native kernel provider', () => {
+  it('is built wherever it can be, or says why not', () => {
+    const status = nativeStatus()
+    if (forcedOff) {
+      expect(status).toMatchObject({ available: false, reason: 'IUNET_NATIVE=0' })
+      return
+    }
+    if (buildable) expect(status.reason, 'libopenblas-dev is installed, so npm install must have built native/').toBeNull()
+    if (status.available) {
+      expect(status.library).toMatch(/^OpenBLAS \d+\.\d+/)
+      expect(status.threads).toBeGreaterThanOrEqual(1)
+    } else expect(status.reason).toBeTruthy()
+  })
+
+  it('IUNET_NATIVE=0 turns the addon off in a fresh process', () => {
+    const code = "import('./main/engine/kernels/native.ts').then((m) => console.log(JSON.stringify(m.nativeStatus())))"
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { encoding: 'utf8', env: { ...process.env, IUNET_NATIVE: '0' } })
+    expect(r.status, r.stderr).toBe(0)
+    expect(JSON.parse(r.stdout.trim())).toMatchObject({ available: false, reason: 'IUNET_NATIVE=0' })
+  })
+})
+
+describe.skipIf(!addon)(`native kernels${addon ? '' : ` (skipped: ${nativeStatus().reason})`}`, () => {
+  it('sgemm with transpose flags matches a reference, in place on the wasm heap', () => {
+    const [m, n, k] = [7, 5, 9]
+    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      const a = randomArray(m * k, 1)
+      const b = randomArray(k * n, 2)
+      const at = (i: number, p: number) => (ta ? a[p * m + i]! : a[i * k + p]!)
+      const bt = (p: number, j: number) => (tb ? b[j * k + p]! : b[p * n + j]!)
+      const ref = new Float32Array(m * n)
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) ref[i * n + j] += at(i, p) * bt(p, j)
+      const ta_ = tf.tensor1d(a)
+      const tb_ = tf.tensor1d(b)
+      const tc = tf.zeros([m * n])
+      const [av, bv, cv] = heapViews([ta_, tb_, tc])!
+      addon!.sgemm(ta, tb, m, n, k, 1, av!, bv!, 0, cv!)
+      expect(maxAbs(tc.dataSync(), ref)).toBeLessThan(1e-5)
+      tf.dispose([ta_, tb_, tc])
+    }
+  })
+
+  it('rejects bad shapes, offsets, types and handles with a JS error, never a crash', () => {
+    const a = new Float32Array(12)
+    const b = new Float32Array(12)
+    const c = new Float32Array(9)
+    expect(() => addon!.sgemm(false, false, 3, 3, 4, 1, a, b, 0, c)).not.toThrow()
+    expect(() => addon!.sgemm(false, false, 4, 3, 4, 1, a, b, 0, c)).toThrow(/a has 12 elements, the shape needs 16/)
+    expect(() => addon!.sgemm(false, false, 3, 3, 4, 1, a.subarray(1), b, 0, c)).toThrow(/a has 11 elements/)
+    expect(() => addon!.sgemm(false, false, 3, 3, 4, 1, a, b, 0, c.subarray(2))).toThrow(/c has 7 elements/)
+    expect(() => addon!.sgemm(false, false, -1, 3, 4, 1, a, b, 0, c)).toThrow(/integer/)
+    expect(() => addon!.sgemm(false, false, 1.5, 3, 4, 1, a, b, 0, c)).toThrow(/integer/)
+    expect(() => addon!.sgemm(false, false, 3, 3, 4, NaN, a, b, 0, c)).toThrow(/finite/)
+    expect(() => addon!.sgemm(false, false, 3, 3, 4, 1, new Float64Array(12) as unknown as Float32Array, b, 0, c)).toThrow(/Float32Array/)
+    expect(() => addon!.sgemm(false, false, 3, 3, 4, 1, a, b, 0, a as Float32Array)).toThrow(/overlaps/)
+    expect(() => (addon!.sgemm as unknown as (...x: unknown[]) => void)(false, false, 3)).toThrow(/arguments/)
+    // A misaligned view on a shared buffer (byte offset not a multiple of 4) cannot exist as a Float32Array; an
+    // offset view that is too short for the shape is caught above.
+    expect(() => addon!.gemmBiasAct(3, 3, 4, a, b, new Float32Array(2), c, true)).toThrow(/bias has 2 elements/)
+    const p = addon!.sparsePattern(Float32Array.from([1, 0, 0, 1]), 2, 2)
+    expect(addon!.patternNnz(p)).toBe(2)
+    expect(() => addon!.spmmForward(p, 3, new Float32Array(4), new Float32Array(4), null, new Float32Array(6), false)).toThrow(/x has 4 elements/)
+    addon!.freePattern(p)
+    expect(() => addon!.spmmForward(p, 1, new Float32Array(2), new Float32Array(4), null, new Float32Array(2), false)).toThrow(/freed/)
+    expect(() => addon!.spmmForward({} as never, 1, new Float32Array(2), new Float32Array(4), null, new Float32Array(2), false)).toThrow(/sparsePattern/)
+    expect(() => addon!.sparsePattern(new Float32Array(3), 2, 2)).toThrow(/mask has 3 elements/)
+    expect(() => addon!.setThreads(0)).toThrow(/threads/)
+  })
+
+  it('one training step agrees with the pure wasm kernels (MLP, masked MLP, CNN) within 1e-4 relative', () => {
+    for (const [spec, density] of [[MLP, null], [MLP, 0.5], [CNN, null]] as const) {
+      setNativeEnabled(true)
+      const native = oneStep(spec, density)
+      setNativeEnabled(false)
+      const wasm = oneStep(spec, density)
+      expect(Math.abs(native.loss - wasm.loss) / Math.abs(wasm.loss)).toBeLessThan(1e-4)
+      for (const [name, w] of wasm.weights) expect(relErr(native.weights.get(name)!, w), `${spec.kind} ${name}`).toBeLessThan(1e-4)
+    }
+  })
+
+  it('sparse kernels agree with the dense masked kernels to 1e-5 (forward, dX, dW)', () => {
+    const [batch, inputs, units] = [13, 37, 29]
+    for (const density of [0.05, 0.25]) {
+      const layer = new MaskedDense({ name: `sp${density}`, inputs, units, activation: 'relu', weight: randomArray(inputs * units, 3), bias: randomArray(units, 4, 0.1), prunable: true })
+      layer.setMask(randomMask(inputs * units, density, 5))
+      expect(layer.usesSparseKernels).toBe(true)
+      const x = tf.tensor2d(randomArray(batch * inputs, 6), [batch, inputs])
+      const dy = tf.tensor2d(randomArray(batch * units, 8), [batch, units])
+      const run = () => {
+        const f = (xi: tf.Tensor) => tf.sum(tf.mul(layer.apply(xi as tf.Tensor2D, true), dy)) as tf.Scalar
+        const y = layer.apply(x, true)
+        const { grads } = tf.variableGrads(() => f(x), [layer.w, layer.b])
+        const dx = tf.grad(f)(x)
+        const out = { y: y.dataSync().slice(), dw: grads[layer.w.name]!.dataSync().slice(), db: grads[layer.b.name]!.dataSync().slice(), dx: dx.dataSync().slice() }
+        tf.dispose([y, dx, ...Object.values(grads)])
+        return out
+      }
+      const sparse = run()
+      setSparseKernels(false)
+      expect(layer.usesSparseKernels).toBe(false)
+      const dense = run()
+      setSparseKernels(true)
+      for (const key of ['y', 'dw', 'db', 'dx'] as const) expect(maxAbs(sparse[key], dense[key]), key).toBeLessThan(1e-5)
+      tf.dispose([x, dy])
+      layer.dispose()
+    }
+  })
+
+  it('a masked MLP step on the sparse kernels equals the dense masked step', () => {
+    setSparseKernels(true)
+    const sparse = oneStep(MLP, 1 / 16)
+    setSparseKernels(false)
+    const dense = oneStep(MLP, 1 / 16)
+    expect(Math.abs(sparse.loss - dense.loss)).toBeLessThan(1e-5)
+    for (const [name, w] of dense.weights) expect(maxAbs(sparse.weights.get(name)!, w), name).toBeLessThan(1e-5)
+  })
+
+  it('same seed → identical numbers, with 1 and with 2 BLAS threads', () => {
+    for (const threads of [1, 2]) {
+      setBlasThreads(threads)
+      // Big enough for OpenBLAS to split the work across threads.
+      const spec: ModelSpec = { kind: 'mlp', inputs: 300, classes: 10, depth: 2, width: 512 }
+      const a = oneStep(spec, null, 128)
+      const b = oneStep(spec, null, 128)
+      expect(a.loss).toBe(b.loss)
+      for (const [name, w] of a.weights) expect(Array.from(b.weights.get(name)!), name).toEqual(Array.from(w))
+    }
+    setBlasThreads(1)
+  })
+
+  it('no tensor or native-memory leaks across epochs (tf.memory and the addon counters)', () => {
+    const model: Model = createModel(MLP, 2)
+    model.params.forEach((p, i) => p.mask && model.setMask(p.name, randomMask(p.variable.size, 0.1, 50 + i)))
+    expect(activeNative()).not.toBeNull()
+    const x = tf.tensor2d(randomArray(32 * 40, 9), [32, 40])
+    const y = tf.oneHot(tf.tensor1d(Int32Array.from({ length: 32 }, (_, i) => i % 5), 'int32'), 5) as tf.Tensor2D
+    const opt = new AdamW(model.params, { learningRate: 1e-3 })
+    const epoch = () => {
+      for (let s = 0; s < 5; s++) trainStep(model, opt, () => tf.losses.softmaxCrossEntropy(y, model.forward(x, true).logits) as tf.Scalar)
+    }
+    epoch()
+    const tensors = tf.memory().numTensors
+    const live = addon!.counters().liveBytes
+    for (let e = 0; e < 3; e++) epoch()
+    expect(tf.memory().numTensors).toBe(tensors)
+    expect(addon!.counters().liveBytes).toBe(live)
+    // Re-masking (same masks) frees the old sparse index; disposing the model frees the last one.
+    model.params.forEach((p, i) => p.mask && model.setMask(p.name, randomMask(p.variable.size, 0.1, 50 + i)))
+    expect(addon!.counters().liveBytes).toBe(live)
+    opt.dispose()
+    model.dispose()
+    tf.dispose([x, y])
+    const c = addon!.counters()
+    // What remains is this thread's scratch buffers (kept for reuse), not patterns.
+    expect(c.liveBytes).toBeLessThan(live)
+  })
+})
