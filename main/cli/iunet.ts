@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander'
 import { registerServe } from './serve.ts'
 import { registerDatasetCommands } from './datasets.ts'
 import { registerRunCommand } from './run.ts'
+import { registerConfigCommand } from './config.ts'
 import { registerRunsCommand } from './runs.ts'
 import { registerBenchCommand } from './bench.ts'
 import { reportError } from './output.ts'
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerServe(program)
   registerDatasetCommands(program)
   registerRunCommand(program)
+  registerConfigCommand(program)
   registerRunsCommand(program)
   registerBenchCommand(program)
   return program

@@ -1,27 +1,14 @@
 /** `iunet run`: train the comparison on a dataset, print the table, store the run, optionally write JSON. */
-import { existsSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
 import type { Command } from 'commander'
-import { ModelKind, MODEL_LABELS, Preset, RunConfig, type ModelAggregate, type RunDetail, type RunProgress } from '../contract/index.ts'
-import type { Services } from '../services/index.ts'
-import { CliError, meanStd, table } from './output.ts'
-import { dataDirOption, parseShape } from './shared.ts'
+import { MODEL_LABELS, Preset, type ModelAggregate, type RunDetail, type RunProgress } from '../contract/index.ts'
+import { resolveCliConfig, type ConfigOptions } from './config.ts'
+import { addRunConfigOptions } from './flags.ts'
+import { meanStd, table } from './output.ts'
+import { dataDirOption } from './shared.ts'
 
-export interface RunOptions {
-  data: string
-  target?: string
-  shape?: string
-  models?: string
-  preset: string
-  seeds?: string
-  compression?: string
-  epochs?: string
-  finetuneEpochs?: string
-  maxRows?: string
-  dataDir: string
+export interface RunOptions extends ConfigOptions {
   json?: string
-  workers?: string
   quiet?: boolean
 }
 
@@ -52,52 +39,6 @@ export function runJson(detail: RunDetail) {
     })),
     config: detail.config
   }
-}
-
-async function resolveDataset(services: Services, o: RunOptions): Promise<string> {
-  if (existsSync(o.data)) {
-    const d = await services.datasets.importFile({ path: resolve(o.data), target: o.target, imageShape: parseShape(o.shape) }, true)
-    return d.id
-  }
-  if (services.store.datasets.get(o.data)) return o.data
-  throw new CliError(`--data: "${o.data}" is neither a readable file/folder nor a stored dataset id (see: iunet import).`)
-}
-
-function parseList<T>(raw: string | undefined, parse: (s: string) => T): T[] | undefined {
-  return raw === undefined ? undefined : raw.split(',').map((s) => parse(s.trim()))
-}
-
-export function buildConfig(base: RunConfig, o: RunOptions, storedTarget: string): RunConfig {
-  const models = parseList(o.models, (s) => {
-    const r = ModelKind.safeParse(s)
-    if (!r.success) throw new CliError(`--models: unknown model "${s}" (choose from ${ModelKind.options.join(', ')})`)
-    return r.data
-  })
-  const int = (name: string, v: string | undefined) => {
-    if (v === undefined) return undefined
-    const n = Number(v)
-    if (!Number.isInteger(n) || n < 1) throw new CliError(`${name} must be a positive integer, got "${v}"`)
-    return n
-  }
-  const compressions = parseList(o.compression, (s) => {
-    const n = Number(s)
-    if (!(n >= 1)) throw new CliError(`--compression must be ≥ 1 (keep 1/r of the weights), got "${s}"`)
-    return n
-  })
-  const epochs = int('--epochs', o.epochs)
-  const candidate = {
-    ...base,
-    models: models ?? base.models,
-    seeds: int('--seeds', o.seeds) ?? base.seeds,
-    compressions: compressions ?? base.compressions,
-    epochs: epochs ?? base.epochs,
-    finetuneEpochs: int('--finetune-epochs', o.finetuneEpochs) ?? (epochs ?? base.finetuneEpochs),
-    maxRows: o.maxRows === 'all' ? null : (int('--max-rows', o.maxRows) ?? base.maxRows),
-    target: o.target && o.target !== storedTarget ? o.target : undefined
-  }
-  const r = RunConfig.safeParse(candidate)
-  if (!r.success) throw new CliError(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '))
-  return r.data
 }
 
 function progressPrinter() {
@@ -131,19 +72,15 @@ export function printSummary(detail: RunDetail) {
 }
 
 export async function runCommand(o: RunOptions): Promise<number> {
-  const preset = Preset.safeParse(o.preset)
-  if (!preset.success) throw new CliError(`--preset must be one of ${Preset.options.join(', ')}`)
   const { createServices } = await import('../services/index.ts')
   const services = createServices({ dataDir: o.dataDir, transport: 'websocket', workers: o.workers ? Number(o.workers) : undefined })
   try {
-    const datasetId = await resolveDataset(services, o)
-    const stored = services.store.datasets.get(datasetId)!
-    const config = buildConfig(services.runs.defaults(datasetId, preset.data), o, stored.schema.target)
+    const { config, datasetName } = await resolveCliConfig(services, o)
     const print = progressPrinter()
     if (!o.quiet) services.bus.subscribe((event, p) => event === 'run.progress' && print(p as RunProgress))
     const t0 = Date.now()
     const { summary, finished } = await services.runs.start(config)
-    process.stderr.write(`run ${summary.id} · ${stored.name} · models ${config.models.join(', ')} · ${config.seeds} seed(s) · data in ${o.dataDir}\n`)
+    process.stderr.write(`run ${summary.id} · ${datasetName} · models ${config.models.join(', ')} · ${config.seeds} seed(s) · data in ${o.dataDir}\n`)
     await finished
     const detail = services.runs.get(summary.id)
     printSummary(detail)
@@ -157,19 +94,14 @@ export async function runCommand(o: RunOptions): Promise<number> {
 }
 
 export function registerRunCommand(program: Command) {
-  program
+  const cmd = program
     .command('run')
-    .description('train IUNet and the baselines on a dataset and compare them')
-    .requiredOption('--data <path|id>', 'CSV/IDX file, image folder, or a stored dataset id')
+    .description('train IUNet and the baselines on a dataset and compare them; every run setting is a flag')
+    .option('--data <path|id>', 'CSV/IDX file, image folder, or a stored dataset id (or datasetId in --config)')
     .option('--target <column>', 'target column')
     .option('--shape <HxWxC>', 'image shape of a pixel CSV, e.g. 8x8x1')
-    .option('--models <list>', `comma-separated: ${ModelKind.options.join(',')}`)
-    .option('--preset <preset>', 'quick | standard | paper', 'quick')
-    .option('--seeds <n>', 'number of seeds')
-    .option('--compression <r>', 'compression ratio(s) r, keep 1/r of the encoder weights; e.g. 8 or 4,8,16')
-    .option('--epochs <n>', 'supernetwork epochs (finetune epochs too unless --finetune-epochs)')
-    .option('--finetune-epochs <n>', 'finetune epochs after pruning')
-    .option('--max-rows <n|all>', 'train on a stratified sample of at most n rows (quick preset: 50,000 on big files)')
+    .option('--preset <preset>', `${Preset.options.join(' | ')} (default quick)`)
+  addRunConfigOptions(cmd)
     .option('--workers <n>', 'parallel training workers (default: one per CPU core)')
     .option('--json <file>', 'write the results as JSON')
     .option('-q, --quiet', 'no per-epoch progress lines')
