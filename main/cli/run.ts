@@ -5,6 +5,7 @@ import { MODEL_LABELS, Preset, type ModelAggregate, type RunDetail, type RunProg
 import { resolveCliConfig, type ConfigOptions } from './config.ts'
 import { addRunConfigOptions } from './flags.ts'
 import { meanStd, table } from './output.ts'
+import { createProgress, type ProgressDisplay } from './progress.ts'
 import { dataDirOption } from './shared.ts'
 
 export interface RunOptions extends ConfigOptions {
@@ -41,21 +42,6 @@ export function runJson(detail: RunDetail) {
   }
 }
 
-function progressPrinter() {
-  const last = new Map<string, string>()
-  return (p: RunProgress) => {
-    const key = `${p.model}/${p.seed}`
-    const stamp = `${p.phase}:${p.epoch}`
-    if (!p.metrics || last.get(key) === stamp) return
-    last.set(key, stamp)
-    const m = p.metrics
-    const eta = p.etaSeconds === null ? '' : ` · eta ${Math.ceil(p.etaSeconds)} s`
-    process.stderr.write(
-      `[${(100 * p.runProgress).toFixed(0).padStart(3)}%] ${MODEL_LABELS[p.model]} seed ${p.seed} ${p.phase} ${p.epoch}/${p.totalEpochs} · val acc ${(100 * m.valAccuracy).toFixed(1)}%${eta}\n`
-    )
-  }
-}
-
 export function printSummary(detail: RunDetail) {
   const rows = detail.aggregates.map((a) => [
     MODEL_LABELS[a.model] + (a.compression > 1 ? ` 1/${a.compression}` : ''),
@@ -74,14 +60,17 @@ export function printSummary(detail: RunDetail) {
 export async function runCommand(o: RunOptions): Promise<number> {
   const { createServices } = await import('../services/index.ts')
   const services = createServices({ dataDir: o.dataDir, transport: 'websocket', workers: o.workers ? Number(o.workers) : undefined })
+  let progress: ProgressDisplay | undefined
   try {
     const { config, datasetName } = await resolveCliConfig(services, o)
-    const print = progressPrinter()
-    if (!o.quiet) services.bus.subscribe((event, p) => event === 'run.progress' && print(p as RunProgress))
+    progress = createProgress({ quiet: o.quiet })
+    const display = progress
+    services.bus.subscribe((event, p) => event === 'run.progress' && display.update(p as RunProgress))
     const t0 = Date.now()
     const { summary, finished } = await services.runs.start(config)
-    process.stderr.write(`run ${summary.id} · ${datasetName} · models ${config.models.join(', ')} · ${config.seeds} seed(s) · data in ${o.dataDir}\n`)
+    display.log(`run ${summary.id} · ${datasetName} · models ${config.models.join(', ')} · ${config.seeds} seed(s) · data in ${o.dataDir}`)
     await finished
+    display.stop()
     const detail = services.runs.get(summary.id)
     printSummary(detail)
     process.stdout.write(`wall time ${((Date.now() - t0) / 1000).toFixed(1)} s\n`)
@@ -89,6 +78,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
     if (o.json) await writeFile(o.json, JSON.stringify(runJson(detail), null, 2) + '\n')
     return detail.status === 'finished' ? 0 : 1
   } finally {
+    progress?.stop()
     await services.close()
   }
 }
