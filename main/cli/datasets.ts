@@ -10,10 +10,12 @@ export function registerDatasetCommands(program: Command) {
     .requiredOption('--data <path>', 'file or folder')
     .option('--target <column>', 'target column')
     .option('--shape <HxWxC>', 'image shape of a pixel CSV, e.g. 8x8x1')
+    .addOption(dataDirOption())
     .option('--json', 'print JSON')
-    .action(async (o: { data: string; target?: string; shape?: string; json?: boolean }) => {
-      const { inspectFile } = await import('../data/index.ts')
-      const schema = await inspectFile(o.data, { target: o.target, imageShape: parseShape(o.shape) })
+    .action(async (o: { data: string; target?: string; shape?: string; dataDir: string; json?: boolean }) => {
+      const { createServices } = await import('../services/index.ts')
+      const services = createServices({ dataDir: o.dataDir, transport: 'websocket', workers: 1 })
+      const schema = await services.call('datasets.inspect', { path: o.data, target: o.target, imageShape: parseShape(o.shape) }).finally(() => services.close())
       if (o.json) {
         process.stdout.write(JSON.stringify(schema, null, 2) + '\n')
         return

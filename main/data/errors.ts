@@ -1,17 +1,19 @@
 /**
- * The one error the data layer throws on bad input. It is an ApiError with code 'invalid-data' so services can
- * pass it to the renderer as is; the message is written for the researcher who dropped the file, not for us.
+ * The one error the data layer throws on bad input. It carries the contract's error code 'invalid-data' (the
+ * services turn it into the wire error), but data knows nothing of the wire; the message is written for the
+ * researcher who dropped the file, not for us.
  */
-import { ApiError } from '../contract/index.ts'
-
-export class DataError extends ApiError {
+export class DataError extends Error {
+  readonly code = 'invalid-data' as const
   /** 1-based line of the source file the problem is on, when there is one. */
   readonly line?: number
+  readonly details?: string[]
 
   constructor(message: string, opts: { line?: number; details?: string[] } = {}) {
-    super('invalid-data', message, opts.details)
+    super(message)
     this.name = 'DataError'
     this.line = opts.line
+    this.details = opts.details
   }
 }
 

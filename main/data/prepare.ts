@@ -3,7 +3,7 @@
  * preprocessing fitted on the training rows, and the encoded arrays.
  */
 import type { DatasetSchema, SplitConfig } from '../contract/index.ts'
-import type { PreparedData, SplitArrays } from '../engine/types.ts'
+import type { PreparedData, SplitArrays } from '../contract/index.ts'
 import { DataError } from './errors.ts'
 import { fitPreprocessor, transformTable, type PreprocessOptions, type SerializedPreprocessor } from './preprocess.ts'
 import { validateSchema } from './schema.ts'

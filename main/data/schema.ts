@@ -275,7 +275,7 @@ export function applyOverrides(
   const overrides = new Map((o.columns ?? []).map((c) => [c.name, c]))
   let columns = schema.columns.map((c) => {
     const ov = overrides.get(c.name)
-    let next = { ...c }
+    const next = { ...c }
     if (ov?.type) next.type = ov.type
     if (ov?.role && ov.role !== 'target') next.role = ov.role
     if (c.name === target) {

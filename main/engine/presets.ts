@@ -155,7 +155,7 @@ export function estimateSeconds(config: Omit<RunConfig, 'datasetId'>, data: Pres
   const trainRows = Math.max(1, Math.floor(rows * config.split.train))
   const stepsPerEpoch = Math.ceil(trainRows / config.batchSize)
   const mlpWeights = (() => {
-    let w = data.nFeatures * config.width + (config.depth - 1) * config.width * config.width
+    const w = data.nFeatures * config.width + (config.depth - 1) * config.width * config.width
     return w + config.width * 10
   })()
   const mlpRate = (bench?.mlpSamplesPerSecond ?? FALLBACK_MLP_SAMPLES_PER_SECOND) * (BENCH_MLP_WEIGHTS / Math.max(1, mlpWeights))

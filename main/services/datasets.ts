@@ -20,12 +20,12 @@ export function datasetServices(ctx: { dataDir: string; store: Store; bus: Event
     return d
   }
 
-  async function importFile(opts: ImportOptions, reuseExisting = false): Promise<DatasetDetail & { storageDir: string }> {
+  async function importFile(opts: ImportOptions): Promise<DatasetDetail & { storageDir: string }> {
     const onProgress = (p: { bytesRead: number; totalBytes: number; rows: number }) => bus.emit('import.progress', { path: opts.path, ...p })
     const src = await loadSource(opts.path, { ...opts, onProgress })
     const existing = store.datasets.findByHash(src.hash)
     if (existing) {
-      if (reuseExisting) return existing
+      if (opts.reuseExisting) return existing
       throw new ApiError('conflict', `This file is already imported as "${existing.name}" (dataset ${existing.id}).`, [existing.id])
     }
     const id = randomUUID()

@@ -35,9 +35,11 @@ function version(): string {
 export function toApiError(e: unknown): ApiErrorShape {
   if (e instanceof ApiError) return e.toJSON()
   if (e instanceof ZodError) return describeZodError('response', e).toJSON()
-  const err = e as { code?: unknown; message?: unknown }
+  // Errors of lower layers (data's DataError) carry a contract code of their own.
+  const err = e as { code?: unknown; message?: unknown; details?: unknown }
   if (typeof err?.code === 'string' && typeof err.message === 'string' && ['invalid-request', 'invalid-data', 'not-found', 'conflict', 'cancelled'].includes(err.code)) {
-    return { code: err.code as ApiErrorShape['code'], message: err.message }
+    const details = Array.isArray(err.details) ? err.details.map(String) : undefined
+    return { code: err.code as ApiErrorShape['code'], message: err.message, ...(details ? { details } : {}) }
   }
   return { code: 'internal', message: e instanceof Error ? e.message : String(e) }
 }

@@ -8,7 +8,6 @@ import {
   expectedEpochs,
   IMAGE_ONLY_MODELS,
   MODEL_LABELS,
-  type ModelKind,
   type Preset,
   type RunConfig,
   type RunDetail,

@@ -30,11 +30,15 @@ export function buildAugmentations(cfg: AugmentConfig, data: PreparedData): Augm
     const [h, w, c] = data.imageShape
     const ilo: Augment[] = []
     const names: string[] = []
-    if (cfg.cropScale < 1) (ilo.push(randomResizedCrop(cfg.cropScale)), names.push(`resized crop ≥${cfg.cropScale}`))
-    if (cfg.translate > 0) (ilo.push(translate(cfg.translate)), names.push(`translate ±${cfg.translate}px`))
-    if (cfg.flip) (ilo.push(horizontalFlip()), names.push('h-flip'))
-    if (c === 3 && cfg.colorJitter > 0) (ilo.push(colorJitter(cfg.colorJitter)), names.push(`colour jitter ${cfg.colorJitter}`))
-    if (c === 3 && cfg.grayscale > 0) (ilo.push(randomGrayscale(cfg.grayscale)), names.push(`grayscale p=${cfg.grayscale}`))
+    const add = (f: Augment, name: string) => {
+      ilo.push(f)
+      names.push(name)
+    }
+    if (cfg.cropScale < 1) add(randomResizedCrop(cfg.cropScale), `resized crop ≥${cfg.cropScale}`)
+    if (cfg.translate > 0) add(translate(cfg.translate), `translate ±${cfg.translate}px`)
+    if (cfg.flip) add(horizontalFlip(), 'h-flip')
+    if (c === 3 && cfg.colorJitter > 0) add(colorJitter(cfg.colorJitter), `colour jitter ${cfg.colorJitter}`)
+    if (c === 3 && cfg.grayscale > 0) add(randomGrayscale(cfg.grayscale), `grayscale p=${cfg.grayscale}`)
     // Standard augmentation (ShrinkBench): random crop with zero padding, plus flip where the domain allows it.
     const std: Augment[] = []
     if (cfg.translate > 0) std.push(translate(cfg.translate))

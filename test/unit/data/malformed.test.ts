@@ -84,7 +84,7 @@ const cases: Case[] = [
   { name: 'ragged row: too few fields', make: () => file('r.csv', 'a,b,class\n1,2,x\n3,4,y\n5,y\n6,7,x\n'), error: /Line 4 of "r\.csv" has 2 fields but the first row has 3/, line: 4 },
   { name: 'ragged row: too many fields', make: () => file('r2.csv', 'a;b;class\n1;2;x\n3;4;5;y\n'), error: /Line 3 of "r2\.csv" has 4 fields but the first row has 3 \(semicolon-separated\)/, line: 3 },
   { name: 'ragged row far down', make: () => file('r3.csv', GOOD + '1,2\n'), error: /Line 32 .* has 2 fields/, line: 32 },
-  { name: 'unclosed quote', make: () => file('q.csv', 'a,b,class\n1,2,x\n3,"4,y\n5,6,x\n'), error: /quote \(\"\) opened before line \d+ is never closed/ },
+  { name: 'unclosed quote', make: () => file('q.csv', 'a,b,class\n1,2,x\n3,"4,y\n5,6,x\n'), error: /quote \("\) opened before line \d+ is never closed/ },
   { name: 'binary file', make: () => file('data.csv', new Uint8Array(4096).map((_, i) => (i * 37) % 256)), error: /looks like a binary file, not CSV text/ },
   { name: 'a PNG given as CSV', make: () => file('pic.csv', png(8, 8)), error: /"pic\.csv" is an image, not CSV text. To import images, drop a folder/ },
   { name: 'an Excel workbook', make: () => file('book.xlsx', Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 6, 0]), Buffer.alloc(200)])), error: /"book\.xlsx" is an Excel or other ZIP file, not CSV text. Open it in a spreadsheet and save it as CSV/ },
