@@ -2,6 +2,7 @@
 import { writeFile } from 'node:fs/promises'
 import type { Command } from 'commander'
 import { MODEL_LABELS, Preset, type ModelAggregate, type RunDetail, type RunProgress } from '../contract/index.ts'
+import { describeComparisons, iunetVsMlp, perSeed } from './compare.ts'
 import { resolveCliConfig, type ConfigOptions } from './config.ts'
 import { addRunConfigOptions } from './flags.ts'
 import { meanStd, table } from './output.ts'
@@ -36,8 +37,10 @@ export function runJson(detail: RunDetail) {
       supernetValAccuracy: a.supernetValAccuracy ? { mean: a.supernetValAccuracy.mean, std: a.supernetValAccuracy.std } : null,
       flopsDense: a.flopsDense,
       flopsSparse: a.flopsSparse,
-      trainSeconds: a.trainSeconds.mean
+      trainSeconds: a.trainSeconds.mean,
+      perSeed: perSeed(detail, a.model, a.compression)
     })),
+    tests: iunetVsMlp(detail),
     config: detail.config
   }
 }
@@ -55,6 +58,8 @@ export function printSummary(detail: RunDetail) {
   process.stdout.write(`\n${detail.name} — ${detail.status} on ${detail.backend}, ${detail.seeds} seed(s), test split\n\n`)
   process.stdout.write(table(['model', 'accuracy %', 'balanced acc %', 'nonzero / params', 'invariance %', 'supernet val %', 'time'], rows) + '\n')
   process.stdout.write('\ninvariance = share of test predictions unchanged under the ILO transformation; read it next to accuracy.\n')
+  const tests = describeComparisons(iunetVsMlp(detail))
+  if (tests.length) process.stdout.write('\n' + tests.join('\n') + '\n')
 }
 
 export async function runCommand(o: RunOptions): Promise<number> {

@@ -58,7 +58,11 @@ describe('iunet CLI', () => {
       // three classes: chance is 1/3
       expect(m.accuracy.mean).toBeGreaterThan(0.6)
       expect(m.trainSeconds).toBeGreaterThan(0)
+      // per-seed raw values (one seed here), so anyone can run their own test
+      expect(m.perSeed).toEqual([expect.objectContaining({ seed: expect.any(Number), accuracy: m.accuracy.mean })])
     }
+    // IUNet vs dense MLP paired t-test: needs ≥ 2 seeds, so none with one
+    expect(out.tests).toEqual([expect.objectContaining({ model: 'iunet', baseline: 'mlp', p: null })])
     const iunetRow = out.models.find((m: { name: string }) => m.name === 'iunet')
     expect(iunetRow.nonzeroParams).toBeLessThan(iunetRow.params)
     const runs = iunet('runs', '--data-dir', dataDir, '--json')
