@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""The engine's two benchmark steps in PyTorch CPU, one thread, for comparison (see main/engine/bench.ts).
+"""The engine's two benchmark steps in PyTorch CPU (one thread by default) for comparison (see main/engine/bench.ts).
 
 MLP: 784-1024-1024-1024-10 ReLU, batch 256, Adam. CNN: conv3x3(1->32)+ReLU, maxpool 2, conv3x3(32->64)+ReLU,
 maxpool 2, fc 3136->128 + ReLU, fc 128->10, batch 128, Adam, 28x28x1. Each step: forward, cross-entropy, backward,
 Adam update, on one fixed random batch. Prints one JSON line:
 {"mlpSamplesPerSecond", "cnnImagesPerSecond", "torchVersion", "threads"}.
-Usage: python3 bench/torch_bench.py [--seconds 5]
+Usage: python3 bench/torch_bench.py [--seconds 5] [--threads 1]
 """
 import argparse
 import json
@@ -42,8 +42,9 @@ def measure(model, x, y, seconds, warmup=3):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=5.0)
+    ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
-    torch.set_num_threads(1)
+    torch.set_num_threads(args.threads)
     torch.manual_seed(1)
     mlp = nn.Sequential(
         nn.Linear(784, 1024), nn.ReLU(), nn.Linear(1024, 1024), nn.ReLU(), nn.Linear(1024, 1024), nn.ReLU(), nn.Linear(1024, 10)

@@ -3,7 +3,7 @@
     {
       "target_name": "iunet_native",
       "sources": ["src/iunet_native.c"],
-      "cflags_c": ["-O3", "-std=c11", "-fno-strict-aliasing", "-Wall", "-Wno-unused-parameter"],
+      "cflags_c": ["-O3", "-std=gnu11", "-fopenmp-simd", "-fno-strict-aliasing", "-Wall", "-Wno-unused-parameter"],
       "conditions": [
         ["OS=='linux'", {
           "include_dirs": ["/usr/include/x86_64-linux-gnu/openblas-pthread", "/usr/include/openblas"],

@@ -3,6 +3,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { mulberry32 } from '../lib/random.ts'
+import { setSparseKernels } from './layers/dense.ts'
 import { createModel } from './models.ts'
 import type { Model } from './models/types.ts'
 import { AdamW } from './optim.ts'
@@ -75,6 +76,67 @@ export function benchCnn(opts: BenchOptions = {}): BenchResult {
   try {
     return benchTraining(model, { batchSize: 128, ...opts })
   } finally {
+    model.dispose()
+  }
+}
+
+/** Samples/s of inference (forward, training=false) on a fixed random batch. */
+export function benchInference(model: Model, opts: BenchOptions = {}): BenchResult {
+  const batch = opts.batchSize ?? 256
+  const seconds = opts.seconds ?? 5
+  const dim = model.inputShape.reduce((a, b) => a * b, 1)
+  const { x, y } = randomBatch(batch, dim, model.nClasses, 1)
+  const step = () => tf.tidy(() => model.forward(x, false).logits.dataSync())
+  for (let i = 0; i < (opts.warmupSteps ?? 2); i++) step()
+  let steps = 0
+  const t0 = performance.now()
+  let elapsed = 0
+  while (elapsed < seconds * 1000 || steps < 2) {
+    step()
+    steps++
+    elapsed = performance.now() - t0
+  }
+  x.dispose()
+  y.dispose()
+  const s = elapsed / 1000
+  return { backend: tf.getBackend(), perSecond: (steps * batch) / s, steps, seconds: s, msPerStep: elapsed / steps, batchSize: batch }
+}
+
+/** Masks every prunable weight of `model` at random to `density` (the pruned MLP's shape of work). */
+export function maskRandomly(model: Model, density: number, seed = 3): void {
+  const u = mulberry32(seed)
+  for (const p of model.params) {
+    if (!p.mask) continue
+    const m = new Float32Array(p.variable.size)
+    for (let i = 0; i < m.length; i++) m[i] = u() < density ? 1 : 0
+    model.setMask(p.name, m)
+  }
+}
+
+export interface MaskedBench {
+  /** Train samples/s and inference samples/s with the sparse kernels, then with the dense masked kernels. */
+  sparseTrain: BenchResult
+  denseTrain: BenchResult
+  sparseInference: BenchResult
+  denseInference: BenchResult
+  /** FLOPs per example, dense vs kept weights only. */
+  flops: { dense: number; sparse: number }
+}
+
+/** The bench MLP masked to `density` (default 1/16): sparse kernels vs dense masked kernels, train and inference. */
+export function benchMaskedMlp(opts: BenchOptions & { density?: number } = {}): MaskedBench {
+  const model = createModel({ kind: 'mlp', inputs: 784, classes: 10, depth: 3, width: 1024 }, 1)
+  const prev = setSparseKernels(true)
+  try {
+    maskRandomly(model, opts.density ?? 1 / 16)
+    const sparseTrain = benchTraining(model, opts)
+    const sparseInference = benchInference(model, opts)
+    setSparseKernels(false)
+    const denseTrain = benchTraining(model, opts)
+    const denseInference = benchInference(model, opts)
+    return { sparseTrain, denseTrain, sparseInference, denseInference, flops: model.flops() }
+  } finally {
+    setSparseKernels(prev)
     model.dispose()
   }
 }
