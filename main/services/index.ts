@@ -52,6 +52,8 @@ export function createServices(opts: ServicesOptions) {
   const pool = new TrainingPool({ size: opts.workers ?? settings.workers, backend: settings.backend })
   const datasets = datasetServices({ dataDir: opts.dataDir, store, bus })
   const runs = runServices({ store, pool, bus, datasets })
+  /** Runs started by this process, until they end (for in-process doors that wait: the CLI). */
+  const ending = new Map<string, Promise<void>>()
 
   const handlers: { [C in Channel]: (req: z_in<C>) => Promise<Res<C>> | Res<C> } = {
     'app.info': async () => ({
@@ -79,13 +81,26 @@ export function createServices(opts: ServicesOptions) {
     },
     'datasets.get': (req) => datasets.get(req.id),
     'datasets.preview': (req) => datasets.preview(req.id, req.rows ?? 20),
-    'datasets.delete': (req) => datasets.remove(req.id),
+    'datasets.delete': (req) => {
+      // Deleting the dataset would take the run with it (cascade) while its worker still writes progress.
+      const training = store.runs.list().filter((r) => r.datasetId === req.id && (runs.isActive(r.id) || r.status === 'running' || r.status === 'queued'))
+      if (training.length) {
+        const names = training.map((r) => `"${r.name}"`).join(', ')
+        throw new ApiError('conflict', `This dataset is in use by ${training.length === 1 ? 'a training run' : `${training.length} training runs`} (${names}): cancel ${training.length === 1 ? 'it' : 'them'} first, then delete the dataset.`, training.map((r) => r.id))
+      }
+      return datasets.remove(req.id)
+    },
     'datasets.update': (req) => datasets.update(req),
     'datasets.augmentPreview': (req) => datasets.augmentPreview(req),
     'runs.list': () => runs.list(),
     'runs.get': (req) => runs.get(req.id),
     'runs.defaults': (req) => runs.defaults(req.datasetId, req.preset),
-    'runs.start': async (req) => (await runs.start(req)).summary,
+    'runs.start': async (req) => {
+      const { summary, finished } = await runs.start(req)
+      ending.set(summary.id, finished)
+      void finished.finally(() => ending.delete(summary.id))
+      return summary
+    },
     'runs.estimate': (req) => runs.estimate(req),
     'runs.cancel': (req) => runs.cancel(req.id),
     'runs.delete': (req) => runs.remove(req.id),
@@ -103,13 +118,17 @@ export function createServices(opts: ServicesOptions) {
     /** Validates and dispatches one call; never throws: errors come back as `{ ok: false, error }`. */
     async handle(channel: unknown, payload: unknown): Promise<Reply<unknown>> {
       try {
-        if (!isChannel(channel)) throw new ApiError('invalid-request', `Unknown channel: ${String(channel)}`)
+        if (!isChannel(channel)) throw new ApiError('invalid-request', `Unknown channel: ${typeof channel === 'string' ? channel.slice(0, 80) : typeof channel}`)
         const req = parseRequest(channel, payload)
         const data = await (handlers[channel] as (r: unknown) => unknown)(req)
         return { ok: true, data }
       } catch (e) {
         return { ok: false, error: toApiError(e) }
       }
+    },
+    /** Settles once run `id`, started by this process, has ended (at once for any other run). */
+    async whenFinished(id: string): Promise<void> {
+      await ending.get(id)
     },
     /** Typed direct call for in-process users (CLI, tests); throws ApiError on failure. */
     async call<C extends Channel>(channel: C, req: Req<C>): Promise<Res<C>> {
