@@ -58,7 +58,7 @@ describe('CLI progress', () => {
     expect(out).toContain('run r1 · iris')
     expect(out).toMatch(/IUNet \(pruned\) seed 0 .*supernet 3\/3 .*val acc 75\.0%/)
     expect(out).toMatch(/Dense MLP seed 0/)
-    expect(out).toContain("\u001b[") // cursor control: redrawn in place
+    expect(out).toContain('\u001b[') // cursor control: redrawn in place
     expect(out).not.toContain('[ 10%] IUNet') // no plain lines
   })
 
