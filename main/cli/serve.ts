@@ -13,6 +13,8 @@ export function registerServe(program: Command) {
     .option('--workers <n>', 'training workers (default: one per CPU core)')
     .addOption(dataDirOption())
     .action(async (o: { port: string; token?: string; workers?: string; dataDir: string }) => {
+      // A promise nobody awaited must not take the server (and its running trainings) down: log it and go on.
+      process.on('unhandledRejection', (e) => process.stderr.write(`iunet serve: unhandled rejection: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`))
       const { createServices } = await import('../services/index.ts')
       const { startServer } = await import('../transports/server.ts')
       const services = createServices({ dataDir: o.dataDir, transport: 'websocket', workers: o.workers ? Number(o.workers) : undefined })

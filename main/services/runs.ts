@@ -195,8 +195,9 @@ export function runServices(ctx: { store: Store; pool: TrainingPool; bus: EventB
       return { ok: true as const }
     },
     remove(id: string) {
-      getOrThrow(id)
-      if (active.has(id)) throw new ApiError('conflict', 'This run is still training: cancel it first, then delete it.')
+      const r = getOrThrow(id)
+      // A run 'running' in the store but not here trains in another process (the CLI, the app).
+      if (active.has(id) || r.status === 'running' || r.status === 'queued') throw new ApiError('conflict', 'This run is still training: cancel it first, then delete it.')
       store.runs.delete(id)
       bus.emit('runs.changed', {})
       return { ok: true as const }

@@ -24,6 +24,8 @@ export class TaskError extends Error {
 export interface TaskHandle {
   promise: Promise<TaskResult>
   cancel(): void
+  /** Asks the task to save a checkpoint and stop; it then ends as cancelled (a queued task just leaves the queue). */
+  interrupt(): void
 }
 
 interface Listener {
@@ -64,6 +66,8 @@ export function workerEntry(): { file: string; workerData?: unknown } {
 
 /** Grace period for a cancelled task to stop by itself before its worker is terminated. */
 const CANCEL_GRACE_MS = 3000
+/** Grace period for an interrupted task to save its checkpoint and stop. */
+const INTERRUPT_GRACE_MS = 20000
 
 export class TrainingPool {
   size: number
@@ -134,7 +138,7 @@ export class TrainingPool {
     })
     this.queue.push(pending)
     this.pump()
-    return { promise, cancel: () => this.cancel(pending) }
+    return { promise, cancel: () => this.cancel(pending), interrupt: () => this.interrupt(pending) }
   }
 
   async close(): Promise<void> {
@@ -161,6 +165,19 @@ export class TrainingPool {
     }, CANCEL_GRACE_MS).unref()
   }
 
+  private interrupt(p: Pending) {
+    if (p.cancelled) return
+    if (!p.started) return this.cancel(p)
+    p.cancelled = true
+    Atomics.store(new Int32Array(p.flag), 0, 2)
+    const idx = this.slots.findIndex((s) => s?.job === p)
+    // A checkpoint of a large model takes a moment to write; past this the last periodic one is used.
+    setTimeout(() => {
+      const slot = this.slots[idx]
+      if (slot?.job === p) this.kill(idx, new TaskError('cancelled', true))
+    }, INTERRUPT_GRACE_MS).unref()
+  }
+
   private spawn(i: number): Slot {
     const entry = workerEntry()
     const worker = new Worker(entry.file, { workerData: entry.workerData })
@@ -185,9 +202,16 @@ export class TrainingPool {
       }
       const job = slot.job
       if (!job || job.jobId !== m.jobId) return
-      if (m.type === 'progress') job.onProgress?.(m.progress)
-      else if (m.type === 'data') job.onData?.(m.data)
-      else if (m.type === 'result') this.finish(i, () => job.resolve(m.result))
+      if (m.type === 'progress' || m.type === 'data') {
+        // A listener that throws (its run's row deleted by another process: a foreign key fails) ends the
+        // task instead of the process.
+        try {
+          if (m.type === 'progress') job.onProgress?.(m.progress)
+          else job.onData?.(m.data)
+        } catch (e) {
+          this.kill(i, new TaskError(`could not record the task's progress: ${(e as Error).message}`, false))
+        }
+      } else if (m.type === 'result') this.finish(i, () => job.resolve(m.result))
       else if (m.type === 'error') this.finish(i, () => job.reject(new TaskError(m.message, m.cancelled || job.cancelled, m.code)))
     })
     worker.on('error', (e) => this.kill(i, new TaskError(`training worker crashed: ${e.message}`, false)))
@@ -235,7 +259,7 @@ export class TrainingPool {
         () => {
           if (slot.job === job && !job.cancelled) {
             slot.worker.postMessage({ type: 'job', jobId: job.jobId, task: job.task, cancelFlag: job.flag, blasThreads: this.threadsPerTask() } satisfies ToWorker)
-          }
+          } else if (slot.job === job) this.finish(i, () => job.reject(new TaskError('cancelled', true)))
         },
         (e: Error) => this.kill(i, new TaskError(e.message, false))
       )
