@@ -27,10 +27,11 @@ export interface ConfigOptions {
 
 async function resolveDataset(services: Services, data: string, o: ConfigOptions): Promise<string> {
   if (existsSync(data)) {
-    const d = await services.datasets.importFile({ path: resolve(data), target: o.target, imageShape: parseShape(o.shape), reuseExisting: true })
+    const d = await services.call('datasets.import', { path: resolve(data), target: o.target, imageShape: parseShape(o.shape), reuseExisting: true })
     return d.id
   }
-  if (services.store.datasets.get(data)) return data
+  const stored = await services.call('datasets.get', { id: data }).catch(() => null)
+  if (stored) return data
   throw new CliError(`--data: "${data}" is neither a readable file/folder nor a stored dataset id (see: iunet import).`)
 }
 
@@ -44,10 +45,10 @@ export async function resolveCliConfig(services: Services, o: ConfigOptions): Pr
   const data = o.data ?? (typeof file.datasetId === 'string' ? file.datasetId : undefined)
   if (!data) throw new CliError('--data is required (a file, a folder or a stored dataset id), unless the --config file has a datasetId')
   const datasetId = await resolveDataset(services, data, o)
-  const stored = services.store.datasets.get(datasetId)!
+  const stored = await services.call('datasets.get', { id: datasetId })
   const target = o.target ?? (typeof file.target === 'string' ? file.target : undefined)
   const { datasetId: _ignored, ...fileSettings } = file
-  const config = resolveRunConfig(services.runs.defaults(datasetId, preset.data), { ...fileSettings, preset: preset.data, target: target && target !== stored.schema.target ? target : undefined }, flags)
+  const config = resolveRunConfig(await services.call('runs.defaults', { datasetId, preset: preset.data }), { ...fileSettings, preset: preset.data, target: target && target !== stored.schema.target ? target : undefined }, flags)
   return { config, datasetName: stored.name }
 }
 

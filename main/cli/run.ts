@@ -72,11 +72,11 @@ export async function runCommand(o: RunOptions): Promise<number> {
     const display = progress
     services.bus.subscribe((event, p) => event === 'run.progress' && display.update(p as RunProgress))
     const t0 = Date.now()
-    const { summary, finished } = await services.runs.start(config)
+    const summary = await services.call('runs.start', config)
     display.log(`run ${summary.id} · ${datasetName} · models ${config.models.join(', ')} · ${config.seeds} seed(s) · data in ${o.dataDir}`)
-    await finished
+    await services.whenFinished(summary.id)
     display.stop()
-    const detail = services.runs.get(summary.id)
+    const detail = await services.call('runs.get', { id: summary.id })
     printSummary(detail)
     process.stdout.write(`wall time ${((Date.now() - t0) / 1000).toFixed(1)} s\n`)
     if (detail.error) process.stderr.write(`\n${detail.status}: ${detail.error}\n`)
