@@ -44,7 +44,8 @@ app.whenReady().then(() => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } })
   })
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false))
-  const services = createServices({ dataDir: app.getPath('userData'), transport: 'ipc' })
+  // The desktop user picks files through the system dialog or drops them: any path they choose is theirs to read.
+  const services = createServices({ dataDir: app.getPath('userData'), transport: 'ipc', fileAccess: 'any' })
   registerIpc(ipcMain, services, () => win?.webContents ?? null)
   createWindow()
   app.on('activate', () => {

@@ -44,7 +44,8 @@ export function inferSchema(table: Table, opts: InferOptions = {}): DatasetSchem
   }
   if (columns.length < 2) {
     throw new DataError(
-      `Only one column was found${columns.length ? ` ("${columns[0].name}")` : ''}: a dataset needs at least one feature column and a target column. If the file uses another delimiter than , ; tab or |, convert it first.`
+      // The one "column" may be any file's first line (not a dataset at all): it is not quoted back.
+      `Only one column was found: a dataset needs at least one feature column and a target column. If the file uses another delimiter than , ; tab or |, convert it first.`
     )
   }
   const target = opts.target ?? suggestTarget(columns)

@@ -1,7 +1,7 @@
 /** Dataset services: inspect, import (one transaction: files then row, undone together), preview, delete. */
 import { randomUUID } from 'node:crypto'
-import { appendFile, mkdir, rm, stat, writeFile } from 'node:fs/promises'
-import { basename, join } from 'node:path'
+import { appendFile, mkdir, realpath, rm, stat, writeFile } from 'node:fs/promises'
+import { basename, join, resolve, sep } from 'node:path'
 import { ApiError, type AugmentPreview, type DatasetDetail, type DatasetPreview, type ImportOptions, type Req } from '../contract/index.ts'
 import { applyOverrides, inspectFile, loadSource, loadTable, previewOf, saveTable } from '../data/index.ts'
 import { buildAugmentations } from '../engine/augment/index.ts'
@@ -9,10 +9,46 @@ import { createRng } from '../lib/random.ts'
 import type { Store } from '../store/index.ts'
 import { summaryOf } from '../store/datasets.ts'
 import type { EventBus } from './events.ts'
+import { FASHION_MNIST_DIR } from './examples.ts'
+import { resourcesDir } from './paths.ts'
 
-export function datasetServices(ctx: { dataDir: string; store: Store; bus: EventBus }) {
+/**
+ * Which files `datasets.inspect/import` may read: any (the desktop app and the CLI, for files their user picks)
+ * or only those under the allowed folders (the server, whose callers are remote). The data folder (uploads),
+ * the bundled examples and Fashion-MNIST are always allowed.
+ */
+export type FileAccess = 'any' | { allow: string[] }
+
+function within(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep)
+}
+
+/** The real path of `path` when the policy lets it be read; an ApiError saying why not otherwise. */
+export async function checkFileAccess(path: string, access: FileAccess, alwaysAllowed: string[] = []): Promise<string> {
+  if (access === 'any') return path
+  const dirs = [...access.allow, ...alwaysAllowed].map((d) => resolve(d))
+  // Allowed folders by their names and by their real paths (a folder may itself be a symlink).
+  const real = await Promise.all(dirs.map((d) => realpath(d).catch(() => null)))
+  const allowed = [...new Set([...dirs, ...real.filter((d): d is string => d !== null)])]
+  const refuse = () =>
+    new ApiError(
+      'invalid-request',
+      `This server reads files only inside its allowed folders (${access.allow.map((d) => `"${d}"`).join(', ') || 'none'}); "${path}" is outside them. Upload the file instead, or restart "iunet serve" with --allow-dir for its folder.`
+    )
+  // Refused before the file system is asked, so the answer says nothing about what exists elsewhere.
+  if (!allowed.some((d) => within(resolve(path), d))) throw refuse()
+  const target = await realpath(path).catch(() => null)
+  if (target === null) throw new ApiError('not-found', `No file or folder at "${path}".`)
+  // A symlink inside an allowed folder that leads out of it is refused too.
+  if (!allowed.some((d) => within(target, d))) throw refuse()
+  return target
+}
+
+export function datasetServices(ctx: { dataDir: string; store: Store; bus: EventBus; fileAccess?: FileAccess }) {
   const { store, bus } = ctx
   const storageRoot = join(ctx.dataDir, 'datasets')
+  const fileAccess = ctx.fileAccess ?? 'any'
+  const readable = (path: string) => checkFileAccess(path, fileAccess, [ctx.dataDir, join(resourcesDir(), 'examples'), FASHION_MNIST_DIR])
 
   function getOrThrow(id: string) {
     const d = store.datasets.get(id)
@@ -22,7 +58,7 @@ export function datasetServices(ctx: { dataDir: string; store: Store; bus: Event
 
   async function importFile(opts: ImportOptions): Promise<DatasetDetail & { storageDir: string }> {
     const onProgress = (p: { bytesRead: number; totalBytes: number; rows: number }) => bus.emit('import.progress', { path: opts.path, ...p })
-    const src = await loadSource(opts.path, { ...opts, onProgress })
+    const src = await loadSource(await readable(opts.path), { ...opts, onProgress })
     const existing = store.datasets.findByHash(src.hash)
     if (existing) {
       if (opts.reuseExisting) return existing
@@ -53,7 +89,7 @@ export function datasetServices(ctx: { dataDir: string; store: Store; bus: Event
       const { storageDir: _dir, ...detail } = getOrThrow(id)
       return detail
     },
-    inspect: (req: Req<'datasets.inspect'>) => inspectFile(req.path, { target: req.target, imageShape: req.imageShape }),
+    inspect: async (req: Req<'datasets.inspect'>) => inspectFile(await readable(req.path), { target: req.target, imageShape: req.imageShape }),
     async upload(req: Req<'datasets.upload'>) {
       // One folder per upload keeps the user's file name as the file's own name, so error messages and the
       // default dataset name say "iris.csv", while the name can never choose the folder.

@@ -8,7 +8,7 @@ import { ZodError } from 'zod'
 import { ApiError, describeZodError, isChannel, parseRequest, type ApiErrorShape, type AppInfo, type Channel, type Req, type Res } from '../contract/index.ts'
 import { EventBus } from './events.ts'
 import { appRoot } from './paths.ts'
-import { datasetServices } from './datasets.ts'
+import { datasetServices, type FileAccess } from './datasets.ts'
 import { listExamples } from './examples.ts'
 import { runServices } from './runs.ts'
 import { openStore, type Store } from '../store/index.ts'
@@ -21,6 +21,8 @@ export interface ServicesOptions {
   transport: AppInfo['transport']
   /** Overrides the saved worker count (tests use 1). */
   workers?: number
+  /** Files `datasets.inspect/import` may read; the server passes its allowed folders, other doors 'any' (default). */
+  fileAccess?: FileAccess
 }
 
 function version(): string {
@@ -50,7 +52,7 @@ export function createServices(opts: ServicesOptions) {
   const bus = new EventBus()
   const settings = store.settings.settings()
   const pool = new TrainingPool({ size: opts.workers ?? settings.workers, backend: settings.backend })
-  const datasets = datasetServices({ dataDir: opts.dataDir, store, bus })
+  const datasets = datasetServices({ dataDir: opts.dataDir, store, bus, fileAccess: opts.fileAccess })
   const runs = runServices({ store, pool, bus, datasets })
   /** Runs started by this process, until they end (for in-process doors that wait: the CLI). */
   const ending = new Map<string, Promise<void>>()

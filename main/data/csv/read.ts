@@ -247,7 +247,8 @@ async function readWith(
   if (!builders) throw new DataError(`The file "${fileName}" is empty (only blank lines).`)
   const bs = builders as ColumnBuilder[]
   if (rows === 0) {
-    throw new DataError(`"${fileName}" has a header row (${bs.map((b) => b.name).slice(0, 6).join(', ')}${bs.length > 6 ? ', …' : ''}) but no data rows.`)
+    // A single line is no recognisable table (it may be a key or a password line): never quote it back.
+    throw new DataError(`"${fileName}" has a header row (${bs.length} column${bs.length === 1 ? '' : 's'}) but no data rows.`)
   }
   const columns = bs.map((b) => b.finish())
   if (encoding !== 'utf-8') warnings.push(`Text encoding detected: ${encoding === 'latin1' ? 'Latin-1 (the file is not valid UTF-8)' : encoding.toUpperCase()}.`)
@@ -285,7 +286,8 @@ function csvError(e: CsvError, file: string, delimiter: string): DataError {
     case 'CSV_MAX_RECORD_SIZE':
       return new DataError(`Line ${line} of "${file}" is far too long for a CSV row; is it really a CSV file?`, { line })
     default:
-      return new DataError(`"${file}" could not be read as CSV near line ${line ?? '?'}: ${e.message}`, { line })
+      // csv-parse's own messages quote the offending value: the code says enough without the file's content.
+      return new DataError(`"${file}" could not be read as CSV near line ${line ?? '?'} (${e.code}).`, { line })
   }
 }
 
