@@ -8,8 +8,8 @@ import type { Augment } from './augment/index.ts'
 import { iloLoss, softmaxCrossEntropy, type IloParts } from './losses.ts'
 import { accuracy, argmaxRows, confusionMatrix, logLoss } from './metrics.ts'
 import type { Model } from './models/types.ts'
-import { AdamW } from './optim.ts'
-import type { Rng } from '../lib/random.ts'
+import { AdamW, type AdamWState } from './optim.ts'
+import type { Rng, RngState } from '../lib/random.ts'
 import { batchesOf, gatherLabels, gatherRows, predict, trainStep } from './train.ts'
 import { CancelledError, type EngineHooks, type SplitArrays } from './types.ts'
 
@@ -35,6 +35,43 @@ export interface FitOptions {
   augmentRng: Rng
   hooks: EngineHooks
   report: { model: ModelKind; seed: number; compression: number; phase: Phase }
+  /** Continue from a saved state (bit-identical to never having stopped). */
+  resume?: FitState | null
+  /** Save the state every few epochs, and on request between batches (then stop with a CancelledError). */
+  checkpoint?: FitCheckpoint | null
+}
+
+/** Everything a phase needs to continue exactly where it stopped. */
+export interface FitState {
+  /** The epoch in progress (1-based) and its next batch; batch 0 with order null = the epoch has not begun. */
+  epoch: number
+  batch: number
+  /** The epoch's batch order, once drawn. */
+  order: Int32Array | null
+  sums: EpochSums
+  shuffleRng: RngState
+  augmentRng: RngState
+  best: { epoch: number; acc: number; loss: number; weights: Map<string, Float32Array> | null }
+  history: EpochMetrics[]
+  weights: Map<string, Float32Array>
+  optimizer: AdamWState
+  /** Training seconds before this state was saved. */
+  seconds: number
+}
+
+interface EpochSums {
+  lossSum: number
+  nceSum: number
+  correct: number
+  seen: number
+}
+
+export interface FitCheckpoint {
+  /** Save at the end of every this many epochs (the last epoch is left to the caller's phase boundary). */
+  everyEpochs: number
+  save(state: FitState): void
+  /** Polled between batches: when true, the state is saved and fit throws a CancelledError. */
+  stopRequested(): boolean
 }
 
 export interface FitResult {
@@ -77,18 +114,45 @@ export async function fit(o: FitOptions): Promise<FitResult> {
   const history: EpochMetrics[] = []
   let best = { epoch: 0, acc: -1, loss: Infinity, weights: null as Map<string, Float32Array> | null }
   let epoch = 0
+  const resume = o.resume ?? null
+  const secondsBefore = resume?.seconds ?? 0
+  if (resume) {
+    model.setWeights(resume.weights)
+    opt.setState(resume.optimizer)
+    o.shuffleRng.restore(resume.shuffleRng)
+    o.augmentRng.restore(resume.augmentRng)
+    best = { ...resume.best }
+    history.push(...resume.history)
+  }
+  const stateAt = (ep: number, batch: number, order: Int32Array | null, sums: EpochSums): FitState => ({
+    epoch: ep,
+    batch,
+    order,
+    sums: { ...sums },
+    shuffleRng: o.shuffleRng.snapshot(),
+    augmentRng: o.augmentRng.snapshot(),
+    best: { ...best },
+    history: [...history],
+    weights: model.getWeights(),
+    optimizer: opt.getState(),
+    seconds: secondsBefore + (performance.now() - started) / 1000
+  })
+  let sinceSave = 0
   try {
-    for (epoch = 1; epoch <= o.epochs; epoch++) {
+    for (epoch = resume?.epoch ?? 1; epoch <= o.epochs; epoch++) {
       const t0 = performance.now()
-      const order = o.shuffleRng.permutation(train.n)
+      const resumed = resume !== null && epoch === resume.epoch
+      const order = resumed && resume.order ? resume.order : o.shuffleRng.permutation(train.n)
       // NT-Xent needs ≥ 2 inputs per batch: a trailing batch of one row is dropped in ILO phases.
       const batches = batchesOf(order, o.batchSize).filter((b) => !o.ilo || b.length >= 2)
-      let lossSum = 0
-      let nceSum = 0
-      let correct = 0
-      let seen = 0
-      for (const idx of batches) {
+      let { lossSum, nceSum, correct, seen } = resumed ? resume.sums : { lossSum: 0, nceSum: 0, correct: 0, seen: 0 }
+      for (let bi = resumed ? resume.batch : 0; bi < batches.length; bi++) {
+        const idx = batches[bi]!
         if (hooks.isCancelled()) throw new CancelledError()
+        if (o.checkpoint?.stopRequested()) {
+          o.checkpoint.save(stateAt(epoch, bi, order, { lossSum, nceSum, correct, seen }))
+          throw new CancelledError()
+        }
         const n = idx.length
         const xb = gatherRows(train.x, dim, idx)
         const yb = gatherLabels(train.y, idx)
@@ -144,7 +208,12 @@ export async function fit(o: FitOptions): Promise<FitResult> {
       history.push(metrics)
       hooks.onProgress({ ...o.report, epoch, totalEpochs: o.epochs, metrics })
       await yieldToLoop()
-      if (patience > 0 && epoch - best.epoch >= patience) break
+      const stop = patience > 0 && epoch - best.epoch >= patience
+      if (!stop && epoch < o.epochs && o.checkpoint && ++sinceSave >= o.checkpoint.everyEpochs) {
+        sinceSave = 0
+        o.checkpoint.save(stateAt(epoch + 1, 0, null, { lossSum: 0, nceSum: 0, correct: 0, seen: 0 }))
+      }
+      if (stop) break
     }
   } finally {
     opt.dispose()
@@ -156,7 +225,7 @@ export async function fit(o: FitOptions): Promise<FitResult> {
     bestEpoch: keepBest ? best.epoch : epochsRun,
     valAccuracy: keepBest ? best.acc : last.valAccuracy,
     epochsRun,
-    seconds: (performance.now() - started) / 1000,
+    seconds: secondsBefore + (performance.now() - started) / 1000,
     history
   }
 }

@@ -19,6 +19,13 @@ export interface AdamWOptions {
   fused?: boolean
 }
 
+/** What a checkpoint keeps of an AdamW: the step and the moments by param name. */
+export interface AdamWState {
+  t: number
+  m: Map<string, Float32Array>
+  v: Map<string, Float32Array>
+}
+
 interface Slot {
   param: Param
   m: tf.Variable
@@ -110,6 +117,32 @@ export class AdamW {
         w = tf.sub(w, tf.mul(tf.div(m1, denom), alpha))
         if (mask) w = tf.mul(w, mask)
         param.variable.assign(w)
+      }
+    })
+  }
+
+  /** Step count and both moments of every param, copied out (for checkpoints). */
+  getState(): AdamWState {
+    const m = new Map<string, Float32Array>()
+    const v = new Map<string, Float32Array>()
+    for (const s of this.slots.values()) {
+      m.set(s.param.name, Float32Array.from(s.m.dataSync() as Float32Array))
+      v.set(s.param.name, Float32Array.from(s.v.dataSync() as Float32Array))
+    }
+    return { t: this.t, m, v }
+  }
+
+  /** Restores what getState returned: the next step continues exactly where the saved one stopped. */
+  setState(state: AdamWState): void {
+    this.t = state.t
+    tf.tidy(() => {
+      for (const s of this.slots.values()) {
+        const m = state.m.get(s.param.name)
+        const v = state.v.get(s.param.name)
+        if (!m || !v) throw new Error(`optimizer state has no moments for ${s.param.name}`)
+        // Fresh buffers owned by the variables alone: the fused update writes m and v in place.
+        s.m.assign(tf.tensor(Float32Array.from(m), s.m.shape))
+        s.v.assign(tf.tensor(Float32Array.from(v), s.v.shape))
       }
     })
   }

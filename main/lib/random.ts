@@ -21,6 +21,15 @@ export interface Rng {
   permutation(n: number): Int32Array
   /** A fresh 32-bit seed drawn from this stream (to seed tfjs ops or a child generator). */
   seed(): number
+  /** The generator's whole state (for checkpoints): restoring it continues the stream bit for bit. */
+  snapshot(): RngState
+  restore(s: RngState): void
+}
+
+/** mulberry32's 32-bit counter and the Gaussian spare of Box–Muller (null when none is pending). */
+export interface RngState {
+  a: number
+  spare: number | null
 }
 
 /** murmur3 fmix32: a bijective mix of a 32-bit integer. */
@@ -73,7 +82,15 @@ export function shuffle<T extends { length: number; [i: number]: unknown }>(a: T
 }
 
 export function createRng(seed: number): Rng {
-  const next = mulberry32(mix32(seed >>> 0) || 0x6d2b79f5)
+  // mulberry32 inline (same sequence as mulberry32()), with its counter reachable for snapshot/restore.
+  let a = (mix32(seed >>> 0) || 0x6d2b79f5) >>> 0
+  const next = (): number => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
   let spare: number | null = null
   const int = (n: number): number => Math.floor(next() * n)
   const rng: Rng = {
@@ -99,7 +116,12 @@ export function createRng(seed: number): Rng {
       for (let i = 0; i < n; i++) p[i] = i
       return rng.shuffle(p)
     },
-    seed: () => (next() * 4294967296) >>> 0
+    seed: () => (next() * 4294967296) >>> 0,
+    snapshot: () => ({ a, spare }),
+    restore(st) {
+      a = st.a >>> 0
+      spare = st.spare
+    }
   }
   return rng
 }
