@@ -3,10 +3,12 @@
  * t-test of IUNet against the dense MLP over the seeds they share (lib/stats).
  */
 import { MODEL_LABELS, type ModelKind, type ModelResult, type RunDetail } from '../contract/index.ts'
-import { pairedTTest } from '../lib/stats/index.ts'
+import { correctedResampledTTest, pairedTTest } from '../lib/stats/index.ts'
 
 export interface SeedValues {
   seed: number
+  /** Repeated k-fold runs: the fold (one entry per seed × fold). */
+  fold?: number
   accuracy: number
   balancedAccuracy: number
   macroF1: number
@@ -18,13 +20,14 @@ export interface SeedValues {
 
 const sameCell = (r: ModelResult, model: ModelKind, compression: number) => r.model === model && r.compression === compression
 
-/** One entry per seed of (model, compression), ordered by seed. */
+/** One entry per seed (× fold with k-fold) of (model, compression), ordered by seed, then fold. */
 export function perSeed(detail: RunDetail, model: ModelKind, compression: number): SeedValues[] {
   return detail.results
     .filter((r) => sameCell(r, model, compression))
-    .sort((a, b) => a.seed - b.seed)
+    .sort((a, b) => a.seed - b.seed || (a.fold ?? 0) - (b.fold ?? 0))
     .map((r) => ({
       seed: r.seed,
+      ...(r.fold === undefined ? {} : { fold: r.fold }),
       accuracy: r.accuracy,
       balancedAccuracy: r.balancedAccuracy,
       macroF1: r.macroF1,
@@ -40,8 +43,10 @@ export interface PairedComparison {
   compression: number
   baseline: ModelKind
   metric: 'accuracy'
-  /** Seeds both models finished. */
+  /** Seeds both models finished (a seed appears once per fold with k-fold). */
   seeds: number[]
+  /** Paired t-test over seeds; the corrected resampled t-test (Nadeau & Bengio 2003) over seed × fold with k-fold. */
+  test: 'paired-t' | 'corrected-resampled-t'
   meanDifference: number | null
   t: number | null
   df: number | null
@@ -49,21 +54,33 @@ export interface PairedComparison {
   p: number | null
 }
 
-/** IUNet (each compression ratio) vs the dense MLP, test accuracy paired by seed. */
+/**
+ * Test/training rows of one k-fold resample, for the corrected resampled t-test: the test part is 1/k of the rows,
+ * the model fits on the other (k − 1)/k less the validation share cut from them.
+ */
+export function kfoldTestTrainRatio(split: RunDetail['config']['split']): { nTrain: number; nTest: number } {
+  const k = split.kfold ?? 1
+  return { nTest: 1 / k, nTrain: ((k - 1) / k) * (split.train / (split.train + split.val)) }
+}
+
+const pairKey = (r: ModelResult) => `${r.seed}/${r.fold ?? ''}`
+
+/** IUNet (each compression ratio) vs the dense MLP, test accuracy paired by seed (and fold with k-fold). */
 export function iunetVsMlp(detail: RunDetail): PairedComparison[] {
   const baseline: ModelKind = 'mlp'
-  const base = new Map(detail.results.filter((r) => r.model === baseline).map((r) => [r.seed, r.accuracy]))
+  const base = new Map(detail.results.filter((r) => r.model === baseline).map((r) => [pairKey(r), r.accuracy]))
   if (!base.size) return []
+  const kfold = !!detail.config.split.kfold
+  const test = kfold ? ('corrected-resampled-t' as const) : ('paired-t' as const)
   return detail.aggregates
     .filter((a) => a.model === 'iunet')
     .map((a) => {
-      const mine = detail.results.filter((r) => sameCell(r, a.model, a.compression) && base.has(r.seed)).sort((x, y) => x.seed - y.seed)
-      const out: PairedComparison = { model: a.model, compression: a.compression, baseline, metric: 'accuracy', seeds: mine.map((r) => r.seed), meanDifference: null, t: null, df: null, p: null }
+      const mine = detail.results.filter((r) => sameCell(r, a.model, a.compression) && base.has(pairKey(r))).sort((x, y) => x.seed - y.seed || (x.fold ?? 0) - (y.fold ?? 0))
+      const out: PairedComparison = { model: a.model, compression: a.compression, baseline, metric: 'accuracy', seeds: mine.map((r) => r.seed), test, meanDifference: null, t: null, df: null, p: null }
       if (mine.length < 2) return out
-      const r = pairedTTest(
-        mine.map((x) => x.accuracy),
-        mine.map((x) => base.get(x.seed)!)
-      )
+      const xs = mine.map((x) => x.accuracy)
+      const ys = mine.map((x) => base.get(pairKey(x))!)
+      const r = kfold ? correctedResampledTTest(xs, ys, kfoldTestTrainRatio(detail.config.split)) : pairedTTest(xs, ys)
       return { ...out, meanDifference: r.meanDifference, t: r.statistic, df: r.df, p: r.p }
     })
 }
@@ -76,6 +93,8 @@ export function describeComparisons(tests: PairedComparison[], alpha = 0.05): st
     const diff = `${c.meanDifference! >= 0 ? '+' : ''}${(100 * c.meanDifference!).toFixed(1)} pts accuracy`
     if (Number.isNaN(c.p)) return `${name}: ${diff}, identical on all ${c.seeds.length} seeds.`
     const verdict = c.p < alpha ? `significant at α = ${alpha}` : `not significant at α = ${alpha}`
-    return `${name}: ${diff} over ${c.seeds.length} paired seeds, t(${c.df}) = ${c.t!.toFixed(2)}, p = ${c.p < 1e-4 ? c.p.toExponential(1) : c.p.toFixed(4)} (paired t-test, two-sided): ${verdict}.`
+    const what = c.test === 'paired-t' ? `${c.seeds.length} paired seeds` : `${c.seeds.length} paired folds`
+    const how = c.test === 'paired-t' ? 'paired t-test' : 'corrected resampled t-test'
+    return `${name}: ${diff} over ${what}, t(${c.df}) = ${c.t!.toFixed(2)}, p = ${c.p < 1e-4 ? c.p.toExponential(1) : c.p.toFixed(4)} (${how}, two-sided): ${verdict}.`
   })
 }

@@ -234,6 +234,8 @@ export type LayerSparsity = z.infer<typeof LayerSparsity>
 export const ModelResult = z.object({
   model: ModelKind,
   seed: z.number().int(),
+  /** Repeated k-fold runs: the fold (0..k−1) that was the test part; the seed picks the repeat's partition. */
+  fold: z.number().int().min(0).optional(),
   /** Compression ratio actually applied (1 for unpruned models). */
   compression: z.number(),
   accuracy: z.number(),
@@ -261,6 +263,7 @@ export type ModelResult = z.infer<typeof ModelResult>
 export const EpochMetrics = z.object({
   model: ModelKind,
   seed: z.number().int(),
+  fold: z.number().int().min(0).optional(),
   compression: z.number(),
   phase: Phase,
   epoch: z.number().int(),
@@ -318,6 +321,7 @@ export type RunSummary = z.infer<typeof RunSummary>
 export const FirstLayerArtifact = z.object({
   model: ModelKind,
   seed: z.number().int(),
+  fold: z.number().int().min(0).optional(),
   compression: z.number(),
   inputs: z.number().int(),
   /** Hidden units included (a sample of the layer, the most connected first). */
@@ -507,6 +511,7 @@ export type ApiErrorShape = z.infer<typeof ApiErrorShape>
 
 export class ApiError extends Error {
   constructor(
+  fold: z.number().int().min(0).optional(),
     readonly code: ApiErrorShape['code'],
     message: string,
     readonly details?: string[]

@@ -11,6 +11,8 @@ export interface TrainTask {
   model: ModelKind
   seed: number
 }
+  /** Repeated k-fold (config.split.kfold): the fold whose rows are the test part; the seed picks the partition. */
+  fold?: number
 
 /** Checks the worker end to end (backend up, progress flows, cancel is seen) with a small real computation. */
 export interface ProbeTask {

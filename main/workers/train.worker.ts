@@ -21,12 +21,12 @@ const preparedCache = new Map<string, PreparedData>()
 
 async function preparedFor(task: TrainTask): Promise<PreparedData> {
   const maxRows = task.config.maxRows ?? undefined
-  const key = JSON.stringify([task.datasetDir, task.seed, task.config.split, maxRows, task.schema.target, task.schema.columns.map((c) => [c.name, c.type, c.role])])
+  const key = JSON.stringify([task.datasetDir, task.seed, task.fold ?? null, task.config.split, maxRows, task.schema.target, task.schema.columns.map((c) => [c.name, c.type, c.role])])
   const hit = preparedCache.get(key)
   if (hit) return hit
   if (cachedTable?.dir !== task.datasetDir) cachedTable = { dir: task.datasetDir, table: await loadTable(task.datasetDir) }
   // The split and the preprocessing depend on the seed only: every model of a seed sees the same data.
-  const prepared = prepare(cachedTable.table, task.schema, task.config.split, task.seed, { maxRows })
+  const prepared = prepare(cachedTable.table, task.schema, task.config.split, task.seed, { maxRows, fold: task.fold })
   if (preparedCache.size >= 4) preparedCache.delete(preparedCache.keys().next().value!)
   preparedCache.set(key, prepared)
   return prepared

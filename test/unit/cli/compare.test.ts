@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 import type { ModelKind, ModelResult, RunDetail } from '../../../main/contract/index.ts'
-import { describeComparisons, iunetVsMlp, perSeed } from '../../../main/cli/compare.ts'
+import { describeComparisons, iunetVsMlp, kfoldTestTrainRatio, perSeed } from '../../../main/cli/compare.ts'
+import { correctedResampledTTest } from '../../../main/lib/stats/index.ts'
 import { runJson } from '../../../main/cli/run.ts'
 
 const ref = JSON.parse(readFileSync(new URL('../../fixtures/stats/scipy-reference.json', import.meta.url), 'utf8'))
@@ -22,7 +23,7 @@ function detail(seeds: number): RunDetail {
     model, compression, params: 10, nonzeroParams: 10, flopsDense: 1, flopsSparse: 1, supernetValAccuracy: null,
     accuracy: ms, balancedAccuracy: ms, macroF1: ms, invariancePrediction: ms, invarianceRepresentation: ms, trainSeconds: ms, inferenceMsPerExample: ms
   })
-  return { id: 'r', name: 'n', status: 'finished', results, aggregates: [agg('iunet', 8), agg('mlp', 1)], config: {} } as unknown as RunDetail
+  return { id: 'r', name: 'n', status: 'finished', results, aggregates: [agg('iunet', 8), agg('mlp', 1)], config: { split: { train: 0.7, val: 0.15, test: 0.15, kfold: null } } } as unknown as RunDetail
 }
 
 describe('run comparison output', () => {
@@ -46,5 +47,21 @@ describe('run comparison output', () => {
     const [c] = iunetVsMlp(detail(1))
     expect(c!.p).toBeNull()
     expect(describeComparisons([c!])[0]).toMatch(/needs ≥ 2 seeds/)
+  })
+
+  it('repeated k-fold: pairs by seed × fold and uses the corrected resampled t-test', () => {
+    const { a, b } = ref.correctedT[0] as { a: number[]; b: number[] }
+    // 2 seeds × 5 folds; results arrive in any order
+    const at = (i: number) => ({ seed: Math.floor(i / 5), fold: i % 5 })
+    const results = [...a.map((x, i) => ({ ...result('iunet', 0, x, 8), ...at(i) })), ...b.map((x, i) => ({ ...result('mlp', 0, x), ...at(i) }))].reverse()
+    const d = { ...detail(0), results, config: { split: { train: 0.7, val: 0.15, test: 0.15, kfold: 5 } } } as unknown as RunDetail
+    const sizes = kfoldTestTrainRatio(d.config.split)
+    expect(sizes.nTest / sizes.nTrain).toBeCloseTo(0.2 / (0.8 * (0.7 / 0.85)), 12)
+    const [c] = iunetVsMlp(d)
+    const want = correctedResampledTTest(a, b, sizes)
+    expect(c).toMatchObject({ test: 'corrected-resampled-t', df: 9, seeds: [0, 0, 0, 0, 0, 1, 1, 1, 1, 1] })
+    expect(c!.p).toBeCloseTo(want.p, 12)
+    expect(perSeed(d, 'mlp', 1).map((s) => [s.seed, s.fold])).toEqual(a.map((_, i) => [at(i).seed, at(i).fold]))
+    expect(describeComparisons([c!])[0]).toMatch(/over 10 paired folds, .*corrected resampled t-test/)
   })
 })

@@ -1,0 +1,70 @@
+/**
+ * The raw results behind a comparison: one row per run × model × compression × seed (× fold with repeated
+ * k-fold), so anyone can run their own tests on the exported numbers.
+ */
+import { MODEL_LABELS, type RunDetail } from '@contract'
+
+export interface RawResultRow {
+  runId: string
+  run: string
+  dataset: string
+  model: string
+  label: string
+  compression: number
+  seed: number
+  /** Repeated k-fold runs only; null otherwise. */
+  fold: number | null
+  accuracy: number
+  balancedAccuracy: number
+  macroF1: number
+  invariancePrediction: number
+  invarianceRepresentation: number
+  supernetValAccuracy: number | null
+  trainSeconds: number
+  params: number
+  nonzeroParams: number
+}
+
+/** Every stored result of the given runs, in run order, then model, compression, seed and fold. */
+export function rawResults(runs: readonly RunDetail[]): RawResultRow[] {
+  return runs.flatMap((d) =>
+    [...d.results]
+      .sort((a, b) => a.model.localeCompare(b.model) || a.compression - b.compression || a.seed - b.seed || (a.fold ?? 0) - (b.fold ?? 0))
+      .map((r) => ({
+        runId: d.id,
+        run: d.name,
+        dataset: d.datasetName,
+        model: r.model,
+        label: MODEL_LABELS[r.model],
+        compression: r.compression,
+        seed: r.seed,
+        fold: r.fold ?? null,
+        accuracy: r.accuracy,
+        balancedAccuracy: r.balancedAccuracy,
+        macroF1: r.macroF1,
+        invariancePrediction: r.invariancePrediction,
+        invarianceRepresentation: r.invarianceRepresentation,
+        supernetValAccuracy: r.supernetValAccuracy,
+        trainSeconds: r.trainSeconds,
+        params: r.params,
+        nonzeroParams: r.nonzeroParams
+      }))
+  )
+}
+
+const COLUMNS: (keyof RawResultRow)[] = ['runId', 'run', 'dataset', 'model', 'label', 'compression', 'seed', 'fold', 'accuracy', 'balancedAccuracy', 'macroF1', 'invariancePrediction', 'invarianceRepresentation', 'supernetValAccuracy', 'trainSeconds', 'params', 'nonzeroParams']
+
+function cell(v: unknown): string {
+  if (v === null || v === undefined) return ''
+  if (typeof v === 'number') return String(v)
+  const s = String(v)
+  return /[",\r\n]/.test(s) || /^[=+\-@]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
+}
+
+export function rawResultsCsv(rows: readonly RawResultRow[]): string {
+  return [COLUMNS.join(','), ...rows.map((r) => COLUMNS.map((c) => cell(r[c])).join(','))].join('\r\n') + '\r\n'
+}
+
+export function rawResultsJson(rows: readonly RawResultRow[], generatedAt: string): string {
+  return JSON.stringify({ generatedAt, note: 'one row per model × compression × seed (× fold with repeated k-fold); shares in 0..1', rows }, null, 2)
+}
