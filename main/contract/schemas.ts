@@ -346,9 +346,9 @@ export type RunDetail = z.infer<typeof RunDetail>
 
 // ───────────────────────────── domain: app ─────────────────────────────
 
-export const BackendName = z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'])
+export const BackendName = z.enum(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'])
 export type BackendName = z.infer<typeof BackendName>
-export const BackendChoice = z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'])
+export const BackendChoice = z.enum(['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'])
 export type BackendChoice = z.infer<typeof BackendChoice>
 
 export const BackendInfo = z.object({
@@ -369,6 +369,18 @@ export const BackendInfo = z.object({
       /** BLAS kernel family, e.g. "SkylakeX" */
       kernels: z.string().nullable(),
       threads: z.number().int()
+    })
+    .optional(),
+  /** The WebGPU adapter (webgpu only); `auto` never picks a software one (llvmpipe, SwiftShader, lavapipe). */
+  adapter: z
+    .object({
+      vendor: z.string(),
+      architecture: z.string(),
+      device: z.string(),
+      description: z.string(),
+      software: z.boolean(),
+      /** Dawn backend it was reached through ('default' = Vulkan/Metal/D3D12, 'opengles'), or 'browser'. */
+      via: z.string()
     })
     .optional()
 })

@@ -1,7 +1,7 @@
 /**
  * Picks the tfjs backend and reports what was chosen and why the others were skipped.
  *
- * auto tries, in order: tfjs-node-gpu → tfjs-node → wasm → cpu. The native packages are optionalDependencies whose
+ * auto tries, in order: tfjs-node-gpu → webgpu (hardware adapters only; kernels/webgpu.ts) → tfjs-node → wasm → cpu. The native packages are optionalDependencies whose
  * install downloads libtensorflow, so they are often missing: they are imported dynamically and a failure is
  * recorded, never thrown. The module loader is injectable so tests can simulate missing packages.
  */
@@ -11,6 +11,7 @@ import path from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
 import type { BackendChoice, BackendInfo, BackendName } from '../contract/index.ts'
 import { nativeStatus, setBlasThreads } from './kernels/native.ts'
+import { installSyncRead, openAdapter, describeAdapter, type AdapterInfo } from './kernels/webgpu.ts'
 // tfjs-core's node build ships no gradients; every engine entry point gets them through here.
 import './tfgrad/register.ts'
 
@@ -30,10 +31,11 @@ function cores(): number {
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length
 }
 
-const ORDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']
+const ORDER: BackendName[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']
 
 const PACKAGES: Record<BackendName, string> = {
   'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  webgpu: '@tensorflow/tfjs-backend-webgpu',
   tensorflow: '@tensorflow/tfjs-node',
   wasm: '@tensorflow/tfjs-backend-wasm',
   cpu: '@tensorflow/tfjs-backend-cpu'
@@ -42,6 +44,7 @@ const PACKAGES: Record<BackendName, string> = {
 /** tfjs' own registry name of each backend (both native packages register 'tensorflow'). */
 const TF_NAMES: Record<BackendName, string> = {
   'tensorflow-gpu': 'tensorflow',
+  webgpu: 'webgpu',
   tensorflow: 'tensorflow',
   wasm: 'wasm',
   cpu: 'cpu'
@@ -63,7 +66,9 @@ function reasonOf(e: unknown): string {
   return msg.split('\n')[0].slice(0, 300)
 }
 
-async function tryBackend(name: BackendName, load: ModuleLoader): Promise<void> {
+async function tryBackend(name: BackendName, load: ModuleLoader, auto: boolean): Promise<AdapterInfo | null> {
+  // WebGPU: an adapter first (auto refuses software ones), then tfjs' backend, which asks navigator.gpu for it.
+  const adapter = name === 'webgpu' ? await openAdapter(load, auto) : null
   const mod = (await load(PACKAGES[name])) as Record<string, unknown>
   if (name === 'wasm') {
     const setWasmPaths = mod.setWasmPaths as ((prefix: string) => void) | undefined
@@ -85,6 +90,8 @@ async function tryBackend(name: BackendName, load: ModuleLoader): Promise<void> 
   await tf.ready()
   if (tf.getBackend() !== TF_NAMES[name]) throw new Error(`backend is ${tf.getBackend()} after setBackend`)
   if (name === 'wasm') shareIdentityOnWasm()
+  if (name === 'webgpu') installSyncRead()
+  return adapter
 }
 
 /**
@@ -111,7 +118,7 @@ function shareIdentityOnWasm(): void {
 
 function threadsOf(name: BackendName, native: BackendInfo['native']): number {
   if (name === 'wasm' && native?.available) return native.threads
-  if (name === 'wasm' || name === 'cpu') return 1
+  if (name === 'wasm' || name === 'cpu' || name === 'webgpu') return 1
   // libtensorflow uses one intra-op thread per core by default.
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length
 }
@@ -128,14 +135,14 @@ export async function initBackend(choice: BackendChoice = 'auto', opts: InitBack
   const skipped: BackendInfo['skipped'] = []
   for (const name of candidates) {
     try {
-      await tryBackend(name, load)
+      const adapter = await tryBackend(name, load, choice === 'auto')
       let native: BackendInfo['native'] = undefined
       if (name === 'wasm') {
         const workers = opts.workers ?? 1
         setBlasThreads(opts.blasThreads ?? Math.max(1, Math.floor(cores() / workers)))
         native = nativeStatus()
       }
-      current = { name, threads: threadsOf(name, native), workers: opts.workers ?? 1, skipped, ...(native ? { native } : {}) }
+      current = { name, threads: threadsOf(name, native), workers: opts.workers ?? 1, skipped, ...(native ? { native } : {}), ...(adapter ? { adapter } : {}) }
       return current
     } catch (e) {
       skipped.push({ name, reason: reasonOf(e) })
@@ -155,7 +162,8 @@ export function describeBackend(info: BackendInfo | null = current): string {
   if (!info) return 'no backend initialized'
   const name = info.native?.available ? `${info.name} + ${info.native.library}${info.native.kernels ? ` ${info.native.kernels}` : ''}` : info.name
   const head = `${name} (${info.threads} thread${info.threads === 1 ? '' : 's'}, ${info.workers} worker${info.workers === 1 ? '' : 's'})`
-  const why = info.native && !info.native.available ? `; native kernels off: ${info.native.reason}` : ''
+  let why = info.native && !info.native.available ? `; native kernels off: ${info.native.reason}` : ''
+  if (info.adapter) why += `; adapter ${describeAdapter(info.adapter)}`
   if (info.skipped.length === 0) return head + why
   return `${head}${why} — skipped ${info.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`
 }

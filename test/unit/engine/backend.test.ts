@@ -16,7 +16,8 @@ describe('initBackend', () => {
     expect(info.threads).toBe(info.native?.available ? info.native.threads : 1)
     expect(info.native).toBeDefined()
     if (!info.native!.available) expect(info.native!.reason).toBeTruthy()
-    expect(info.skipped.map((s) => s.name)).toEqual(['tensorflow-gpu', 'tensorflow'])
+    // webgpu: no Dawn adapter, or only a software one (auto never takes llvmpipe/SwiftShader).
+    expect(info.skipped.map((s) => s.name)).toEqual(['tensorflow-gpu', 'webgpu', 'tensorflow'])
     expect(info.skipped[0].reason).toContain('tfjs-node-gpu')
     expect(tf.getBackend()).toBe('wasm')
     expect(tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')).toBe(false)
@@ -45,7 +46,7 @@ describe('initBackend', () => {
     }
     const info = await initBackend('auto', { load: onlyCpu })
     expect(info.name).toBe('cpu')
-    expect(info.skipped.map((s) => s.name)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm'])
+    expect(info.skipped.map((s) => s.name)).toEqual(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm'])
   })
 
   it('on wasm, clones share memory (no copy per saved gradient tensor) and stay valid after the original is disposed', async () => {

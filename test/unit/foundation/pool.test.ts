@@ -8,7 +8,7 @@ afterAll(() => pool.close())
 describe('training worker pool', () => {
   it('reports the backend the workers chose (wasm here: native tfjs is not installed)', async () => {
     const info = await pool.backendInfo()
-    expect(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).toContain(info.name)
+    expect(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']).toContain(info.name)
     expect(info.workers).toBe(2)
     if (info.name === 'wasm') expect(info.skipped.map((s) => s.name)).toEqual(expect.arrayContaining(['tensorflow-gpu', 'tensorflow']))
   })

@@ -1,0 +1,140 @@
+/**
+ * The WebGPU backend (Dawn in Node) on whatever adapter this machine has — in CI, Mesa's llvmpipe through Dawn's
+ * OpenGL ES backend (.ci/run installs libegl1, libgles2, libgl1-mesa-dri). The same jobs run on wasm and on webgpu
+ * and must agree: first-epoch training loss within 1e-3 relative, test accuracy within 2 test rows.
+ * Skipped, with the reason printed, only when Dawn finds no adapter at all.
+ */
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import * as tf from '@tensorflow/tfjs-core'
+import type { ModelKind, RunConfig } from '../../../main/contract/index.ts'
+import { describeBackend, initBackend, type ModuleLoader } from '../../../main/engine/backend.ts'
+import { isSoftwareAdapter, openAdapter } from '../../../main/engine/kernels/webgpu.ts'
+import { runJob } from '../../../main/engine/pipeline.ts'
+import { defaultRunConfig } from '../../../main/engine/presets.ts'
+import type { PreparedData, SplitArrays } from '../../../main/engine/types.ts'
+import { createRng } from '../../../main/lib/random.ts'
+import { loadIris } from '../engine-method/iris.ts'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const importer: ModuleLoader = (spec) => import(spec)
+
+let noAdapter: string | null = null
+try {
+  await openAdapter(importer, false)
+} catch (e) {
+  noAdapter = (e as Error).message
+  console.warn(`webgpu tests skipped: ${noAdapter}`)
+}
+const gpu = noAdapter ? describe.skip : describe
+
+/** The first `rows` 8×8 digits (seeded shuffle), pixels / 16, 70/15/15. */
+function loadDigits(rows: number): PreparedData {
+  const lines = readFileSync(path.resolve(here, '../../../resources/examples/digits_8x8.csv'), 'utf8').trim().split(/\r?\n/).slice(1)
+  const order = createRng(7).permutation(lines.length).subarray(0, rows)
+  const parsed = Array.from(order, (i) => lines[i]!.split(',').map(Number))
+  const split = (a: number, b: number): SplitArrays => {
+    const part = parsed.slice(a, b)
+    return { x: Float32Array.from(part.flatMap((r) => r.slice(0, 64).map((v) => v / 16))), y: Int32Array.from(part.map((r) => r[64]!)), n: part.length }
+  }
+  const nTrain = Math.round(rows * 0.7)
+  const nVal = Math.round(rows * 0.15)
+  return {
+    kind: 'image', nFeatures: 64, nClasses: 10, classNames: Array.from({ length: 10 }, (_, i) => String(i)), imageShape: [8, 8, 1],
+    featureGroups: Array.from({ length: 64 }, (_, i) => [i, 1] as [number, number]), numericMask: new Uint8Array(64),
+    train: split(0, nTrain), val: split(nTrain, nTrain + nVal), test: split(nTrain + nVal, rows)
+  }
+}
+
+function tiny(data: PreparedData, models: ModelKind[], over: Partial<RunConfig>): RunConfig {
+  const kind = data.kind
+  const base = defaultRunConfig('quick', { kind, rows: data.train.n + data.val.n + data.test.n, nFeatures: data.nFeatures, imageShape: data.imageShape })
+  return { datasetId: 'test', ...base, models, seeds: 1, compressions: [4], ...over }
+}
+
+interface Outcome {
+  firstLoss: number
+  accuracy: number
+  /** tf.memory().numTensors after each epoch, per phase. */
+  numTensors: Map<string, number[]>
+}
+
+async function train(backend: 'wasm' | 'webgpu', model: ModelKind, data: PreparedData, config: RunConfig): Promise<Outcome> {
+  await initBackend(backend)
+  expect(tf.getBackend()).toBe(backend)
+  const losses: number[] = []
+  const numTensors = new Map<string, number[]>()
+  const r = await runJob(
+    { model, seed: 1, config, data },
+    {
+      onProgress: (p) => {
+        if (!p.metrics) return
+        losses.push(p.metrics.trainLoss)
+        const key = `${p.phase}/${p.compression}`
+        numTensors.set(key, [...(numTensors.get(key) ?? []), tf.memory().numTensors])
+      },
+      isCancelled: () => false
+    }
+  )
+  return { firstLoss: losses[0]!, accuracy: r.results[0]!.accuracy, numTensors }
+}
+
+/** Runs on wasm then on webgpu and checks they agree. */
+async function agree(model: ModelKind, data: PreparedData, config: RunConfig) {
+  const wasm = await train('wasm', model, data, config)
+  const webgpu = await train('webgpu', model, data, config)
+  const rel = Math.abs(webgpu.firstLoss - wasm.firstLoss) / Math.abs(wasm.firstLoss)
+  console.log(`${model}: first-epoch loss wasm ${wasm.firstLoss.toFixed(6)} webgpu ${webgpu.firstLoss.toFixed(6)} (rel ${rel.toExponential(2)}); accuracy ${wasm.accuracy.toFixed(4)} vs ${webgpu.accuracy.toFixed(4)} on ${data.test.n} test rows`)
+  expect(Number.isFinite(webgpu.firstLoss)).toBe(true)
+  expect(rel).toBeLessThan(1e-3)
+  expect(Math.abs(webgpu.accuracy - wasm.accuracy) * data.test.n).toBeLessThanOrEqual(2 + 1e-9)
+  // No tensor leaks from one epoch to the next on webgpu (tf.memory() flat within each phase).
+  for (const [phase, t] of webgpu.numTensors) expect({ phase, last: t[t.length - 1] }).toEqual({ phase, last: t[0] })
+  return { wasm, webgpu }
+}
+
+gpu('webgpu backend (forced; a software adapter is fine here)', () => {
+  it('initializes, reports its adapter and computes (sync reads included)', async () => {
+    const info = await initBackend('webgpu')
+    expect(info.name).toBe('webgpu')
+    expect(info.adapter).toBeDefined()
+    expect(info.adapter!.software).toBe(isSoftwareAdapter(info.adapter!))
+    expect(describeBackend(info)).toMatch(/^webgpu .*adapter /)
+    const y = tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[5, 6], [7, 8]]))
+    expect(Array.from(y.dataSync())).toEqual([19, 22, 43, 50])
+    expect(Array.from(await tf.sum(y).data())).toEqual([134])
+  })
+
+  it('auto never picks a software adapter', async () => {
+    const info = await initBackend('auto')
+    const forced = await initBackend('webgpu')
+    if (forced.adapter!.software) {
+      expect(info.name).not.toBe('webgpu')
+      const skip = info.skipped.find((s) => s.name === 'webgpu')
+      expect(skip?.reason).toMatch(/only a software adapter: .*used only when forced/)
+    } else expect(info.name === 'webgpu' || info.name === 'tensorflow-gpu').toBe(true)
+  })
+
+  it('iris MLP and tabular ResNet agree with wasm', async () => {
+    const data = loadIris(1)
+    const config = tiny(data, ['mlp', 'resnet'], { epochs: 3, finetuneEpochs: 3, depth: 2, width: 32, batchSize: 32 })
+    await agree('mlp', data, config)
+    await agree('resnet', data, config)
+  }, 120_000)
+
+  it('8×8 digits MLP and IUNet (ILO, pruning) agree with wasm', async () => {
+    const data = loadDigits(240)
+    const config = tiny(data, ['mlp', 'iunet'], { epochs: 2, finetuneEpochs: 2, depth: 2, width: 64, batchSize: 64 })
+    await agree('mlp', data, config)
+    await agree('iunet', data, config)
+  }, 240_000)
+
+  it('8×8 digits CNN and ResNet agree with wasm', async () => {
+    const data = loadDigits(180)
+    const config = tiny(data, ['cnn', 'resnet'], { epochs: 2, finetuneEpochs: 2, batchSize: 64 })
+    await agree('cnn', data, config)
+    await agree('resnet', data, config)
+  }, 240_000)
+})
