@@ -64,6 +64,12 @@ export function workerEntry(): { file: string; workerData?: unknown } {
   }
 }
 
+/** Workers: the count asked for; by default one per core, and a single worker for webgpu (one GPU). */
+function defaultSize(opts: { size?: number; backend?: BackendChoice }): number {
+  if (opts.size && opts.size > 0) return opts.size
+  return opts.backend === 'webgpu' ? 1 : Math.max(1, availableParallelism())
+}
+
 /** Grace period for a cancelled task to stop by itself before its worker is terminated. */
 const CANCEL_GRACE_MS = 3000
 /** Grace period for an interrupted task to save its checkpoint and stop. */
@@ -82,7 +88,7 @@ export class TrainingPool {
   constructor(
     private opts: { size?: number; backend?: BackendChoice } = {}
   ) {
-    this.size = Math.max(1, opts.size && opts.size > 0 ? opts.size : availableParallelism())
+    this.size = defaultSize(opts)
     this.slots = new Array(this.size).fill(null)
   }
 
@@ -103,7 +109,7 @@ export class TrainingPool {
    */
   reconfigure(opts: { size?: number; backend?: BackendChoice }) {
     this.opts = { ...this.opts, ...opts }
-    this.size = Math.max(1, opts.size && opts.size > 0 ? opts.size : availableParallelism())
+    this.size = defaultSize({ size: opts.size, backend: this.opts.backend })
     this.lastInfo = null
     const old = this.slots
     this.slots = new Array(Math.max(this.size, old.length)).fill(null)
@@ -193,6 +199,7 @@ export class TrainingPool {
     worker.on('message', (m: FromWorker) => {
       if (m.type === 'ready') {
         this.lastInfo = m.backend
+        if (m.backend.name === 'webgpu') this.oneGpuWorker()
         resolveReady(m.backend)
         return
       }
@@ -221,6 +228,20 @@ export class TrainingPool {
     })
     worker.postMessage({ type: 'init', backend: this.opts.backend ?? 'auto', workers: this.size } satisfies ToWorker)
     return slot
+  }
+
+  /**
+   * One GPU is shared by one worker unless a worker count was set: `auto` may land on webgpu after one worker per
+   * core was started; the extra idle workers stop now, busy ones after their task.
+   */
+  private oneGpuWorker() {
+    if (this.size === 1 || (this.opts.size && this.opts.size > 0)) return
+    this.size = 1
+    this.slots.forEach((slot, i) => {
+      if (i === 0 || !slot || slot.job) return
+      this.slots[i] = null
+      void slot.worker.terminate()
+    })
   }
 
   private finish(i: number, settle: () => void) {

@@ -16,6 +16,7 @@ import { runJob } from '../../../main/engine/pipeline.ts'
 import { defaultRunConfig } from '../../../main/engine/presets.ts'
 import type { PreparedData, SplitArrays } from '../../../main/engine/types.ts'
 import { createRng } from '../../../main/lib/random.ts'
+import { TrainingPool } from '../../../main/workers/pool.ts'
 import { loadIris } from '../engine-method/iris.ts'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -137,4 +138,19 @@ gpu('webgpu backend (forced; a software adapter is fine here)', () => {
     await agree('cnn', data, config)
     await agree('resnet', data, config)
   }, 240_000)
+
+  it('training workers load Dawn in their worker_threads; webgpu gets a single worker by default', async () => {
+    const pool = new TrainingPool({ backend: 'webgpu' })
+    try {
+      expect(pool.size).toBe(1)
+      const info = await pool.backendInfo()
+      expect(info).toMatchObject({ name: 'webgpu', workers: 1 })
+      expect(info.adapter).toBeDefined()
+      const r = await pool.run({ kind: 'probe', steps: 2, delayMs: 1 }).promise
+      // ones(8×8) · fill(8×8, 2) summed = 8·8·8·2, read back synchronously inside the worker.
+      if (r.kind === 'probe') expect(r.result).toEqual({ steps: 2, checksum: 1024 })
+    } finally {
+      await pool.close()
+    }
+  }, 60_000)
 })
