@@ -654,6 +654,74 @@ static napi_value js_col_sums(napi_env env, napi_callback_info info) {
   return undefined_of(env);
 }
 
+/* ---------- elementwise: masked multiply and the AdamW update ---------- */
+
+VEC_CLONES static void mul_into(const float *restrict a, const float *restrict b, float *restrict out, int64_t n) {
+  for (int64_t i = 0; i < n; i++) out[i] = a[i] * b[i];
+}
+
+/* mulInto(a, b, out): out = a ⊙ b (same lengths). */
+static napi_value js_mul_into(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!args_of(env, info, 3, argv)) return NULL;
+  float *a, *b, *out;
+  size_t na, nb, nout;
+  if (!get_f32(env, argv[0], "a", &a, &na) || !get_f32(env, argv[1], "b", &b, &nb) || !get_f32(env, argv[2], "out", &out, &nout)) return NULL;
+  if (!need(env, nb, (int64_t)na, "b") || !need(env, nout, (int64_t)na, "out")) return NULL;
+  mul_into(a, b, out, (int64_t)na);
+  return undefined_of(env);
+}
+
+VEC_CLONES static void adamw_kernel(const float *restrict w, const float *restrict g, float *restrict m, float *restrict v, const float *restrict k,
+                                    float *restrict out, int64_t n, float b1, float b2, float alpha, float eps_hat, float decay) {
+  const float c1 = 1.f - b1, c2 = 1.f - b2;
+  if (k) {
+    for (int64_t i = 0; i < n; i++) {
+      const float gi = g[i] * k[i];
+      const float mi = b1 * m[i] + c1 * gi;
+      const float vi = b2 * v[i] + c2 * gi * gi;
+      m[i] = mi;
+      v[i] = vi;
+      out[i] = (w[i] * decay - (alpha * mi) / (sqrtf(vi) + eps_hat)) * k[i];
+    }
+  } else {
+    for (int64_t i = 0; i < n; i++) {
+      const float gi = g[i];
+      const float mi = b1 * m[i] + c1 * gi;
+      const float vi = b2 * v[i] + c2 * gi * gi;
+      m[i] = mi;
+      v[i] = vi;
+      out[i] = w[i] * decay - (alpha * mi) / (sqrtf(vi) + eps_hat);
+    }
+  }
+}
+
+/*
+ * adamw(w, g, m, v, mask|null, out, beta1, beta2, alpha, epsHat, decay): one AdamW step (the optimizer's fused
+ * formulation: alpha = lr·sqrt(bc2)/bc1, epsHat = eps·sqrt(bc2)); m and v in place, the new weight into out.
+ */
+static napi_value js_adamw(napi_env env, napi_callback_info info) {
+  napi_value argv[11];
+  if (!args_of(env, info, 11, argv)) return NULL;
+  float *w, *g, *m, *v, *k, *out;
+  size_t nw, ng, nm, nv, nk, nout;
+  double b1, b2, alpha, eps_hat, decay;
+  if (!get_f32(env, argv[0], "w", &w, &nw) || !get_f32(env, argv[1], "g", &g, &ng) || !get_f32(env, argv[2], "m", &m, &nm) ||
+      !get_f32(env, argv[3], "v", &v, &nv) || !get_f32_opt(env, argv[4], "mask", &k, &nk) || !get_f32(env, argv[5], "out", &out, &nout) ||
+      !get_num(env, argv[6], "beta1", &b1) || !get_num(env, argv[7], "beta2", &b2) || !get_num(env, argv[8], "alpha", &alpha) ||
+      !get_num(env, argv[9], "epsHat", &eps_hat) || !get_num(env, argv[10], "decay", &decay))
+    return NULL;
+  const int64_t n = (int64_t)nw;
+  if (!need(env, ng, n, "g") || !need(env, nm, n, "m") || !need(env, nv, n, "v") || (k && !need(env, nk, n, "mask")) || !need(env, nout, n, "out"))
+    return NULL;
+  if (overlap(out, (size_t)n, m, (size_t)n) || overlap(out, (size_t)n, v, (size_t)n) || overlap(m, (size_t)n, v, (size_t)n)) {
+    napi_throw_range_error(env, "IUNET_NATIVE_ALIAS", "out, m and v must not overlap");
+    return NULL;
+  }
+  adamw_kernel(w, g, m, v, k, out, n, (float)b1, (float)b2, (float)alpha, (float)eps_hat, (float)decay);
+  return undefined_of(env);
+}
+
 /* ---------- library info, threads, counters ---------- */
 
 static napi_value js_info(napi_env env, napi_callback_info info) {
@@ -734,6 +802,8 @@ NAPI_MODULE_INIT() {
       {"spmmForward", NULL, js_spmm_forward, NULL, NULL, NULL, napi_enumerable, NULL},
       {"spmmBackward", NULL, js_spmm_backward, NULL, NULL, NULL, napi_enumerable, NULL},
       {"colSums", NULL, js_col_sums, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"mulInto", NULL, js_mul_into, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"adamw", NULL, js_adamw, NULL, NULL, NULL, napi_enumerable, NULL},
       {"info", NULL, js_info, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"counters", NULL, js_counters, NULL, NULL, NULL, napi_enumerable, NULL},

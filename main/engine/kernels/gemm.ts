@@ -50,3 +50,14 @@ export function nativeColumnSums(v: tf.Tensor2D): tf.Tensor1D | null {
   k.colSums(vv!, rows, cols, ov!)
   return out
 }
+
+/** a ⊙ b for same-shape tensors (a masked weight), or null without native kernels. */
+export function nativeMul<T extends tf.Tensor>(a: T, b: tf.Tensor): T | null {
+  const k = activeNative()
+  if (!k) return null
+  if (a.size !== b.size) throw new Error(`mul: sizes ${a.size} and ${b.size} differ`)
+  const out = emptyTensor(a.shape) as T
+  const [av, bv, ov] = heapViews([a, b, out])!
+  k.mulInto(av!, bv!, ov!)
+  return out
+}

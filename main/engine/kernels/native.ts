@@ -25,6 +25,10 @@ export interface NativeKernels {
   /** dW = Xᵀ·dZ at the pattern's positions (0 elsewhere); dX = dZ·(W at the pattern)ᵀ when dx is given. */
   spmmBackward(p: SparsePattern, batch: number, x: Float32Array, w: Float32Array, dz: Float32Array, dw: Float32Array, dx: Float32Array | null): void
   colSums(v: Float32Array, rows: number, cols: number, out: Float32Array): void
+  /** out = a ⊙ b. */
+  mulInto(a: Float32Array, b: Float32Array, out: Float32Array): void
+  /** One AdamW step in the optimizer's fused form; m and v in place, the new weight into out. */
+  adamw(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, mask: Float32Array | null, out: Float32Array, beta1: number, beta2: number, alpha: number, epsHat: number, decay: number): void
   info(): { library: string; config: string; threads: number; cores: number; kernels?: string; kernelsSource?: string }
   /** BLAS threads for the whole process (OpenBLAS' setting is process-wide); returns the count now in force. */
   setThreads(n: number): number

@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { reluBackward } from './act.ts'
 import { customOp } from './custom.ts'
-import { activeNative, nativeColumnSums, nativeDense, nativeMatMul } from '../kernels/gemm.ts'
+import { activeNative, nativeColumnSums, nativeDense, nativeMatMul, nativeMul } from '../kernels/gemm.ts'
 import { nativeAddon, type SparsePattern } from '../kernels/native.ts'
 import { computeInto, emptyTensor, heapAccess, heapViews } from './heap.ts'
 import { columnSums, transpose2d } from './im2col.ts'
@@ -52,7 +52,7 @@ function forward(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, opts: DenseOpOp
     nk.spmmForward(opts.sparse, x.shape[0], xv!, wv!, bv!, yv!, opts.activation === 'relu')
     return y
   }
-  const wEff = (opts.mask ? tf.mul(w, opts.mask) : w) as tf.Tensor2D
+  const wEff = (opts.mask ? (nativeMul(w, opts.mask) ?? tf.mul(w, opts.mask)) : w) as tf.Tensor2D
   const y = nativeDense(x, wEff, b, opts.activation === 'relu') ?? (tf.fused.matMul({ a: x, b: wEff, bias: b, activation: opts.activation }) as tf.Tensor2D)
   if (opts.mask) wEff.dispose()
   return y
@@ -97,11 +97,12 @@ function nativeBackward(dz: tf.Tensor2D, x: tf.Tensor2D, w: tf.Tensor2D, opts: D
     nk.spmmBackward(opts.sparse, batch, xv!, wv!, dzv!, dwv!, dxv ?? null)
     return { dw, db, dx }
   }
+  // Masks are applied in C too: wasm's Multiply of a 1024² matrix costs several ms, three times per layer and step.
   let dw = nativeMatMul(x, dz, true, false)!
-  if (opts.mask) dw = tf.mul(dw, opts.mask) as tf.Tensor2D
+  if (opts.mask) dw = nativeMul(dw, opts.mask)!
   let dx: tf.Tensor2D | null = null
   if (opts.inputGrad) {
-    const wEff = (opts.mask ? tf.mul(w, opts.mask) : w) as tf.Tensor2D
+    const wEff = opts.mask ? nativeMul(w, opts.mask)! : w
     dx = nativeMatMul(dz, wEff, false, true)!
   }
   return { dw, db, dx }

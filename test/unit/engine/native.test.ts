@@ -143,6 +143,11 @@ describe.skipIf(!addon)(`native kernels${addon ? '' : ` (skipped: ${nativeStatus
     expect(() => addon!.spmmForward({} as never, 1, new Float32Array(2), new Float32Array(4), null, new Float32Array(2), false)).toThrow(/sparsePattern/)
     expect(() => addon!.sparsePattern(new Float32Array(3), 2, 2)).toThrow(/mask has 3 elements/)
     expect(() => addon!.setThreads(0)).toThrow(/threads/)
+    const f4 = () => new Float32Array(4)
+    expect(() => addon!.adamw(f4(), new Float32Array(3), f4(), f4(), null, f4(), 0.9, 0.999, 1e-3, 1e-8, 1)).toThrow(/g has 3 elements/)
+    const shared = f4()
+    expect(() => addon!.adamw(f4(), f4(), shared, shared, null, f4(), 0.9, 0.999, 1e-3, 1e-8, 1)).toThrow(/overlap/)
+    expect(() => addon!.mulInto(f4(), new Float32Array(2), f4())).toThrow(/b has 2 elements/)
   })
 
   it('one training step agrees with the pure wasm kernels (MLP, masked MLP, CNN) within 1e-4 relative', () => {
