@@ -6,6 +6,7 @@
  * normalization), as is usual. Bias correction follows PyTorch's formulation.
  */
 import * as tf from '@tensorflow/tfjs-core'
+import { activeNative } from './kernels/gemm.ts'
 import { computeInto, heapAccess } from './layers/heap.ts'
 import type { Param } from './models/types.ts'
 
@@ -79,6 +80,8 @@ export class AdamW {
     const alpha = stepSize * sqrtBc2
     const epsHat = eps * sqrtBc2
     const fused = heapAccess() && this.fused
+    // The same update in C (native kernels): ~20× faster than the JS pass, the largest cost of a step after the GEMMs.
+    const nk = fused ? activeNative() : null
     tf.tidy(() => {
       for (const slot of this.slots.values()) {
         const g0 = grads[slot.param.variable.name]
@@ -92,6 +95,7 @@ export class AdamW {
           // weights cached under the old tensor's id.
           const inputs = mask ? [param.variable, g0, m, v, mask] : [param.variable, g0, m, v]
           const w = computeInto(inputs, param.variable.shape, (out, W, G, M, V, K) => {
+            if (nk) return nk.adamw(W!, G!, M!, V!, K ?? null, out, b1, b2, alpha, epsHat, decay)
             for (let i = 0; i < out.length; i++) {
               const k = K ? K[i] : 1
               const g = G[i] * k
