@@ -64,6 +64,30 @@ async function scrollTo(testId: string) {
   await page().waitForTimeout(400)
 }
 
+/** Datasets, Training and Compare at 1280×720 in the current theme, for looking at by eye. */
+async function shotsAt1280(theme: 'light' | 'dark') {
+  await page().setViewportSize({ width: 1280, height: 720 })
+  await page().getByRole('link', { name: 'Datasets', exact: true }).click()
+  await page().getByTestId('class-balance').or(page().getByTestId('datasets-empty')).first().waitFor({ timeout: 10_000 }).catch(() => undefined)
+  await page().waitForTimeout(800)
+  await dismissToasts()
+  await h.shot(`1280-datasets-${theme}`)
+  await page().evaluate((id) => (location.hash = `#/training/${id}`), main.id)
+  await page().getByTestId('go-compare').waitFor({ timeout: 10_000 })
+  await page().waitForTimeout(800)
+  await dismissToasts()
+  await h.shot(`1280-training-${theme}`)
+  await page().getByTestId('go-compare').click()
+  await page().getByTestId('metrics-table').waitFor({ timeout: 10_000 })
+  await page().waitForTimeout(800)
+  await dismissToasts()
+  await page().locator('.content').evaluate((e) => e.scrollTo(0, 0))
+  await h.shot(`1280-compare-${theme}`)
+  await page().getByTestId('metrics-table').scrollIntoViewIfNeeded()
+  await h.shot(`1280-compare-table-${theme}`)
+  await page().setViewportSize({ width: 1440, height: 900 })
+}
+
 describe('Runs and Compare in Chromium', () => {
   it('lists the runs with coloured statuses, filters them and opens a finished one in Compare', async () => {
     await page().getByRole('link', { name: 'Runs', exact: true }).click()
@@ -104,6 +128,52 @@ describe('Runs and Compare in Chromium', () => {
     expect(await page().getByTestId('config-single').count()).toBe(1)
     await dismissToasts()
     await h.shot('compare-top')
+  })
+
+  it('fits the metrics table in a 1280×720 window: model and accuracy never cut off, other columns one click away', async () => {
+    await page().setViewportSize({ width: 1280, height: 720 })
+    await dismissToasts()
+    const table = page().getByTestId('metrics-table')
+    await table.scrollIntoViewIfNeeded()
+    /** Cells of the given columns that are not fully inside the table's visible box and the window. */
+    const cutOff = (cols: string[]) =>
+      table.evaluate((wrap, cols) => {
+        const box = wrap.getBoundingClientRect()
+        const right = Math.min(box.right, document.documentElement.clientWidth)
+        return [...wrap.querySelectorAll<HTMLElement>('[data-col]')]
+          .filter((c) => cols.includes(c.dataset.col!))
+          .filter((c) => {
+            const r = c.getBoundingClientRect()
+            return r.left < box.left - 0.5 || r.right > right + 0.5 || r.width < 1
+          })
+          .map((c) => `${c.dataset.col}: ${c.textContent}`)
+      }, cols)
+    const scrolls = () => table.evaluate((w) => w.scrollWidth > w.clientWidth + 1)
+
+    expect(await table.getAttribute('data-group')).toBe('quality')
+    expect(await cutOff(['model', 'accuracy', 'balancedAccuracy', 'macroF1', 'invariancePrediction', 'invarianceRepresentation', 'supernetValAccuracy'])).toEqual([])
+    expect(await scrolls()).toBe(false)
+    await h.shot('compare-1280-quality')
+
+    await page().getByTestId('metrics-columns-cost').click()
+    await expect.poll(() => table.getAttribute('data-group')).toBe('cost')
+    expect(await cutOff(['model', 'accuracy', 'params', 'nonzeroParams', 'compression', 'flopsSparse', 'trainSeconds', 'inferenceMsPerExample'])).toEqual([])
+    expect(await scrolls()).toBe(false)
+    await h.shot('compare-1280-cost')
+
+    // Every column at once scrolls sideways; the model column stays in view (sticky).
+    await page().getByTestId('metrics-columns-all').click()
+    await expect.poll(() => table.getAttribute('data-group')).toBe('all')
+    expect(await scrolls()).toBe(true)
+    await table.evaluate((w) => w.scrollTo({ left: w.scrollWidth }))
+    await page().waitForTimeout(200)
+    expect(await cutOff(['model', 'inferenceMsPerExample'])).toEqual([])
+    await h.shot('compare-1280-all-scrolled')
+    await table.evaluate((w) => w.scrollTo({ left: 0 }))
+    await page().getByTestId('metrics-columns-quality').click()
+    await expect.poll(() => table.getAttribute('data-group')).toBe('quality')
+    await page().setViewportSize({ width: 1440, height: 900 })
+    expect(h.problems).toEqual([])
   })
 
   it('draws learning curves, confusion matrices, accuracy vs compression, sparsity and first-layer masks', async () => {
@@ -179,6 +249,16 @@ describe('Runs and Compare in Chromium', () => {
     const reader = await h.browser.newPage({ viewport: { width: 1280, height: 900 } })
     await reader.setContent(html.text)
     await reader.screenshot({ path: join(SHOTS, 'report.png'), fullPage: true })
+    await reader.screenshot({ path: join(SHOTS, 'report-tables.png') })
+    // No table is cut off: each fits the page or scrolls inside its wrapper.
+    const cut = await reader.evaluate(() =>
+      [...document.querySelectorAll('table')].filter((t) => {
+        const box = (t.closest('.table-wrap') ?? document.body).getBoundingClientRect()
+        return t.getBoundingClientRect().right > Math.max(box.right, document.documentElement.clientWidth) + 1 && !t.closest('.table-wrap')
+      }).length
+    )
+    expect(cut).toBe(0)
+    expect(await reader.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true)
     await reader.close()
     expect(h.problems).toEqual([])
   })
@@ -202,11 +282,32 @@ describe('Runs and Compare in Chromium', () => {
     expect(h.problems).toEqual([])
   })
 
+  it('tints the best value within each dataset when the comparison spans datasets', async () => {
+    await page().getByTestId('cart-picker').scrollIntoViewIfNeeded()
+    await page().getByTestId('cart-run-select').click()
+    await page().locator('.n-base-select-option', { hasText: /^wine tabular — finished/ }).click()
+    await expect.poll(() => page().getByTestId('cart-add').isEnabled()).toBe(true)
+    await page().getByTestId('cart-add').click()
+    await expect.poll(() => page().getByTestId('metrics-row').count()).toBe(9)
+    const perRow = await page()
+      .getByTestId('metrics-row')
+      .evaluateAll((rows) => rows.map((r) => ({ dataset: r.querySelector('[data-test="metrics-dataset"]')?.textContent ?? '', best: !!r.querySelector('td[data-col="accuracy"].best') })))
+    const datasets = new Set(perRow.map((r) => r.dataset))
+    expect(datasets.size).toBe(2)
+    // One best accuracy (or a tie) in each dataset, not only on the dataset with the higher numbers.
+    for (const d of datasets) expect(perRow.some((r) => r.dataset === d && r.best), d).toBe(true)
+    expect(await page().locator('#metrics-caption').textContent()).toMatch(/within each dataset/)
+    await dismissToasts()
+    await page().getByTestId('metrics-table').scrollIntoViewIfNeeded()
+    await h.shot('compare-two-datasets')
+    expect(h.problems).toEqual([])
+  })
+
   it('judges a tabular run on balanced accuracy and draws no image masks for it', async () => {
     await page().getByRole('button', { name: 'Clear all' }).click()
     await page().getByTestId('compare-empty').waitFor()
     await page().getByTestId('cart-run-select').click()
-    await page().getByText(/^wine tabular — finished/).click()
+    await page().locator('.n-base-select-option', { hasText: /^wine tabular — finished/ }).click()
     await expect.poll(() => page().getByTestId('cart-add').isEnabled()).toBe(true)
     await page().getByTestId('cart-add').click()
     await expect.poll(() => page().getByTestId('metrics-row').count()).toBe(2)
@@ -220,7 +321,7 @@ describe('Runs and Compare in Chromium', () => {
     // Back to the digits comparison for the theme screenshots.
     await page().getByRole('button', { name: 'Clear all' }).click()
     await page().getByTestId('cart-run-select').click()
-    await page().getByText(/^digits e2e — finished/).click()
+    await page().locator('.n-base-select-option', { hasText: /^digits e2e — finished/ }).click()
     await expect.poll(() => page().getByTestId('cart-add').isEnabled()).toBe(true)
     await page().getByTestId('cart-add').click()
     await expect.poll(() => page().getByTestId('metrics-row').count()).toBe(6)
@@ -249,8 +350,12 @@ describe('Runs and Compare in Chromium', () => {
     await page().mouse.move(700, 700)
     await page().waitForTimeout(400)
     await h.shot('runs-dark')
+    await shotsAt1280('dark')
     await page().getByTestId('theme-light').click()
     await expect.poll(async () => (await h.services.call('app.info', {})).settings.theme).toBe('light')
+    await shotsAt1280('light')
+    await page().getByRole('link', { name: 'Runs', exact: true }).click()
+    await page().getByTestId('runs-table').waitFor()
     expect(h.problems).toEqual([])
   })
 

@@ -3,7 +3,7 @@ import { computed } from 'vue'
 import { MODEL_LABELS, type ModelAggregate } from '@contract'
 import { useCompareStore } from '../stores/compare'
 import { useDark } from './useDark'
-import { PALETTE, PRUNED_MODELS, entryLabel, resultsOf } from '../lib/entries'
+import { entryColor, PRUNED_MODELS, entryLabel, resultsOf } from '../lib/entries'
 import { CURVE_METRICS, entryEpochs, meanCurve } from '../lib/curves'
 import { compressionOption, confusionOption, curvesOption, shownLayer, sparsityOption, sumMatrices, type CompressionLine } from '../lib/chartOptions'
 
@@ -21,7 +21,7 @@ export function useCompareCharts(opts: { light?: boolean } = {}) {
   const compare = useCompareStore()
   const screenDark = useDark()
   const dark = computed(() => !opts.light && screenDark.value)
-  const colour = (i: number) => PALETTE[i % PALETTE.length]!
+  const colour = (i: number) => entryColor(i)
   const tabular = computed(() => compare.runIds.some((id) => compare.details[id]?.dataset?.kind === 'tabular' || (compare.details[id] && !compare.details[id]!.imageShape)))
 
   const curves = computed<ChartSpec>(() => {

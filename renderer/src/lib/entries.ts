@@ -14,8 +14,8 @@ export const PRUNED_MODELS: readonly ModelKind[] = ['iunet', 'omp', 'no-pis', 'n
 /** Models with an MLP first layer (their first-layer weights and masks are stored as artifacts). */
 export const MLP_FAMILY: readonly ModelKind[] = ['iunet', 'mlp', 'omp', 'no-pis', 'no-ilo', 'iunet-noprune']
 
-/** Colour-blind-friendly categorical palette (Okabe–Ito, then Tableau); same entry index → same colour everywhere. */
-export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#7f7f7f', '#4e79a7', '#b07aa1', '#9c755f', '#76b7b2']
+/** Entry colours: same entry index → same colour everywhere (see palette.ts). */
+export { PALETTE, entryColor } from './palette'
 
 export function entryKey(e: Entry): string {
   return `${e.runId}|${e.model}|${e.compression}`

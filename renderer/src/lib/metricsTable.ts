@@ -64,10 +64,29 @@ export const METRIC_COLUMNS: MetricColumn[] = [
   }
 ]
 
+/**
+ * Columns shown together so a table fits a 1280 px window; every group keeps accuracy as the anchor, 'all' is
+ * every column (the table then scrolls sideways under a sticky model column).
+ */
+export type ColumnGroup = 'quality' | 'cost' | 'all'
+export const COLUMN_GROUPS: { key: ColumnGroup; label: string; columns: string[] }[] = [
+  { key: 'quality', label: 'Accuracy & invariance', columns: ['accuracy', 'balancedAccuracy', 'macroF1', 'invariancePrediction', 'invarianceRepresentation', 'supernetValAccuracy'] },
+  // Dense FLOPs only under 'all': a pruned model's dense FLOPs are its dense counterpart's (sparse = dense there).
+  { key: 'cost', label: 'Size & cost', columns: ['accuracy', 'params', 'nonzeroParams', 'compression', 'flopsSparse', 'trainSeconds', 'inferenceMsPerExample'] },
+  { key: 'all', label: 'All columns', columns: METRIC_COLUMNS.map((c) => c.key) }
+]
+
+export function columnsOf(group: ColumnGroup): MetricColumn[] {
+  const keys = COLUMN_GROUPS.find((g) => g.key === group)?.columns ?? []
+  return METRIC_COLUMNS.filter((c) => keys.includes(c.key))
+}
+
 export interface MetricRow {
   entry: Entry
   label: string
   runName: string
+  /** Rows are only ranked against rows of the same dataset ("best" never crosses datasets). */
+  datasetId: string
   datasetName: string
   seeds: number
   aggregate: ModelAggregate | null
@@ -78,7 +97,7 @@ export function buildRows(entries: Entry[], runs: Record<string, RunDetail | und
   return entries.map((e) => {
     const run = runs[e.runId]
     const a = aggregateOf(run, e) ?? null
-    return { entry: e, label: entryLabel(e, letters), runName: run?.name ?? e.runId, datasetName: run?.datasetName ?? '', seeds: a?.seeds ?? 0, aggregate: a }
+    return { entry: e, label: entryLabel(e, letters), runName: run?.name ?? e.runId, datasetId: run?.datasetId ?? '', datasetName: run?.datasetName ?? '', seeds: a?.seeds ?? 0, aggregate: a }
   })
 }
 
@@ -88,18 +107,27 @@ function meanOf(v: MeanStd | number | null): number | null {
   return Number.isFinite(m) ? m : null
 }
 
-/** Row indices holding the best value of a column (ties all count); empty when fewer than two rows have a value. */
+/** True when the rows come from more than one dataset (then "best" is per dataset). */
+export function spansDatasets(rows: MetricRow[]): boolean {
+  return new Set(rows.map((r) => r.datasetId)).size > 1
+}
+
+/**
+ * Row indices holding the best value of a column, ranked within each dataset (accuracies on different data are
+ * not comparable); ties all count; a dataset with fewer than two values, or with one value everywhere, has none.
+ */
 export function bestRows(rows: MetricRow[], col: MetricColumn): Set<number> {
   const best = new Set<number>()
   if (!col.better) return best
-  const vals = rows.map((r) => (r.aggregate ? meanOf(col.get(r.aggregate)) : null))
-  const present = vals.filter((v): v is number => v != null)
-  if (present.length < 2) return best
-  const target = col.better === 'high' ? Math.max(...present) : Math.min(...present)
-  if (present.every((v) => v === target)) return best
-  vals.forEach((v, i) => {
-    if (v != null && Math.abs(v - target) <= 1e-12 * Math.max(1, Math.abs(target))) best.add(i)
-  })
+  const byDataset = new Map<string, number[]>()
+  rows.forEach((r, i) => byDataset.set(r.datasetId, [...(byDataset.get(r.datasetId) ?? []), i]))
+  for (const idx of byDataset.values()) {
+    const vals = idx.map((i) => ({ i, v: rows[i]!.aggregate ? meanOf(col.get(rows[i]!.aggregate!)) : null })).filter((x): x is { i: number; v: number } => x.v != null)
+    if (vals.length < 2) continue
+    const target = col.better === 'high' ? Math.max(...vals.map((x) => x.v)) : Math.min(...vals.map((x) => x.v))
+    if (vals.every((x) => x.v === target)) continue
+    for (const x of vals) if (Math.abs(x.v - target) <= 1e-12 * Math.max(1, Math.abs(target))) best.add(x.i)
+  }
   return best
 }
 

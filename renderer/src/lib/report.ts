@@ -1,5 +1,5 @@
 /** The one-file HTML report of a comparison: tables, inline SVG charts, images as data URLs, configs; no external resources (DOM-free). */
-import { METRIC_COLUMNS, bestRows, type MetricRow } from './metricsTable'
+import { COLUMN_GROUPS, bestRows, columnsOf, spansDatasets, type MetricRow } from './metricsTable'
 import type { DiffRow } from './configDiff'
 
 export interface ReportInput {
@@ -29,19 +29,31 @@ export function safeSvg(svg: string): string {
     .replace(/(xlink:)?href="(?!#|data:)[^"]*"/gi, '')
 }
 
+/** One table per column group (each fits the page, accuracy repeated as the anchor), with the run and, when the
+ * comparison spans datasets, the dataset; "best" is per dataset. Wrapped so an unusually wide table scrolls
+ * instead of being cut off. */
 function metricsTable(rows: MetricRow[]): string {
-  const best = METRIC_COLUMNS.map((c) => bestRows(rows, c))
-  const head = `<tr><th scope="col">Model</th><th scope="col">Run</th><th scope="col">Seeds</th>${METRIC_COLUMNS.map((c) => `<th scope="col" title="${escapeHtml(c.help)}">${escapeHtml(c.label)}</th>`).join('')}</tr>`
-  const body = rows
-    .map((r, i) => {
-      const cells = METRIC_COLUMNS.map((c, j) => {
-        const v = r.aggregate ? c.format(c.get(r.aggregate)) : '—'
-        return best[j]!.has(i) ? `<td class="best"><strong>${escapeHtml(v)}</strong></td>` : `<td>${escapeHtml(v)}</td>`
-      }).join('')
-      return `<tr><th scope="row">${escapeHtml(r.label)}</th><td>${escapeHtml(r.runName)}</td><td>${r.seeds}</td>${cells}</tr>`
+  const many = spansDatasets(rows)
+  return COLUMN_GROUPS.filter((g) => g.key !== 'all')
+    .map((g) => {
+      const cols = columnsOf(g.key)
+      const best = cols.map((c) => bestRows(rows, c))
+      const head = `<tr><th scope="col">Model</th><th scope="col">Run</th>${many ? '<th scope="col">Dataset</th>' : ''}<th scope="col">Seeds</th>${cols.map((c) => `<th scope="col" title="${escapeHtml(c.help)}">${escapeHtml(c.label)}</th>`).join('')}</tr>`
+      const body = rows
+        .map((r, i) => {
+          const cells = cols
+            .map((c, j) => {
+              const v = r.aggregate ? c.format(c.get(r.aggregate)) : '—'
+              return best[j]!.has(i) ? `<td class="best"><strong>${escapeHtml(v)}</strong></td>` : `<td>${escapeHtml(v)}</td>`
+            })
+            .join('')
+          return `<tr><th scope="row">${escapeHtml(r.label)}</th><td>${escapeHtml(r.runName)}</td>${many ? `<td>${escapeHtml(r.datasetName)}</td>` : ''}<td>${r.seeds}</td>${cells}</tr>`
+        })
+        .join('')
+      const caption = `${escapeHtml(g.label)}: mean ± std over seeds; the best value of each column is bold${many ? ' (within each dataset)' : ''}.`
+      return `<div class="table-wrap"><table><caption>${caption}</caption><thead>${head}</thead><tbody>${body}</tbody></table></div>`
     })
-    .join('')
-  return `<table><caption>Mean ± std over seeds; the best value of each column is bold.</caption><thead>${head}</thead><tbody>${body}</tbody></table>`
+    .join('\n')
 }
 
 function diffTable(input: ReportInput): string {
@@ -61,7 +73,7 @@ function configBlock(r: ReportInput['runs'][number]): string {
 
 const CSS = `body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:24px auto;max-width:1200px;padding:0 16px;color:#1f2328;background:#fff}
 h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd;padding-bottom:4px}
-table{border-collapse:collapse;margin:8px 0;font-size:13px}th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
+table{border-collapse:collapse;margin:8px 0;font-size:13px}.table-wrap{max-width:100%;overflow-x:auto}th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
 thead th{background:#f3f4f6}td.best{background:#e6f4ea}caption{caption-side:bottom;text-align:left;color:#57606a;font-size:12px;padding-top:4px}
 figure{margin:12px 0;display:inline-block;vertical-align:top}figcaption{color:#57606a;font-size:12px;max-width:900px}
 .verdict{padding:8px 12px;border-left:4px solid #0072B2;background:#f6f8fa;margin:6px 0}img{image-rendering:pixelated;max-width:100%}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { METRIC_COLUMNS, bestRows, buildRows, nearChance, toCsv, toJson } from '../../../renderer/src/lib/metricsTable.ts'
+import { COLUMN_GROUPS, METRIC_COLUMNS, bestRows, buildRows, columnsOf, nearChance, spansDatasets, toCsv, toJson } from '../../../renderer/src/lib/metricsTable.ts'
 import { entriesOfRun, entryLabel, runLetters } from '../../../renderer/src/lib/entries.ts'
 import { agg, ms, run } from './fixtures.ts'
 
@@ -26,6 +26,33 @@ describe('metrics table', () => {
     expect(bestRows(rows.slice(0, 1), col('accuracy')).size).toBe(0)
     // Missing values (dense models have no supernet accuracy) are skipped.
     expect(rows[2]!.aggregate!.supernetValAccuracy).toBeNull()
+  })
+
+  it('tints the best value within each dataset, never across datasets', () => {
+    // Digits (ds1): CNN 0.97 beats MLP 0.90. Vehicle (ds2): IUNet 0.70 beats MLP 0.65, far below the digits CNN.
+    const digits = run('d', [agg('cnn', 1, 0.97), agg('mlp', 1, 0.9)])
+    const vehicle = run('v', [agg('iunet', 8, 0.7), agg('mlp', 1, 0.65)], { datasetId: 'ds2', datasetName: 'vehicle' })
+    const rows = buildRows([...entriesOfRun(digits), ...entriesOfRun(vehicle)], { d: digits, v: vehicle })
+    expect(rows.map((r) => r.datasetId)).toEqual(['ds1', 'ds1', 'ds2', 'ds2'])
+    expect(spansDatasets(rows)).toBe(true)
+    expect(spansDatasets(rows.slice(0, 2))).toBe(false)
+    expect([...bestRows(rows, col('accuracy'))].sort()).toEqual([0, 2])
+    // Lower is better: fewest nonzero parameters per dataset (dense 1000 vs pruned 125 on vehicle; a tie on digits).
+    expect([...bestRows(rows, col('nonzeroParams'))]).toEqual([2])
+    // A dataset with a single row has nothing to be best against; the other dataset still gets its best.
+    const one = buildRows([...entriesOfRun(digits), { runId: 'v', model: 'mlp', compression: 1 }], { d: digits, v: vehicle })
+    expect([...bestRows(one, col('accuracy'))]).toEqual([0])
+  })
+
+  it('column groups each keep accuracy, together cover every column but dense FLOPs, and "all" is every column in order', () => {
+    const groups = COLUMN_GROUPS.filter((g) => g.key !== 'all')
+    for (const g of groups) expect(columnsOf(g.key)[0]!.key).toBe('accuracy')
+    // Only the redundant dense FLOPs wait for 'all' (a pruned model's dense FLOPs are its dense counterpart's).
+    const covered = new Set(groups.flatMap((g) => columnsOf(g.key).map((c) => c.key)))
+    expect(METRIC_COLUMNS.map((c) => c.key).filter((k) => !covered.has(k))).toEqual(['flopsDense'])
+    expect(columnsOf('all')).toEqual(METRIC_COLUMNS)
+    // Params, FLOPs and time are in the cost group (they were off-screen in one wide table).
+    expect(columnsOf('cost').map((c) => c.key)).toEqual(expect.arrayContaining(['params', 'flopsSparse', 'trainSeconds', 'inferenceMsPerExample']))
   })
 
   it('formats mean ± std as percent, and a single seed without ±', () => {

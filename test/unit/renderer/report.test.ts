@@ -34,6 +34,23 @@ describe('HTML report', () => {
     expect(html).toContain('class="best"')
   })
 
+  it('splits the metrics into tables that fit the page, in a scroll wrapper, with best per dataset when runs span datasets', () => {
+    const base = { title: 't', generatedAt: 'now', verdicts: [], diff: [], runs: [], charts: [], images: [] }
+    const one = buildReport({ ...base, rows })
+    expect(one.match(/<div class="table-wrap"><table>/g)).toHaveLength(2)
+    expect(one).toContain('Accuracy &amp; invariance: mean ± std')
+    expect(one).toContain('<th scope="col" title="All weights and biases of the architecture.">Params (dense)</th>')
+    expect(one).not.toContain('<th scope="col">Dataset</th>')
+    const v = run('v', [agg('mlp', 1, 0.6), agg('iunet', 8, 0.7)], { datasetId: 'ds2', datasetName: 'vehicle' })
+    const two = buildRows([...entriesOfRun(r), ...entriesOfRun(v)], { r1: r, v })
+    const html = buildReport({ ...base, rows: two })
+    expect(html).toContain('<th scope="col">Dataset</th>')
+    expect(html).toContain('(within each dataset)')
+    // Accuracy of the first table: best on digits is the MLP (90.0 %), on vehicle IUNet (70.0 %), both tinted.
+    const firstTable = html.slice(html.indexOf('<table>'), html.indexOf('</table>'))
+    expect(firstTable.match(/<td class="best"><strong>(\d+\.\d) ± 1\.0 %<\/strong><\/td>/g)?.map((m) => m.match(/\d+\.\d/)![0])).toEqual(expect.arrayContaining(['90.0', '70.0']))
+  })
+
   it('escapes every HTML-special character and strips SVG handlers', () => {
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;')
     expect(safeSvg('<svg><g onclick="x()"/></svg>')).toBe('<svg><g/></svg>')
