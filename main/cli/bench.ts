@@ -44,21 +44,27 @@ export function registerBenchCommand(program: Command) {
     .description('measure training speed on the active backend (and PyTorch CPU where installed)')
     .option('--seconds <s>', 'measuring time per benchmark', '8')
     .option('--skip-comparison', 'skip the quick comparison wall time')
+    .option('--backend <name>', 'auto, webgpu (forced: a software adapter too), tensorflow-gpu, tensorflow, wasm or cpu', 'auto')
     .option('--json <file>', 'write the figures as JSON')
     .addOption(dataDirOption())
-    .action(async (o: { seconds: string; skipComparison?: boolean; json?: string; dataDir: string }) => {
+    .action(async (o: { seconds: string; skipComparison?: boolean; json?: string; dataDir: string; backend: string }) => {
       const seconds = Number(o.seconds)
       const { describeBackend, initBackend } = await import('../engine/backend.ts')
       const { benchCnn, benchMaskedMlp, benchMlp } = await import('../engine/bench.ts')
       const { nativeStatus, setBlasThreads, setNativeEnabled } = await import('../engine/kernels/native.ts')
       const { createServices } = await import('../services/index.ts')
-      const backend = await initBackend('auto')
+      const { BackendChoice } = await import('../contract/index.ts')
+      const backend = await initBackend(BackendChoice.parse(o.backend))
       const native = nativeStatus()
       const onNative = backend.name === 'wasm' && native.available
       const cores = availableParallelism()
       const say = (line: string) => process.stderr.write(line + '\n')
       const n0 = (x: number) => Math.round(x).toLocaleString('en-US')
       say(`backend ${describeBackend(backend)}; measuring ${seconds} s each…`)
+      if (backend.adapter) {
+        const a = backend.adapter
+        say(`adapter: vendor ${a.vendor || '?'}, architecture ${a.architecture || '?'}, device ${a.device || '?'}, ${a.description}${a.software ? ' (software: correctness only, not GPU speed)' : ''}`)
+      }
       // One task's view: 1 BLAS thread (what each of `cores` parallel workers gets) is the headline figure.
       if (onNative) setBlasThreads(1)
       const mlp = benchMlp({ seconds })
@@ -125,6 +131,7 @@ export function registerBenchCommand(program: Command) {
       }
       const figures = {
         backend: backend.name,
+        ...(backend.adapter ? { adapter: backend.adapter } : {}),
         mlpSamplesPerSecond: mlp.perSecond,
         cnnImagesPerSecond: cnn.perSecond,
         quickComparisonSeconds,
