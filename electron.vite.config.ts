@@ -8,8 +8,8 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rollupOptions: {
-        // The training worker is its own entry: worker_threads load it from a file next to index.js.
-        input: { index: resolve('main/app/index.ts'), 'train.worker': resolve('main/workers/train.worker.ts') }
+        // The training and import workers are entries of their own: worker_threads load them from files next to index.js.
+        input: { index: resolve('main/app/index.ts'), 'train.worker': resolve('main/workers/train.worker.ts'), 'import.worker': resolve('main/workers/import.worker.ts') }
       }
     }
   },

@@ -1,7 +1,7 @@
 /** Dataset services: inspect, import (one transaction: files then row, undone together), preview, delete. */
 import { randomUUID } from 'node:crypto'
-import { appendFile, mkdir, realpath, rm, stat, writeFile } from 'node:fs/promises'
-import { basename, join, resolve, sep } from 'node:path'
+import { appendFile, mkdir, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { basename, dirname, join, relative, resolve, sep } from 'node:path'
 import { ApiError, type AugmentPreview, type DatasetDetail, type DatasetPreview, type ImportOptions, type Req } from '../contract/index.ts'
 import { applyOverrides, inspectFile, loadSource, loadTable, previewOf, saveTable } from '../data/index.ts'
 import { buildAugmentations } from '../engine/augment/index.ts'
@@ -10,6 +10,7 @@ import type { Store } from '../store/index.ts'
 import { summaryOf } from '../store/datasets.ts'
 import type { EventBus } from './events.ts'
 import { FASHION_MNIST_DIR } from './examples.ts'
+import { importInWorker, inspectInWorker } from '../workers/importer.ts'
 import { resourcesDir } from './paths.ts'
 
 /**
@@ -44,10 +45,54 @@ export async function checkFileAccess(path: string, access: FileAccess, alwaysAl
   return target
 }
 
-export function datasetServices(ctx: { dataDir: string; store: Store; bus: EventBus; fileAccess?: FileAccess }) {
+/** An import writes its table here (under datasets/) and renames it into place once complete. */
+const IMPORT_TMP_PREFIX = '.tmp-import-'
+/** Import temp folders and unclaimed dataset folders older than this are a crashed import's leftovers. */
+export const STALE_IMPORT_MS = 10 * 60 * 1000
+/** Upload folders not touched for this long are abandoned (an import removes its upload at once). */
+export const STALE_UPLOAD_MS = 24 * 60 * 60 * 1000
+export const DEFAULT_MAX_UPLOAD_BYTES = 4 * 1024 ** 3
+/** Files from this size on (and folders) are read on a worker thread, so the API keeps answering. */
+export const PARSE_IN_WORKER_FROM_BYTES = 1024 * 1024
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
+
+function formatBytes(n: number): string {
+  return n >= 1024 ** 3 ? `${+(n / 1024 ** 3).toFixed(2)} GB` : n >= 1024 ** 2 ? `${+(n / 1024 ** 2).toFixed(1)} MB` : `${n} bytes`
+}
+
+/** The newest modification time of a path and, for a folder, of its direct entries (ms). */
+async function lastTouched(path: string): Promise<number> {
+  const st = await stat(path)
+  let t = st.mtimeMs
+  if (st.isDirectory()) {
+    for (const name of await readdir(path).catch(() => [] as string[])) {
+      t = Math.max(t, await stat(join(path, name)).then((s) => s.mtimeMs, () => 0))
+    }
+  }
+  return t
+}
+
+export interface DatasetServiceOptions {
+  dataDir: string
+  store: Store
+  bus: EventBus
+  fileAccess?: FileAccess
+  /** Upload size cap in bytes (default 4 GB). */
+  maxUploadBytes?: number
+  /** Files from this size on are parsed on a worker thread (default 1 MB; 0: always; Infinity: never). */
+  parseInWorkerFromBytes?: number
+}
+
+export function datasetServices(ctx: DatasetServiceOptions) {
   const { store, bus } = ctx
   const storageRoot = join(ctx.dataDir, 'datasets')
   const fileAccess = ctx.fileAccess ?? 'any'
+  const uploadsRoot = join(ctx.dataDir, 'uploads')
+  const maxUploadBytes = ctx.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES
+  const workerFrom = ctx.parseInWorkerFromBytes ?? PARSE_IN_WORKER_FROM_BYTES
+  /** The chunk being written per upload id: a chunk waits for the one before it (one writer per upload). */
+  const uploading = new Map<string, Promise<unknown>>()
   const readable = (path: string) => checkFileAccess(path, fileAccess, [ctx.dataDir, join(resourcesDir(), 'examples'), FASHION_MNIST_DIR])
 
   function getOrThrow(id: string) {
@@ -56,29 +101,129 @@ export function datasetServices(ctx: { dataDir: string; store: Store; bus: Event
     return d
   }
 
+  async function inWorker(path: string): Promise<boolean> {
+    if (workerFrom === 0) return true
+    if (!Number.isFinite(workerFrom)) return false
+    const st = await stat(path).catch(() => null)
+    return !!st && (st.isDirectory() || st.size >= workerFrom)
+  }
+
+  /** After an import from an upload, its folder (uploads/<id>/) has served its purpose. */
+  async function removeUpload(path: string) {
+    const rel = relative(uploadsRoot, path)
+    if (rel.startsWith('..') || rel.split(sep).length !== 2) return
+    await rm(dirname(path), { recursive: true, force: true }).catch(() => undefined)
+  }
+
   async function importFile(opts: ImportOptions): Promise<DatasetDetail & { storageDir: string }> {
+    const path = await readable(opts.path)
     const onProgress = (p: { bytesRead: number; totalBytes: number; rows: number }) => bus.emit('import.progress', { path: opts.path, ...p })
-    const src = await loadSource(await readable(opts.path), { ...opts, onProgress })
-    const existing = store.datasets.findByHash(src.hash)
-    if (existing) {
-      if (opts.reuseExisting) return existing
-      throw new ApiError('conflict', `This file is already imported as "${existing.name}" (dataset ${existing.id}).`, [existing.id])
-    }
     const id = randomUUID()
     const storageDir = join(storageRoot, id)
+    const tmpDir = join(storageRoot, IMPORT_TMP_PREFIX + id)
+    // A file whose content is already imported is not written again.
+    const found: { existing: ReturnType<Store['datasets']['findByHash']> } = { existing: null }
+    const keep = (hash: string) => {
+      found.existing = store.datasets.findByHash(hash)
+      return found.existing ? null : tmpDir
+    }
+    let src: { name: string; hash: string; sizeBytes: number; schema: DatasetDetail['schema'] }
     await mkdir(storageRoot, { recursive: true })
-    await saveTable(storageDir, src.table)
     try {
-      const detail = store.transaction(() =>
+      if (await inWorker(path)) {
+        const { path: _p, ...readOpts } = opts
+        src = await importInWorker(path, readOpts, onProgress, (parsed) => keep(parsed.hash))
+      } else {
+        const loaded = await loadSource(path, { ...opts, onProgress })
+        const dir = keep(loaded.hash)
+        if (dir) await saveTable(dir, loaded.table)
+        src = loaded
+      }
+      if (found.existing) {
+        if (!opts.reuseExisting) throw new ApiError('conflict', `This file is already imported as "${found.existing.name}" (dataset ${found.existing.id}).`, [found.existing.id])
+        await removeUpload(path)
+        return found.existing
+      }
+      // Complete tables only ever appear under their id: a crash before this leaves a temp folder swept at start.
+      await rename(tmpDir, storageDir)
+    } catch (e) {
+      await rm(tmpDir, { recursive: true, force: true })
+      throw e
+    }
+    let detail: DatasetDetail & { storageDir: string }
+    try {
+      detail = store.transaction(() =>
         store.datasets.insert({ id, name: opts.name ?? src.name, hash: src.hash, sourcePath: opts.path, sizeBytes: src.sizeBytes, schema: src.schema, storageDir })
       )
-      bus.emit('datasets.changed', {})
-      return detail
     } catch (e) {
       // The row failed: remove the files so nothing half-imported stays behind.
       await rm(storageDir, { recursive: true, force: true })
       throw e
     }
+    await removeUpload(path)
+    bus.emit('datasets.changed', {})
+    return detail
+  }
+
+  /**
+   * Start-up sweep of what crashed imports and abandoned uploads left: import temp folders, dataset folders
+   * no row claims and `.tmp-*` files (older than STALE_IMPORT_MS, so another process's import in flight is
+   * left alone), and upload folders untouched for STALE_UPLOAD_MS.
+   */
+  async function sweepStale(now = Date.now()): Promise<{ removed: string[] }> {
+    const removed: string[] = []
+    // Claimed by name (a dataset's id or its folder's name), so a data folder that was moved keeps its tables.
+    const claimed = new Set(store.datasets.list().flatMap((d) => [d.id, basename(d.storageDir)]))
+    const drop = async (path: string) => {
+      await rm(path, { recursive: true, force: true })
+      removed.push(path)
+    }
+    const old = async (path: string, ms: number) => now - (await lastTouched(path).catch(() => now)) > ms
+    for (const name of await readdir(storageRoot).catch(() => [] as string[])) {
+      const path = join(storageRoot, name)
+      if (claimed.has(name)) {
+        // A stored dataset: only a writer's `.tmp-*` files left by a crash go.
+        for (const f of await readdir(path).catch(() => [] as string[])) {
+          if (f.includes('.tmp-') && (await old(join(path, f), STALE_IMPORT_MS))) await drop(join(path, f))
+        }
+      } else if (await old(path, STALE_IMPORT_MS)) {
+        // An import temp folder or a folder no row claims; anything recent may be an import in flight elsewhere.
+        await drop(path)
+      }
+    }
+    for (const name of await readdir(uploadsRoot).catch(() => [] as string[])) {
+      const path = join(uploadsRoot, name)
+      if (await old(path, STALE_UPLOAD_MS)) await drop(path)
+    }
+    return { removed }
+  }
+
+  async function writeChunk(req: Req<'datasets.upload'>) {
+    // One folder per upload keeps the user's file name as the file's own name, so error messages and the
+    // default dataset name say "iris.csv", while the name can never choose the folder.
+    const safe = basename(req.name).replace(/[^\w.\- ()]+/g, '_').slice(0, 120) || 'upload'
+    const offset = req.offset ?? 0
+    const uploadId = req.uploadId ?? `${Date.now()}-${randomUUID().slice(0, 8)}`
+    if (!req.uploadId && offset !== 0) throw new ApiError('invalid-request', 'An upload starts at offset 0.')
+    if (req.data.length % 4 !== 0 || !BASE64.test(req.data)) {
+      throw new ApiError('invalid-request', `Upload of "${safe}": the chunk is not valid base64 (only A–Z, a–z, 0–9, + and /, padded with = to a multiple of 4 characters).`)
+    }
+    const bytes = Buffer.from(req.data, 'base64')
+    if (offset + bytes.length > maxUploadBytes) {
+      throw new ApiError('invalid-request', `Upload of "${safe}" is larger than this server's upload limit of ${formatBytes(maxUploadBytes)}.`)
+    }
+    const dir = join(uploadsRoot, uploadId)
+    const path = join(dir, safe)
+    if (!req.uploadId) {
+      await mkdir(dir, { recursive: true })
+      await writeFile(path, bytes)
+    } else {
+      const size = await stat(path).then((s) => s.size, () => -1)
+      if (size < 0) throw new ApiError('not-found', `Upload ${uploadId} of "${safe}" is unknown: start it again.`)
+      if (size !== offset) throw new ApiError('conflict', `Upload of "${safe}" expected offset ${size}, got ${offset}: start it again.`)
+      await appendFile(path, bytes)
+    }
+    return { path, uploadId, received: offset + bytes.length }
   }
 
   return {
@@ -89,27 +234,21 @@ export function datasetServices(ctx: { dataDir: string; store: Store; bus: Event
       const { storageDir: _dir, ...detail } = getOrThrow(id)
       return detail
     },
-    inspect: async (req: Req<'datasets.inspect'>) => inspectFile(await readable(req.path), { target: req.target, imageShape: req.imageShape }),
-    async upload(req: Req<'datasets.upload'>) {
-      // One folder per upload keeps the user's file name as the file's own name, so error messages and the
-      // default dataset name say "iris.csv", while the name can never choose the folder.
-      const safe = basename(req.name).replace(/[^\w.\- ()]+/g, '_').slice(0, 120) || 'upload'
-      const offset = req.offset ?? 0
-      const uploadId = req.uploadId ?? `${Date.now()}-${randomUUID().slice(0, 8)}`
-      if (!req.uploadId && offset !== 0) throw new ApiError('invalid-request', 'An upload starts at offset 0.')
-      const dir = join(ctx.dataDir, 'uploads', uploadId)
-      const path = join(dir, safe)
-      const bytes = Buffer.from(req.data, 'base64')
-      if (!req.uploadId) {
-        await mkdir(dir, { recursive: true })
-        await writeFile(path, bytes)
-      } else {
-        const size = await stat(path).then((s) => s.size, () => -1)
-        if (size < 0) throw new ApiError('not-found', `Upload ${uploadId} of "${safe}" is unknown: start it again.`)
-        if (size !== offset) throw new ApiError('conflict', `Upload of "${safe}" expected offset ${size}, got ${offset}: start it again.`)
-        await appendFile(path, bytes)
-      }
-      return { path, uploadId, received: offset + bytes.length }
+    sweepStale,
+    async inspect(req: Req<'datasets.inspect'>) {
+      const path = await readable(req.path)
+      const opts = { target: req.target, imageShape: req.imageShape }
+      return (await inWorker(path)) ? inspectInWorker(path, opts) : inspectFile(path, opts)
+    },
+    upload(req: Req<'datasets.upload'>) {
+      if (!req.uploadId) return writeChunk(req)
+      // Chunks of one upload are written one after the other: two sent at once for the same offset cannot
+      // both append (the second finds the size moved on and is refused).
+      const key = req.uploadId
+      const run = (uploading.get(key) ?? Promise.resolve()).catch(() => undefined).then(() => writeChunk(req))
+      uploading.set(key, run)
+      void run.finally(() => uploading.get(key) === run && uploading.delete(key)).catch(() => undefined)
+      return run
     },
     async preview(id: string, rows: number): Promise<DatasetPreview> {
       const d = getOrThrow(id)

@@ -23,6 +23,10 @@ export interface ServicesOptions {
   workers?: number
   /** Files `datasets.inspect/import` may read; the server passes its allowed folders, other doors 'any' (default). */
   fileAccess?: FileAccess
+  /** Upload size cap in bytes (default 4 GB; `iunet serve --max-upload-mb`). */
+  maxUploadBytes?: number
+  /** Files from this size on are parsed on a worker thread (default 1 MB; 0: always). */
+  parseInWorkerFromBytes?: number
 }
 
 function version(): string {
@@ -52,7 +56,9 @@ export function createServices(opts: ServicesOptions) {
   const bus = new EventBus()
   const settings = store.settings.settings()
   const pool = new TrainingPool({ size: opts.workers ?? settings.workers, backend: settings.backend })
-  const datasets = datasetServices({ dataDir: opts.dataDir, store, bus, fileAccess: opts.fileAccess })
+  const datasets = datasetServices({ dataDir: opts.dataDir, store, bus, fileAccess: opts.fileAccess, maxUploadBytes: opts.maxUploadBytes, parseInWorkerFromBytes: opts.parseInWorkerFromBytes })
+  // What crashed imports and abandoned uploads left behind (only old leftovers: never an import in flight).
+  const swept = datasets.sweepStale().catch(() => ({ removed: [] as string[] }))
   const runs = runServices({ store, pool, bus, datasets })
   /** Runs started by this process, until they end (for in-process doors that wait: the CLI). */
   const ending = new Map<string, Promise<void>>()
@@ -116,6 +122,8 @@ export function createServices(opts: ServicesOptions) {
     interrupted,
     runs,
     datasets,
+    /** The start-up sweep of import/upload leftovers, once it has run. */
+    swept,
     pool,
     /** Validates and dispatches one call; never throws: errors come back as `{ ok: false, error }`. */
     async handle(channel: unknown, payload: unknown): Promise<Reply<unknown>> {
