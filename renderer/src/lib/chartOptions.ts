@@ -5,6 +5,7 @@
 import type { LayerSparsity, ModelAggregate, ModelKind } from '@contract'
 import { MODEL_LABELS } from '@contract'
 import { CURVE_METRICS, bestPoint, runningBest, type CurveMetric, type CurvePoint } from './curves'
+import { escapeHtml } from './html'
 
 type Option = Record<string, unknown>
 
@@ -68,7 +69,7 @@ export function curvesOption(series: CurveSeries[], metric: CurveMetric, mode: '
         const rows = params.filter((p) => p.seriesId.startsWith('main-'))
         if (!rows.length) return ''
         const head = `epoch ${rows[0]!.data[0]}`
-        return [head, ...rows.map((p) => `<span style="color:${p.color}">●</span> ${p.seriesName}: ${fmt(p.data[1])}${p.data[3] > 1 ? ` ± ${m.share ? (p.data[2] * 100).toFixed(1) : p.data[2].toFixed(3)} (n=${p.data[3]})` : ''}`)].join('<br>')
+        return [head, ...rows.map((p) => `<span style="color:${escapeHtml(p.color)}">●</span> ${escapeHtml(p.seriesName)}: ${fmt(p.data[1])}${p.data[3] > 1 ? ` ± ${m.share ? (p.data[2] * 100).toFixed(1) : p.data[2].toFixed(3)} (n=${p.data[3]})` : ''}`)].join('<br>')
       }
     },
     legend: { type: 'scroll', top: 0, data: series.map((s) => s.name) },
@@ -94,7 +95,8 @@ export function confusionOption(title: string, classNames: string[], matrix: num
     title: { text: title, left: 'center', top: 0, textStyle: { fontSize: 13 } },
     tooltip: {
       formatter: (p: { data: [number, number, number, number] }) =>
-        `true ${names[p.data[1]]} → predicted ${names[p.data[0]]}: ${p.data[3]} (${(p.data[2] * 100).toFixed(1)} % of true ${names[p.data[1]]})`
+        // Class labels come from the dataset file: the tooltip is HTML, so they are escaped.
+        `true ${escapeHtml(names[p.data[1]])} → predicted ${escapeHtml(names[p.data[0]])}: ${p.data[3]} (${(p.data[2] * 100).toFixed(1)} % of true ${escapeHtml(names[p.data[1]])})`
     },
     grid: { left: 70, right: 34, top: 30, bottom: 56 },
     xAxis: { type: 'category', data: names, name: 'predicted', nameLocation: 'middle', nameGap: small ? 40 : 30, axisLabel: { interval: 0, rotate: names.some((n) => n.length > 4) ? 40 : 0, fontSize: small ? 9 : 11 }, splitArea: { show: true } },
@@ -179,7 +181,7 @@ export function compressionOption(lines: CompressionLine[], refs: { name: string
     tooltip: {
       trigger: 'item',
       formatter: (p: { seriesName: string; data: [number, number, number] }) =>
-        `${p.seriesName} at ${p.data[0]}×: ${(p.data[1] * 100).toFixed(1)} ± ${(p.data[2] * 100).toFixed(1)} %`
+        `${escapeHtml(p.seriesName)} at ${p.data[0]}×: ${(p.data[1] * 100).toFixed(1)} ± ${(p.data[2] * 100).toFixed(1)} %`
     },
     legend: { type: 'scroll', top: 0 },
     grid: { left: 60, right: 110, top: 40, bottom: 50 },
