@@ -54,7 +54,8 @@ export async function resolveCliConfig(services: Services, o: ConfigOptions): Pr
 
 export async function configCommand(o: ConfigOptions & { yaml?: boolean }): Promise<number> {
   const { createServices } = await import('../services/index.ts')
-  const services = createServices({ dataDir: o.dataDir, transport: 'websocket', workers: 1 })
+  // Read-only for runs: opening the store here never marks another process's run interrupted.
+  const services = createServices({ dataDir: o.dataDir, transport: 'websocket', workers: 1, readOnly: true })
   try {
     const { config } = await resolveCliConfig(services, o)
     process.stdout.write(o.yaml ? toYaml(config) : JSON.stringify(config, null, 2) + '\n')

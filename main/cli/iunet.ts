@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander'
 import { registerServe } from './serve.ts'
 import { registerDatasetCommands } from './datasets.ts'
 import { registerRunCommand } from './run.ts'
+import { registerResumeCommand } from './resume.ts'
 import { registerConfigCommand } from './config.ts'
 import { registerRunsCommand } from './runs.ts'
 import { registerBenchCommand } from './bench.ts'
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerServe(program)
   registerDatasetCommands(program)
   registerRunCommand(program)
+  registerResumeCommand(program)
   registerConfigCommand(program)
   registerRunsCommand(program)
   registerBenchCommand(program)

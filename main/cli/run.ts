@@ -8,6 +8,7 @@ import { addRunConfigOptions } from './flags.ts'
 import { meanStd, table } from './output.ts'
 import { createProgress, type ProgressDisplay } from './progress.ts'
 import { dataDirOption } from './shared.ts'
+import { interruptOnSignals } from './signals.ts'
 
 export interface RunOptions extends ConfigOptions {
   json?: string
@@ -65,6 +66,8 @@ export function printSummary(detail: RunDetail) {
 export async function runCommand(o: RunOptions): Promise<number> {
   const { createServices } = await import('../services/index.ts')
   const services = createServices({ dataDir: o.dataDir, transport: 'websocket', workers: o.workers ? Number(o.workers) : undefined })
+  // Ctrl-C / SIGTERM: checkpoint and stop as 'interrupted' (resumable), not 'failed'.
+  const releaseSignals = interruptOnSignals(services)
   let progress: ProgressDisplay | undefined
   try {
     const { config, datasetName } = await resolveCliConfig(services, o)
@@ -84,6 +87,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
     return detail.status === 'finished' ? 0 : 1
   } finally {
     progress?.stop()
+    releaseSignals()
     await services.close()
   }
 }

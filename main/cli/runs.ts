@@ -11,7 +11,7 @@ export function registerRunsCommand(program: Command) {
     .option('--json', 'print JSON')
     .action(async (o: { dataDir: string; json?: boolean }) => {
       const { createServices } = await import('../services/index.ts')
-      const services = createServices({ dataDir: o.dataDir, transport: 'websocket', workers: 1 })
+      const services = createServices({ dataDir: o.dataDir, transport: 'websocket', workers: 1, readOnly: true })
       try {
         const runs = await services.call('runs.list', {})
         if (o.json) {

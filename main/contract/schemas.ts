@@ -471,6 +471,8 @@ export const calls = {
     res: RunConfig
   },
   'runs.start': { req: RunConfig, res: RunSummary },
+  /** Continues an interrupted or failed run from its checkpoints; finished tasks are skipped. */
+  'runs.resume': { req: Id, res: RunSummary },
   /** Estimated wall time of a run from the latest bench figures (or conservative defaults). */
   'runs.estimate': { req: RunConfig, res: z.object({ seconds: z.number(), basis: z.enum(['bench', 'default']) }) },
   'runs.cancel': { req: Id, res: Ok },

@@ -11,12 +11,12 @@
 import { RECIPES, initScale, phaseEpochs, phaseOf, type Arch, type FirstLayerArtifact, type ModelResult, type Recipe, type RunConfig, type TrainPhase } from '../contract/index.ts'
 import { buildAugmentations, type Augmentations } from './augment/index.ts'
 import { evaluateTest, firstLayerArtifact, prunableParams } from './evaluate.ts'
-import { fit, type FitResult } from './fit.ts'
+import { fit, type FitCheckpoint, type FitResult, type FitState } from './fit.ts'
 import { createModel } from './models.ts'
 import type { Model, ModelSpec, Param } from './models/types.ts'
 import { globalMagnitudeMasks, rewindToInit, scaleInit } from './prune.ts'
 import { deriveSeed, fork } from '../lib/random.ts'
-import type { EngineHooks, EngineJob, EngineJobResult, PreparedData } from './types.ts'
+import type { EngineHooks, EngineJob, EngineJobResult, PreparedData, TaskCheckpoint } from './types.ts'
 
 /** A model of `spec` at θ† of `seed` (κ is applied separately, by pisWeights), with an optional projection head. */
 export function buildModel(spec: ModelSpec, seed: number, projection: { hidden: number; out: number } | null): Model {
@@ -79,6 +79,29 @@ interface Ctx {
   data: PreparedData
   aug: Augmentations
   hooks: EngineHooks
+  /** What is finished so far (saved at phase boundaries and, with the phase's state, inside phases). */
+  saved: Pick<TaskCheckpoint, 'supernet' | 'done'>
+  /** The phase to continue from the loaded checkpoint; consumed by the first fitPhase it matches. */
+  resumeFit: TaskCheckpoint['fit']
+}
+
+function newCtx(job: EngineJob, hooks: EngineHooks): Ctx {
+  const loaded = hooks.checkpoint?.load() ?? null
+  const ck = loaded && loaded.version === 1 && loaded.model === job.model && loaded.seed === job.seed ? loaded : null
+  return {
+    job,
+    cfg: job.config,
+    data: job.data,
+    aug: buildAugmentations(job.config.augment, job.data),
+    hooks,
+    saved: { supernet: ck?.supernet ?? null, done: ck?.done ?? { results: [], firstLayer: [] } },
+    resumeFit: ck?.fit ?? null
+  }
+}
+
+/** Saves the job's progress (a phase boundary when `fit` is null). */
+function saveCheckpoint(ctx: Ctx, fitState: TaskCheckpoint['fit'] = null): void {
+  ctx.hooks.checkpoint?.save({ version: 1, model: ctx.job.model, seed: ctx.job.seed, ...ctx.saved, fit: fitState })
 }
 
 function fitPhase(ctx: Ctx, model: Model, phase: TrainPhase, compression: number): Promise<FitResult> {
@@ -86,6 +109,15 @@ function fitPhase(ctx: Ctx, model: Model, phase: TrainPhase, compression: number
   const step = phaseOf(job.model, phase)
   if (!step) throw new Error(`${job.model} has no ${phase} phase`)
   const epochs = phaseEpochs(step, cfg)
+  let resume: FitState | null = null
+  if (ctx.resumeFit && ctx.resumeFit.phase === phase && ctx.resumeFit.compression === compression) {
+    resume = ctx.resumeFit.state
+    ctx.resumeFit = null
+  }
+  const ck = hooks.checkpoint
+  const checkpoint: FitCheckpoint | null = ck
+    ? { everyEpochs: ck.everyEpochs, stopRequested: () => ck.stopRequested(), save: (state) => saveCheckpoint(ctx, { phase, compression, state }) }
+    : null
   return fit({
     model,
     train: data.train,
@@ -104,7 +136,9 @@ function fitPhase(ctx: Ctx, model: Model, phase: TrainPhase, compression: number
     shuffleRng: fork(job.seed, `shuffle/${phase}`),
     augmentRng: fork(job.seed, `augment/${phase}`),
     hooks,
-    report: { model: job.model, seed: job.seed, compression, phase }
+    report: { model: job.model, seed: job.seed, compression, phase },
+    resume,
+    checkpoint
   })
 }
 
@@ -160,9 +194,27 @@ async function trainSupernet(ctx: Ctx, recipe: Recipe, spec: ModelSpec): Promise
   const supernet = buildModel(spec, initSeedOf(job.seed), projection)
   try {
     const theta = supernet.getWeights()
+    const saved = ctx.saved.supernet
+    if (saved) {
+      // Trained before a restart: θ† is redrawn from the seed, the trained weights come from the checkpoint.
+      const { trained, prunable, ...summary } = saved
+      return { theta, trained, prunable, fit: { ...summary, history: [] } }
+    }
     supernet.setWeights(pisWeights(theta, supernet.params, initScale(job.model, cfg)))
     const fitted = await fitPhase(ctx, supernet, 'supernet', 1)
-    return { theta, trained: supernet.getWeights(), prunable: prunableParams(supernet).map((p) => p.name), fit: fitted }
+    const trained = supernet.getWeights()
+    const prunable = prunableParams(supernet).map((p) => p.name)
+    // Phase boundary: only what pruning needs is kept (the prunable weights, not the projection head).
+    ctx.saved.supernet = {
+      trained: new Map(prunable.map((n) => [n, trained.get(n)!])),
+      prunable,
+      seconds: fitted.seconds,
+      valAccuracy: fitted.valAccuracy,
+      bestEpoch: fitted.bestEpoch,
+      epochsRun: fitted.epochsRun
+    }
+    saveCheckpoint(ctx)
+    return { theta, trained, prunable, fit: fitted }
   } finally {
     supernet.dispose()
   }
@@ -172,8 +224,7 @@ async function trainSupernet(ctx: Ctx, recipe: Recipe, spec: ModelSpec): Promise
 export async function runSupernet(job: EngineJob, hooks: EngineHooks): Promise<TrainedSupernet> {
   const recipe = RECIPES[job.model]
   if (!recipe.prune) throw new Error(`${job.model} has no supernet phase`)
-  const ctx: Ctx = { job, cfg: job.config, data: job.data, aug: buildAugmentations(job.config.augment, job.data), hooks }
-  return trainSupernet(ctx, recipe, specFor(recipe.arch, job.config, job.data))
+  return trainSupernet(newCtx(job, hooks), recipe, specFor(recipe.arch, job.config, job.data))
 }
 
 async function runPruned(ctx: Ctx, recipe: Recipe, spec: ModelSpec): Promise<EngineJobResult> {
@@ -181,9 +232,11 @@ async function runPruned(ctx: Ctx, recipe: Recipe, spec: ModelSpec): Promise<Eng
   const initSeed = initSeedOf(job.seed)
   const { theta, trained, prunable, fit: superFit } = await trainSupernet(ctx, recipe, spec)
   if (prunable.length === 0) throw new Error(`${job.model}: the ${spec.kind} encoder has no prunable weights`)
-  const results: ModelResult[] = []
-  const firstLayer: FirstLayerArtifact[] = []
-  for (const r of [...new Set(cfg.compressions)]) {
+  // Ratios finished before a restart keep their results; the loop continues with the next one.
+  const results: ModelResult[] = ctx.saved.done.results
+  const firstLayer: FirstLayerArtifact[] = ctx.saved.done.firstLayer
+  // Kept in the checkpoint with the results, so a resumed job still returns every ratio's weights.
+  for (const r of [...new Set(cfg.compressions)].slice(results.length)) {
     // 4: global OMP over the encoder's weights of the trained supernet.
     hooks.onProgress({ model: job.model, seed: job.seed, compression: r, phase: 'prune', epoch: 0, totalEpochs: 0, metrics: null })
     const masks = globalMagnitudeMasks(prunable.map((n) => trained.get(n)!), r)
@@ -205,6 +258,7 @@ async function runPruned(ctx: Ctx, recipe: Recipe, spec: ModelSpec): Promise<Eng
         const first = prunableParams(sub)[0]
         firstLayer.push(...firstLayerOf(ctx, trained, first, masks[prunable.indexOf(first?.name ?? '')] ?? null, r))
       }
+      saveCheckpoint(ctx)
     } finally {
       sub.dispose()
     }
@@ -217,7 +271,7 @@ export async function runJob(job: EngineJob, hooks: EngineHooks): Promise<Engine
   if (!recipe) throw new Error(`unknown model kind ${job.model}`)
   const { config: cfg, data } = job
   if (data.train.n < 2) throw new Error('the training split has fewer than 2 rows')
-  const ctx: Ctx = { job, cfg, data, aug: buildAugmentations(cfg.augment, data), hooks }
+  const ctx = newCtx(job, hooks)
   const spec = specFor(recipe.arch, cfg, data)
   hooks.onProgress({ model: job.model, seed: job.seed, compression: 1, phase: 'prepare', epoch: 0, totalEpochs: 0, metrics: null })
   const out = recipe.prune ? await runPruned(ctx, recipe, spec) : await runUnpruned(ctx, recipe, spec)

@@ -2,7 +2,9 @@
  * The workbench's services behind the contract. Transports (Electron IPC, the HTTP/WebSocket server) and the
  * CLI call `handle`, which validates the payload with the contract's schema before anything else runs.
  */
+import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { ZodError } from 'zod'
 import { ApiError, describeZodError, isChannel, parseRequest, type ApiErrorShape, type AppInfo, type Channel, type Req, type Res } from '../contract/index.ts'
@@ -10,7 +12,7 @@ import { EventBus } from './events.ts'
 import { appRoot } from './paths.ts'
 import { datasetServices, type FileAccess } from './datasets.ts'
 import { listExamples } from './examples.ts'
-import { runServices } from './runs.ts'
+import { runServices, STALE_MS } from './runs.ts'
 import { openStore, type Store } from '../store/index.ts'
 import { TrainingPool } from '../workers/pool.ts'
 
@@ -27,6 +29,21 @@ export interface ServicesOptions {
   maxUploadBytes?: number
   /** Files from this size on are parsed on a worker thread (default 1 MB; 0: always). */
   parseInWorkerFromBytes?: number
+  /**
+   * Read-only commands (`iunet runs`, `inspect`, `config`): no start-up recovery, so opening the store never
+   * changes a run's state or files.
+   */
+  readOnly?: boolean
+}
+
+/** Whether process `pid` exists on this host (EPERM: it exists, owned by someone else). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
+  }
 }
 
 function version(): string {
@@ -52,14 +69,19 @@ export function toApiError(e: unknown): ApiErrorShape {
 
 export function createServices(opts: ServicesOptions) {
   const store: Store = openStore(opts.dataDir)
-  const interrupted = store.runs.markInterrupted()
+  const owner = { pid: process.pid, host: hostname(), instance: randomUUID() }
+  // Only runs whose owner is gone (same host, pid dead) or silent (stale heartbeat) are interrupted.
+  const interrupted = opts.readOnly
+    ? 0
+    : store.runs.markInterrupted({ staleMs: STALE_MS, isOwnerGone: (o) => o.host === owner.host && o.pid !== null && !pidAlive(o.pid) })
   const bus = new EventBus()
   const settings = store.settings.settings()
   const pool = new TrainingPool({ size: opts.workers ?? settings.workers, backend: settings.backend })
   const datasets = datasetServices({ dataDir: opts.dataDir, store, bus, fileAccess: opts.fileAccess, maxUploadBytes: opts.maxUploadBytes, parseInWorkerFromBytes: opts.parseInWorkerFromBytes })
   // What crashed imports and abandoned uploads left behind (only old leftovers: never an import in flight).
   const swept = datasets.sweepStale().catch(() => ({ removed: [] as string[] }))
-  const runs = runServices({ store, pool, bus, datasets })
+  const runs = runServices({ store, pool, bus, datasets, dataDir: opts.dataDir, owner })
+  if (!opts.readOnly) runs.sweepCheckpoints()
   /** Runs started by this process, until they end (for in-process doors that wait: the CLI). */
   const ending = new Map<string, Promise<void>>()
 
@@ -109,6 +131,12 @@ export function createServices(opts: ServicesOptions) {
       void finished.finally(() => ending.delete(summary.id))
       return summary
     },
+    'runs.resume': async (req) => {
+      const { summary, finished } = await runs.resume(req.id)
+      ending.set(summary.id, finished)
+      void finished.finally(() => ending.delete(summary.id))
+      return summary
+    },
     'runs.estimate': (req) => runs.estimate(req),
     'runs.cancel': (req) => runs.cancel(req.id),
     'runs.delete': (req) => runs.remove(req.id),
@@ -147,6 +175,8 @@ export function createServices(opts: ServicesOptions) {
       return r.data as Res<C>
     },
     async close() {
+      // Training runs save a checkpoint and stop as 'interrupted' (resumable) rather than dying mid-epoch.
+      await runs.interruptAll()
       await pool.close()
       store.close()
     }

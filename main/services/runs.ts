@@ -1,13 +1,17 @@
 /**
- * Run services: turn a RunConfig into one training task per (model, seed), schedule them on the worker pool,
+ * Run services: turn a RunConfig into one training task per (model, seed[, fold]), schedule them on the worker pool,
  * and write every epoch, result and status change to the store as it happens.
  */
 import { randomUUID } from 'node:crypto'
+import { existsSync, readdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
 import {
   ApiError,
   expectedEpochs,
   IMAGE_ONLY_MODELS,
   MODEL_LABELS,
+  RECIPES,
+  type ModelKind,
   type Preset,
   type RunConfig,
   type RunDetail,
@@ -18,11 +22,13 @@ import { applyOverrides, loadTable } from '../data/index.ts'
 import { defaultRunConfig, estimateSeconds } from '../engine/presets.ts'
 import { aggregateResults } from '../engine/metrics.ts'
 import type { Store } from '../store/index.ts'
-import type { StoredRun } from '../store/runs.ts'
+import type { RunOwner, StoredRun } from '../store/runs.ts'
 import { summaryOf } from '../store/datasets.ts'
 import type { TaskHandle, TrainingPool } from '../workers/pool.ts'
+import { checkpointsRoot, removeTempFiles, runDir, taskCheckpointDir, taskDirName } from '../workers/checkpoint.ts'
 import type { EventBus } from './events.ts'
 import type { DatasetServices } from './datasets.ts'
+import { taskLabel, trainingTasks, withFold } from './tasks.ts'
 
 
 function toSummary(r: StoredRun): RunSummary {
@@ -33,11 +39,59 @@ function toSummary(r: StoredRun): RunSummary {
 interface ActiveRun {
   handles: TaskHandle[]
   cancelled: boolean
+  /** Stopped by interruptAll (a signal, the app closing): checkpoints saved, resumable. */
+  interrupted: boolean
+  settled: Promise<void>
 }
 
-export function runServices(ctx: { store: Store; pool: TrainingPool; bus: EventBus; datasets: DatasetServices }) {
-  const { store, pool, bus, datasets } = ctx
+/** A live owner beats this often; a run whose owner has been silent for STALE_MS counts as orphaned. */
+export const HEARTBEAT_MS = 5000
+export const STALE_MS = 30_000
+
+/** Checkpoint every this many epochs inside a phase (IUNET_CHECKPOINT_EVERY overrides; phase ends always). */
+function checkpointEvery(): number {
+  const n = Number(process.env.IUNET_CHECKPOINT_EVERY)
+  return Number.isInteger(n) && n > 0 ? n : 5
+}
+
+const taskKey = (model: ModelKind, seed: number, fold?: number) => (fold === undefined ? `${model}/${seed}` : `${model}/${seed}/${fold}`)
+
+export function runServices(ctx: { store: Store; pool: TrainingPool; bus: EventBus; datasets: DatasetServices; dataDir: string; owner: RunOwner }) {
+  const { store, pool, bus, datasets, dataDir, owner } = ctx
   const active = new Map<string, ActiveRun>()
+  let heartbeat: ReturnType<typeof setInterval> | null = null
+
+  /** Heartbeats while this process runs anything, so other processes see the runs are alive. */
+  function syncHeartbeat() {
+    if (active.size > 0 && !heartbeat) {
+      heartbeat = setInterval(() => {
+        try {
+          store.runs.heartbeat(owner.instance)
+        } catch {
+          // The store is closing; the next start judges the runs by pid and heartbeat age anyway.
+        }
+      }, HEARTBEAT_MS)
+      heartbeat.unref()
+    } else if (active.size === 0 && heartbeat) {
+      clearInterval(heartbeat)
+      heartbeat = null
+    }
+  }
+
+  /** (model, seed) tasks of a run whose results are all stored (every ratio of a pruned row). */
+  function finishedTasks(runId: string, config: RunConfig): Set<string> {
+    const have = new Set(store.results.results(runId).map((r) => `${taskKey(r.model, r.seed, r.fold)}@${r.compression}`))
+    const ratios = [...new Set(config.compressions)]
+    const out = new Set<string>()
+    for (const t of trainingTasks(config)) {
+      const key = taskKey(t.model, t.seed, t.fold)
+      const need = RECIPES[t.model].prune ? ratios : [1]
+      if (need.every((r) => have.has(`${key}@${r}`))) out.add(key)
+    }
+    return out
+  }
+
+  const removeDir = (dir: string) => rmSync(dir, { recursive: true, force: true })
 
   function getOrThrow(id: string): StoredRun {
     const r = store.runs.get(id)
@@ -73,16 +127,31 @@ export function runServices(ctx: { store: Store; pool: TrainingPool; bus: EventB
     return { dataset: d, schema }
   }
 
-  async function execute(runId: string, config: RunConfig, storageDir: string, schema: Awaited<ReturnType<typeof validate>>['schema']) {
-    const run: ActiveRun = { handles: [], cancelled: false }
+  async function execute(runId: string, config: RunConfig, storageDir: string, schema: Awaited<ReturnType<typeof validate>>['schema'], skip = new Set<string>()) {
+    let settle!: () => void
+    const run: ActiveRun = { handles: [], cancelled: false, interrupted: false, settled: new Promise((r) => (settle = r)) }
     active.set(runId, run)
+    syncHeartbeat()
+    try {
+      await executeTasks(runId, run, config, storageDir, schema, skip)
+    } finally {
+      active.delete(runId)
+      syncHeartbeat()
+      settle()
+    }
+  }
+
+  async function executeTasks(runId: string, run: ActiveRun, config: RunConfig, storageDir: string, schema: Awaited<ReturnType<typeof validate>>['schema'], skip: Set<string>) {
+    store.runs.claim(runId, owner)
     const info = await pool.backendInfo().catch(() => null)
     if (info) store.runs.setBackend(runId, info.name)
     setStatus(runId, 'running')
-    const tasks = Array.from({ length: config.seeds }, (_, s) => s).flatMap((seed) => config.models.map((model) => ({ model, seed })))
+    // One task per model × seed (× fold with repeated k-fold).
+    const tasks = trainingTasks(config)
     const weights = tasks.map((t) => expectedEpochs(t.model, config))
     const total = weights.reduce((a, b) => a + b, 0)
-    const done = tasks.map(() => 0)
+    // Tasks finished before a restart count as done and are not run again (their results are stored).
+    const done = tasks.map((t, i) => (skip.has(taskKey(t.model, t.seed, t.fold)) ? weights[i]! : 0))
     const started = Date.now()
     let lastProgressWrite = 0
     let dataInfoSaved = false
@@ -92,15 +161,20 @@ export function runServices(ctx: { store: Store; pool: TrainingPool; bus: EventB
 
     await Promise.all(
       tasks.map((t, i) => {
+        if (skip.has(taskKey(t.model, t.seed, t.fold)) || run.cancelled || run.interrupted) return undefined
+        const seedDir = taskCheckpointDir(dataDir, runId, t.model, t.seed)
+        const checkpointDir = t.fold === undefined ? seedDir : join(seedDir, `fold${t.fold}`)
         const handle = pool.run(
-          { kind: 'train', datasetDir: storageDir, schema, config, model: t.model, seed: t.seed },
+          { kind: 'train', datasetDir: storageDir, schema, config, model: t.model, seed: t.seed, fold: t.fold, checkpointDir, checkpointEvery: checkpointEvery() },
           {
             onData: (d) => {
               if (dataInfoSaved) return
               dataInfoSaved = true
               store.runs.setDataInfo(runId, d.classNames, d.imageShape)
             },
-            onProgress: (p) => {
+            onProgress: (engineProgress) => {
+              // The engine knows seeds only: the task's fold is added here.
+              const p = t.fold === undefined ? engineProgress : { ...engineProgress, fold: t.fold, metrics: engineProgress.metrics && withFold(engineProgress.metrics, t.fold) }
               if (p.metrics) {
                 store.results.addEpoch(runId, p.metrics)
                 done[i] = Math.min(weights[i]!, done[i]! + 1)
@@ -121,28 +195,74 @@ export function runServices(ctx: { store: Store; pool: TrainingPool; bus: EventB
         return handle.promise.then(
           (res) => {
             if (res.kind !== 'train') return
+            const results = res.result.results.map((r) => withFold(r, t.fold))
             store.transaction(() => {
-              for (const r of res.result.results) store.results.saveResult(runId, r)
-              for (const a of res.result.firstLayer) store.results.saveFirstLayer(runId, a)
+              for (const r of results) store.results.saveResult(runId, r)
+              for (const a of res.result.firstLayer) store.results.saveFirstLayer(runId, withFold(a, t.fold))
             })
+            // Stored: the checkpoint is no longer needed (a crash before this line leaves it for the start-up sweep).
+            removeDir(checkpointDir)
             done[i] = weights[i]!
             store.runs.setProgress(runId, progressOf())
-            for (const r of res.result.results) bus.emit('run.result', { runId, result: r })
+            for (const r of results) bus.emit('run.result', { runId, result: r })
             bus.emit('runs.changed', {})
           },
           (e: Error & { cancelled?: boolean }) => {
-            if (!e.cancelled) failures.push(`${MODEL_LABELS[t.model]} (seed ${t.seed}): ${e.message}`)
+            if (!e.cancelled) failures.push(`${MODEL_LABELS[t.model]} (${taskLabel(t)}): ${e.message}`)
           }
         )
       })
     )
-    active.delete(runId)
-    if (run.cancelled) setStatus(runId, 'cancelled', failures.length ? failures.join('\n') : null)
-    else if (failures.length) setStatus(runId, 'failed', failures.join('\n'))
+    if (run.interrupted && !run.cancelled) {
+      const why = 'Stopped before it finished; its progress is saved. Resume it with the Resume button or `iunet resume`.'
+      setStatus(runId, 'interrupted', [why, ...failures].join('\n'))
+    } else if (run.cancelled) {
+      removeDir(checkpointsRoot(dataDir, runId))
+      setStatus(runId, 'cancelled', failures.length ? failures.join('\n') : null)
+    } else if (failures.length) setStatus(runId, 'failed', failures.join('\n'))
     else {
+      removeDir(checkpointsRoot(dataDir, runId))
       store.runs.setProgress(runId, 1)
       setStatus(runId, 'finished')
     }
+  }
+
+  /**
+   * Start-up housekeeping (after orphaned runs are marked interrupted): checkpoint folders of deleted runs go,
+   * finished and cancelled runs keep none, resumable runs keep only their unfinished tasks', and temp files a
+   * crash left behind are removed. Runs a live process owns are not touched.
+   */
+  function sweepCheckpoints(): { removed: number } {
+    const root = join(dataDir, 'runs')
+    if (!existsSync(root)) return { removed: 0 }
+    let removed = 0
+    for (const e of readdirSync(root, { withFileTypes: true })) {
+      if (!e.isDirectory()) continue
+      const r = store.runs.get(e.name)
+      if (!r) {
+        removeDir(runDir(dataDir, e.name))
+        removed++
+        continue
+      }
+      if (r.status === 'running' || r.status === 'queued') continue
+      const ckRoot = checkpointsRoot(dataDir, r.id)
+      if (!existsSync(ckRoot)) continue
+      if (r.status === 'finished' || r.status === 'cancelled') {
+        removeDir(ckRoot)
+        removed++
+        continue
+      }
+      removed += removeTempFiles(ckRoot)
+      const finished = finishedTasks(r.id, r.config)
+      const wanted = new Set(trainingTasks(r.config).flatMap((t) => (finished.has(taskKey(t.model, t.seed, t.fold)) ? [] : [taskDirName(t.model, t.seed)])))
+      for (const t of readdirSync(ckRoot)) {
+        if (!wanted.has(t)) {
+          removeDir(join(ckRoot, t))
+          removed++
+        }
+      }
+    }
+    return { removed }
   }
 
   return {
@@ -175,14 +295,41 @@ export function runServices(ctx: { store: Store; pool: TrainingPool; bus: EventB
       const id = randomUUID()
       const name = config.name?.trim() || `${dataset.name} · ${config.models.length} models · ${config.preset}`
       const backend = pool.cachedBackend?.name ?? 'pending'
-      const stored = store.runs.create({ id, name, config, backend })
+      const stored = store.runs.create({ id, name, config, backend, owner })
       bus.emit('runs.changed', {})
       const finished = execute(id, config, dataset.storageDir, schema).catch((e: Error) => {
-        active.delete(id)
         setStatus(id, 'failed', e.message)
       })
       return { summary: toSummary(stored), finished }
     },
+    /**
+     * Continues an interrupted or failed run: finished tasks are skipped (their results are stored), the others
+     * continue from their last checkpoint, so the final numbers equal an uninterrupted run's.
+     */
+    async resume(id: string): Promise<{ summary: RunSummary; finished: Promise<void> }> {
+      const r = getOrThrow(id)
+      if (active.has(id) || r.status === 'running' || r.status === 'queued') throw new ApiError('conflict', 'This run is still in progress; only interrupted or failed runs can be resumed.')
+      if (r.status !== 'interrupted' && r.status !== 'failed') throw new ApiError('conflict', `This run is ${r.status}; only interrupted or failed runs can be resumed.`)
+      if (!store.datasets.get(r.datasetId)) throw new ApiError('not-found', 'The dataset of this run was deleted, so it cannot be resumed.')
+      const { dataset, schema } = await validate(r.config)
+      const skip = finishedTasks(id, r.config)
+      store.runs.claim(id, owner)
+      setStatus(id, 'queued')
+      const finished = execute(id, r.config, dataset.storageDir, schema, skip).catch((e: Error) => {
+        setStatus(id, 'failed', e.message)
+      })
+      return { summary: toSummary(getOrThrow(id)), finished }
+    },
+    /** Asks every active run to checkpoint and stop (signals, app exit); resolves when they have. */
+    async interruptAll(): Promise<void> {
+      const runs = [...active.values()]
+      for (const a of runs) {
+        a.interrupted = true
+        for (const h of a.handles) h.interrupt()
+      }
+      await Promise.all(runs.map((a) => a.settled))
+    },
+    sweepCheckpoints,
     cancel(id: string) {
       const r = getOrThrow(id)
       const a = active.get(id)
@@ -199,6 +346,7 @@ export function runServices(ctx: { store: Store; pool: TrainingPool; bus: EventB
       // A run 'running' in the store but not here trains in another process (the CLI, the app).
       if (active.has(id) || r.status === 'running' || r.status === 'queued') throw new ApiError('conflict', 'This run is still training: cancel it first, then delete it.')
       store.runs.delete(id)
+      removeDir(runDir(dataDir, id))
       bus.emit('runs.changed', {})
       return { ok: true as const }
     },

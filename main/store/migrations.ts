@@ -67,5 +67,13 @@ export const migrations: readonly string[] = [
     key         TEXT PRIMARY KEY,
     value_json  TEXT NOT NULL
   );
+  `,
+  // 2: run ownership: which process runs it (pid, host, a random id per services instance) and when it last
+  // said so. A starting process marks a run interrupted only when its owner is gone or silent.
+  `
+  ALTER TABLE runs ADD COLUMN owner_pid INTEGER;
+  ALTER TABLE runs ADD COLUMN owner_host TEXT;
+  ALTER TABLE runs ADD COLUMN owner_instance TEXT;
+  ALTER TABLE runs ADD COLUMN heartbeat_at TEXT;
   `
 ]

@@ -10,9 +10,13 @@ export interface TrainTask {
   config: RunConfig
   model: ModelKind
   seed: number
-}
   /** Repeated k-fold (config.split.kfold): the fold whose rows are the test part; the seed picks the partition. */
   fold?: number
+  /** Where this task's checkpoint lives (resumed from when present); absent: no checkpoints. */
+  checkpointDir?: string
+  /** Checkpoint every this many epochs inside a phase (phase boundaries are always saved). */
+  checkpointEvery?: number
+}
 
 /** Checks the worker end to end (backend up, progress flows, cancel is seen) with a small real computation. */
 export interface ProbeTask {
@@ -39,7 +43,8 @@ export type TaskResult = { kind: 'train'; result: EngineJobResult; data: DataInf
 
 export type ToWorker =
   | { type: 'init'; backend: BackendChoice; workers?: number }
-  /** blasThreads: BLAS threads for the native kernels (cores ÷ busy workers; OpenBLAS' setting is process-wide). */
+  /** blasThreads: BLAS threads for the native kernels (cores ÷ busy workers; OpenBLAS' setting is process-wide).
+   *  cancelFlag (Int32): 0 = run, 1 = cancel, 2 = save a checkpoint and stop (the task ends as cancelled). */
   | { type: 'job'; jobId: number; task: Task; cancelFlag: SharedArrayBuffer; blasThreads?: number }
   | { type: 'threads'; blasThreads: number }
 

@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs-core'
 import { initBackend } from '../engine/backend.ts'
 import { setBlasThreads } from '../engine/kernels/native.ts'
 import { runJob } from '../engine/pipeline.ts'
-import { CancelledError, type PreparedData } from '../engine/types.ts'
+import { CancelledError, type PreparedData, type TaskCheckpoint } from '../engine/types.ts'
+import { loadTaskCheckpoint, saveTaskCheckpoint } from './checkpoint.ts'
 import { loadTable, prepare } from '../data/index.ts'
 import type { DataInfo, FromWorker, ProbeResult, ProbeTask, ToWorker, TrainTask } from './protocol.ts'
 
@@ -69,13 +70,22 @@ port.on('message', async (msg: ToWorker) => {
     const data = await preparedFor(task)
     const info: DataInfo = { classNames: data.classNames, imageShape: data.imageShape, trainRows: data.train.n }
     send({ type: 'data', jobId, data: info })
+    const dir = task.checkpointDir
+    const checkpoint = dir
+      ? {
+          load: () => loadTaskCheckpoint(dir),
+          save: (c: TaskCheckpoint) => saveTaskCheckpoint(dir, c),
+          everyEpochs: Math.max(1, task.checkpointEvery ?? 5),
+          stopRequested: () => Atomics.load(flag, 0) === 2
+        }
+      : undefined
     const result = await runJob(
       { model: task.model, seed: task.seed, config: task.config, data },
-      { onProgress: (progress) => send({ type: 'progress', jobId, progress }), isCancelled: cancelled }
+      { onProgress: (progress) => send({ type: 'progress', jobId, progress }), isCancelled: cancelled, checkpoint }
     )
     send({ type: 'result', jobId, result: { kind: 'train', result, data: info } })
   } catch (e) {
-    const isCancel = e instanceof CancelledError || cancelled()
+    const isCancel = e instanceof CancelledError || Atomics.load(flag, 0) !== 0
     const code = (e as { code?: string }).code
     send({ type: 'error', jobId, message: e instanceof Error ? e.message : String(e), cancelled: isCancel, code })
   }
