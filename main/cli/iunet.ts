@@ -7,6 +7,8 @@ import { registerResumeCommand } from './resume.ts'
 import { registerConfigCommand } from './config.ts'
 import { registerRunsCommand } from './runs.ts'
 import { registerBenchCommand } from './bench.ts'
+import { registerExportCommand } from './export.ts'
+import { registerPredictCommand } from './predict.ts'
 import { reportError } from './output.ts'
 
 export function buildProgram(): Command {
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
   registerConfigCommand(program)
   registerRunsCommand(program)
   registerBenchCommand(program)
+  registerExportCommand(program)
+  registerPredictCommand(program)
   return program
 }
 

@@ -478,7 +478,27 @@ export const calls = {
   'runs.cancel': { req: Id, res: Ok },
   'runs.delete': { req: Id, res: Ok },
   'runs.metrics': { req: Id, res: z.array(EpochMetrics) },
-  'runs.artifacts': { req: Id, res: z.array(FirstLayerArtifact) }
+  'runs.artifacts': { req: Id, res: z.array(FirstLayerArtifact) },
+  /** Writes an export bundle (model.onnx, tfjs weights manifest, preprocessing.json, card.md) of one stored trained
+   *  model; seed defaults to the lowest stored, ratio to the highest; out defaults to <dataDir>/exports/…. */
+  'models.export': {
+    req: z
+      .object({ runId: z.string().min(1), model: ModelKind, seed: z.number().int().min(0).optional(), ratio: z.number().min(1).optional(), out: z.string().min(1).optional() })
+      .strict(),
+    res: z.object({ dir: z.string(), files: z.array(z.string()) })
+  },
+  /** Predicts the class of every row of a CSV with an export bundle (or a stored model folder). */
+  'models.predict': {
+    req: z.object({ model: z.string().min(1), data: z.string().min(1), out: z.string().min(1).optional() }).strict(),
+    res: z.object({
+      rows: z.number().int(),
+      classNames: z.array(z.string()),
+      out: z.string().nullable(),
+      predictions: z.array(z.object({ predicted: z.string(), probabilities: z.array(z.number()) })),
+      /** Per categorical column: rows whose value the model never saw, encoded as "other". */
+      pooledIntoOther: z.record(z.string(), z.number().int())
+    })
+  }
 } as const
 
 export type Channel = keyof typeof calls

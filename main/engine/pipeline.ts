@@ -15,6 +15,7 @@ import { fit, type FitCheckpoint, type FitResult, type FitState } from './fit.ts
 import { createModel } from './models.ts'
 import type { Model, ModelSpec, Param } from './models/types.ts'
 import { globalMagnitudeMasks, rewindToInit, scaleInit } from './prune.ts'
+import { snapshotModel } from './export/trained.ts'
 import { deriveSeed, fork } from '../lib/random.ts'
 import type { EngineHooks, EngineJob, EngineJobResult, PreparedData, TaskCheckpoint } from './types.ts'
 
@@ -170,7 +171,7 @@ async function runUnpruned(ctx: Ctx, recipe: Recipe, spec: ModelSpec): Promise<E
       trainSeconds: trained.seconds, supernetValAccuracy: null, bestEpoch: trained.bestEpoch
     }
     const firstLayer = recipe.arch === 'mlp' ? firstLayerOf(ctx, model.getWeights(), prunableParams(model)[0], null, 1) : []
-    return { results: [result], firstLayer }
+    return { results: [result], firstLayer, models: [snapshotModel(model, spec, { model: job.model, seed: job.seed, compression: 1 })] }
   } finally {
     model.dispose()
   }
@@ -236,6 +237,7 @@ async function runPruned(ctx: Ctx, recipe: Recipe, spec: ModelSpec): Promise<Eng
   const results: ModelResult[] = ctx.saved.done.results
   const firstLayer: FirstLayerArtifact[] = ctx.saved.done.firstLayer
   // Kept in the checkpoint with the results, so a resumed job still returns every ratio's weights.
+  const models = (ctx.saved.done.models ??= [])
   for (const r of [...new Set(cfg.compressions)].slice(results.length)) {
     // 4: global OMP over the encoder's weights of the trained supernet.
     hooks.onProgress({ model: job.model, seed: job.seed, compression: r, phase: 'prune', epoch: 0, totalEpochs: 0, metrics: null })
@@ -254,6 +256,7 @@ async function runPruned(ctx: Ctx, recipe: Recipe, spec: ModelSpec): Promise<Eng
         supernetValAccuracy: superFit.valAccuracy,
         bestEpoch: ft.bestEpoch
       })
+      models.push(snapshotModel(sub, spec, { model: job.model, seed: job.seed, compression: r }))
       if (recipe.arch === 'mlp') {
         const first = prunableParams(sub)[0]
         firstLayer.push(...firstLayerOf(ctx, trained, first, masks[prunable.indexOf(first?.name ?? '')] ?? null, r))
@@ -263,7 +266,7 @@ async function runPruned(ctx: Ctx, recipe: Recipe, spec: ModelSpec): Promise<Eng
       sub.dispose()
     }
   }
-  return { results, firstLayer }
+  return { results, firstLayer, models }
 }
 
 export async function runJob(job: EngineJob, hooks: EngineHooks): Promise<EngineJobResult> {

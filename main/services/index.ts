@@ -12,6 +12,7 @@ import { EventBus } from './events.ts'
 import { appRoot } from './paths.ts'
 import { datasetServices, type FileAccess } from './datasets.ts'
 import { listExamples } from './examples.ts'
+import { modelServices } from './models.ts'
 import { runServices, STALE_MS } from './runs.ts'
 import { openStore, type Store } from '../store/index.ts'
 import { TrainingPool } from '../workers/pool.ts'
@@ -80,7 +81,8 @@ export function createServices(opts: ServicesOptions) {
   const datasets = datasetServices({ dataDir: opts.dataDir, store, bus, fileAccess: opts.fileAccess, maxUploadBytes: opts.maxUploadBytes, parseInWorkerFromBytes: opts.parseInWorkerFromBytes })
   // What crashed imports and abandoned uploads left behind (only old leftovers: never an import in flight).
   const swept = datasets.sweepStale().catch(() => ({ removed: [] as string[] }))
-  const runs = runServices({ store, pool, bus, datasets, dataDir: opts.dataDir, owner })
+  const models = modelServices({ dataDir: opts.dataDir, store, version })
+  const runs = runServices({ store, pool, bus, datasets, dataDir: opts.dataDir, owner, models })
   if (!opts.readOnly) runs.sweepCheckpoints()
   /** Runs started by this process, until they end (for in-process doors that wait: the CLI). */
   const ending = new Map<string, Promise<void>>()
@@ -141,7 +143,9 @@ export function createServices(opts: ServicesOptions) {
     'runs.cancel': (req) => runs.cancel(req.id),
     'runs.delete': (req) => runs.remove(req.id),
     'runs.metrics': (req) => runs.metrics(req.id),
-    'runs.artifacts': (req) => runs.artifacts(req.id)
+    'runs.artifacts': (req) => runs.artifacts(req.id),
+    'models.export': (req) => models.export(req),
+    'models.predict': (req) => models.predict(req)
   }
 
   return {

@@ -27,6 +27,7 @@ import { summaryOf } from '../store/datasets.ts'
 import type { TaskHandle, TrainingPool } from '../workers/pool.ts'
 import { checkpointsRoot, removeTempFiles, runDir, taskCheckpointDir, taskDirName } from '../workers/checkpoint.ts'
 import type { EventBus } from './events.ts'
+import type { ModelServices } from './models.ts'
 import type { DatasetServices } from './datasets.ts'
 import { taskLabel, trainingTasks, withFold } from './tasks.ts'
 
@@ -56,7 +57,7 @@ function checkpointEvery(): number {
 
 const taskKey = (model: ModelKind, seed: number, fold?: number) => (fold === undefined ? `${model}/${seed}` : `${model}/${seed}/${fold}`)
 
-export function runServices(ctx: { store: Store; pool: TrainingPool; bus: EventBus; datasets: DatasetServices; dataDir: string; owner: RunOwner }) {
+export function runServices(ctx: { store: Store; pool: TrainingPool; bus: EventBus; datasets: DatasetServices; dataDir: string; owner: RunOwner; models?: ModelServices }) {
   const { store, pool, bus, datasets, dataDir, owner } = ctx
   const active = new Map<string, ActiveRun>()
   let heartbeat: ReturnType<typeof setInterval> | null = null
@@ -200,6 +201,12 @@ export function runServices(ctx: { store: Store; pool: TrainingPool; bus: EventB
               for (const r of results) store.results.saveResult(runId, r)
               for (const a of res.result.firstLayer) store.results.saveFirstLayer(runId, withFold(a, t.fold))
             })
+            // The trained weights leave the worker with the result: kept as files for export and predict.
+            try {
+              ctx.models?.save(runId, res)
+            } catch (e) {
+              console.warn(`could not keep the weights of ${t.model} (seed ${t.seed}): ${(e as Error).message}`)
+            }
             // Stored: the checkpoint is no longer needed (a crash before this line leaves it for the start-up sweep).
             removeDir(checkpointDir)
             done[i] = weights[i]!

@@ -1,6 +1,7 @@
 /** Messages between main and a training worker. Structured-clone only: typed arrays, plain objects. */
 import type { BackendChoice, BackendInfo, DatasetSchema, ModelKind, RunConfig } from '../contract/index.ts'
 import type { EngineJobResult, EngineProgress } from '../engine/types.ts'
+import type { SerializedPreprocessor } from '../data/preprocess.ts'
 
 export interface TrainTask {
   kind: 'train'
@@ -39,7 +40,10 @@ export interface DataInfo {
   trainRows: number
 }
 
-export type TaskResult = { kind: 'train'; result: EngineJobResult; data: DataInfo } | { kind: 'probe'; result: ProbeResult }
+export type TaskResult =
+  /** preprocessor: the preprocessing fitted on this seed's training rows (plain JSON), kept with the trained models. */
+  | { kind: 'train'; result: EngineJobResult; data: DataInfo; preprocessor?: SerializedPreprocessor }
+  | { kind: 'probe'; result: ProbeResult }
 
 export type ToWorker =
   | { type: 'init'; backend: BackendChoice; workers?: number }

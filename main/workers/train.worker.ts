@@ -10,17 +10,19 @@ import { runJob } from '../engine/pipeline.ts'
 import { CancelledError, type PreparedData, type TaskCheckpoint } from '../engine/types.ts'
 import { loadTaskCheckpoint, saveTaskCheckpoint } from './checkpoint.ts'
 import { loadTable, prepare } from '../data/index.ts'
+import type { SerializedPreprocessor } from '../data/preprocess.ts'
+import { transferablesOf } from '../engine/export/trained.ts'
 import type { DataInfo, FromWorker, ProbeResult, ProbeTask, ToWorker, TrainTask } from './protocol.ts'
 
 const port = parentPort
 if (!port) throw new Error('train.worker must run in a worker thread')
-const send = (m: FromWorker) => port.postMessage(m)
+const send = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer)
 
 // One dataset table and a few prepared splits stay cached: consecutive jobs of a run reuse them.
 let cachedTable: { dir: string; table: Awaited<ReturnType<typeof loadTable>> } | null = null
-const preparedCache = new Map<string, PreparedData>()
+const preparedCache = new Map<string, PreparedData & { preprocessor: SerializedPreprocessor }>()
 
-async function preparedFor(task: TrainTask): Promise<PreparedData> {
+async function preparedFor(task: TrainTask): Promise<PreparedData & { preprocessor: SerializedPreprocessor }> {
   const maxRows = task.config.maxRows ?? undefined
   const key = JSON.stringify([task.datasetDir, task.seed, task.fold ?? null, task.config.split, maxRows, task.schema.target, task.schema.columns.map((c) => [c.name, c.type, c.role])])
   const hit = preparedCache.get(key)
@@ -83,7 +85,8 @@ port.on('message', async (msg: ToWorker) => {
       { model: task.model, seed: task.seed, config: task.config, data },
       { onProgress: (progress) => send({ type: 'progress', jobId, progress }), isCancelled: cancelled, checkpoint }
     )
-    send({ type: 'result', jobId, result: { kind: 'train', result, data: info } })
+    // The trained weights move to main without a copy (their buffers are transferred).
+    send({ type: 'result', jobId, result: { kind: 'train', result, data: info, preprocessor: data.preprocessor } }, transferablesOf(result.models ?? []))
   } catch (e) {
     const isCancel = e instanceof CancelledError || Atomics.load(flag, 0) !== 0
     const code = (e as { code?: string }).code
