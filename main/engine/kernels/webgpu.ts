@@ -62,7 +62,7 @@ let chosen: { gpu: GpuLike; extra: Record<string, unknown>; info: AdapterInfo } 
 async function capturingPump<T>(fn: () => Promise<T>): Promise<T> {
   const g = globalThis as unknown as { setImmediate: (cb: (...a: unknown[]) => void, ...rest: unknown[]) => unknown }
   const original = g.setImmediate
-  g.setImmediate = function (cb: (...a: unknown[]) => void, ...rest: unknown[]) {
+  g.setImmediate = function (this: unknown, cb: (...a: unknown[]) => void, ...rest: unknown[]) {
     if (!pump && typeof cb === 'function' && Function.prototype.toString.call(cb).includes('[native code]')) pump = () => cb()
     return original.call(this, cb, ...rest)
   } as typeof g.setImmediate
