@@ -34,6 +34,13 @@ export const useRunsStore = defineStore('runs', () => {
     await refresh()
   }
 
+  /** Continues an interrupted or failed run from its checkpoints (finished models are kept). */
+  async function resume(id: string): Promise<RunSummary> {
+    const resumed = await api.call('runs.resume', { id })
+    await refresh()
+    return resumed
+  }
+
   /** Starts a new run with exactly the settings of `id`; returns the new run. */
   async function rerun(id: string): Promise<RunSummary> {
     const detail = await api.call('runs.get', { id })
@@ -54,5 +61,5 @@ export const useRunsStore = defineStore('runs', () => {
     const r = list.value.find((x) => x.id === p.runId)
     if (r && r.status === 'running') r.progress = Math.max(r.progress, Math.min(1, p.runProgress))
   })
-  return { list, loaded, error, filter, filtered, datasets, refresh, remove, cancel, rerun, clearFilter }
+  return { list, loaded, error, filter, filtered, datasets, refresh, remove, cancel, resume, rerun, clearFilter }
 })
