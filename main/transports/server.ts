@@ -9,6 +9,7 @@ import { existsSync, createReadStream, statSync } from 'node:fs'
 import { extname, join, normalize, resolve, sep } from 'node:path'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import type { Services } from '../services/index.ts'
+import { createAssetCache } from './assets.ts'
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -103,6 +104,9 @@ export async function startServer(services: Services, opts: { rendererDir: strin
   if (!existsSync(join(root, 'index.html'))) {
     throw new Error(`The renderer is not built (no ${join(root, 'index.html')}). Run "npm run build" first.`)
   }
+  // Hashed build output: compressed (br/gzip) once, cached in memory, immutable; index.html stays no-store.
+  const assets = createAssetCache(root)
+  assets.warm()
   let port = 0
   const server = createServer((req, res) => {
     res.on('error', () => req.socket.destroy())
@@ -127,6 +131,15 @@ export async function startServer(services: Services, opts: { rendererDir: strin
     const file = normalize(join(root, rel === '/' || !extname(rel) ? '/index.html' : rel))
     if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found')
+      return
+    }
+    if (file.startsWith(join(root, 'assets') + sep)) {
+      const headers = { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'content-security-policy': CSP, 'x-content-type-options': 'nosniff' }
+      assets.send(req, res, file, headers).catch((e: unknown) => {
+        logError('asset', e)
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end('Internal error')
+        else res.destroy()
+      })
       return
     }
     res.writeHead(200, {

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readFileSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { get as httpGet, type IncomingHttpHeaders } from 'node:http'
+import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import { SHOTS, startHarness, type Harness } from './harness.ts'
 
 let h: Harness
@@ -70,18 +72,24 @@ describe('workbench shell in Chromium (server mode)', () => {
   it('first load fetches at most 1.5 MB of JavaScript (uncompressed) and no ECharts until a chart is drawn', async () => {
     const context = await h.browser.newContext({ viewport: { width: 1280, height: 720 } })
     const page = await context.newPage()
-    const scripts: { url: string; bytes: number }[] = []
+    const scripts: { url: string; bytes: number; wire: number }[] = []
     const pending: Promise<void>[] = []
     page.on('response', (r) => {
       if (r.request().resourceType() !== 'script') return
-      pending.push(r.body().then((b) => void scripts.push({ url: r.url().replace(/^.*\//, ''), bytes: b.length })))
+      pending.push(
+        Promise.all([r.body(), r.request().sizes()]).then(([b, sizes]) => void scripts.push({ url: r.url().replace(/^.*\//, ''), bytes: b.length, wire: sizes.responseBodySize }))
+      )
     })
     await page.goto(h.server.url, { waitUntil: 'networkidle' })
     await page.getByTestId('datasets-empty').waitFor({ timeout: 30_000 })
     await page.waitForLoadState('networkidle')
     await Promise.all(pending)
     const total = scripts.reduce((s, x) => s + x.bytes, 0)
-    console.log(`initial JavaScript (first load of ${new URL(h.server.url).pathname}#/datasets, decoded bytes): ${total} B = ${(total / 1e6).toFixed(3)} MB in ${scripts.length} files\n` + scripts.map((s) => `  ${s.url} ${s.bytes}`).join('\n'))
+    const wire = scripts.reduce((s, x) => s + x.wire, 0)
+    console.log(
+      `initial JavaScript (first load of ${new URL(h.server.url).pathname}#/datasets): ${total} B = ${(total / 1e6).toFixed(3)} MB decoded, ${wire} B over the wire, in ${scripts.length} files\n` +
+        scripts.map((s) => `  ${s.url} ${s.bytes} (${s.wire} sent)`).join('\n')
+    )
     expect(total).toBeLessThanOrEqual(1_500_000)
     expect(scripts.some((s) => /echarts/i.test(s.url) && s.bytes > 10_000)).toBe(false)
     // The same figure from the build manifest: the entry chunk and everything it imports statically.
@@ -97,6 +105,43 @@ describe('workbench shell in Chromium (server mode)', () => {
     console.log(`entry chunk + static imports (manifest): ${entryBytes} B`)
     expect(entryBytes).toBeLessThanOrEqual(1_500_000)
     await context.close()
+  })
+
+  it('serves hashed assets brotli/gzip-compressed by Accept-Encoding with an immutable cache; index.html stays no-store', async () => {
+    const get = (path: string, acceptEncoding?: string) =>
+      new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((done, fail) => {
+        const req = httpGet(new URL(path, h.server.url), { headers: acceptEncoding === undefined ? {} : { 'accept-encoding': acceptEncoding } }, (res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (c: Buffer) => chunks.push(c))
+          res.on('end', () => done({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }))
+        })
+        req.on('error', fail)
+      })
+    const index = await get('/', 'gzip, br')
+    expect(index.headers['cache-control']).toBe('no-store')
+    const script = /src="\.?\/?(assets\/index-[^"]+\.js)"/.exec(index.body.toString())?.[1]
+    expect(script).toBeTruthy()
+    const raw = readFileSync(resolve('out/renderer', script!))
+
+    const br = await get(`/${script}`, 'gzip, deflate, br, zstd')
+    expect(br.status).toBe(200)
+    expect(br.headers['content-encoding']).toBe('br')
+    expect(br.headers['cache-control']).toBe('public, max-age=31536000, immutable')
+    expect(br.headers.vary).toMatch(/accept-encoding/i)
+    expect(br.headers['content-type']).toMatch(/^text\/javascript/)
+    expect(brotliDecompressSync(br.body).equals(raw)).toBe(true)
+    expect(br.body.length).toBeLessThan(raw.length / 2)
+
+    const gz = await get(`/${script}`, 'br;q=0, gzip')
+    expect(gz.headers['content-encoding']).toBe('gzip')
+    expect(gunzipSync(gz.body).equals(raw)).toBe(true)
+
+    const plain = await get(`/${script}`)
+    expect(plain.headers['content-encoding']).toBeUndefined()
+    expect(plain.headers['cache-control']).toBe('public, max-age=31536000, immutable')
+    expect(plain.body.equals(raw)).toBe(true)
+    expect((await get('/assets/no-such-file.js', 'br')).status).toBe(404)
+    console.log(`entry script ${script}: ${raw.length} B raw, ${br.body.length} B br, ${gz.body.length} B gzip`)
   })
 
   it('forces a backend from the settings and shows it in the status bar', async () => {
