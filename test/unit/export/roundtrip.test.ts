@@ -38,7 +38,7 @@ function train(dataDir: string, args: string[]): string {
 
 async function checkBundle(bundle: string, dataCsv: string, predictionsCsv: string) {
   for (const f of ['model.onnx', 'model.json', 'weights.bin', 'preprocessing.json', 'card.md']) expect(existsSync(join(bundle, f)), f).toBe(true)
-  const pre = JSON.parse(readFileSync(join(bundle, 'preprocessing.json'), 'utf8')) as SerializedPreprocessor & { inputColumns: string[]; classLabels: string[] }
+  const pre = JSON.parse(readFileSync(join(bundle, 'preprocessing.json'), 'utf8')) as SerializedPreprocessor & { inputColumns: string[]; classLabels: string[]; imageShape: number[] | null }
   const { columns, records } = await readCsvRecords(dataCsv)
   const { x } = encodeRecords(pre, columns, records)
   const n = records.length
