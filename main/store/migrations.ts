@@ -75,5 +75,50 @@ export const migrations: readonly string[] = [
   ALTER TABLE runs ADD COLUMN owner_host TEXT;
   ALTER TABLE runs ADD COLUMN owner_instance TEXT;
   ALTER TABLE runs ADD COLUMN heartbeat_at TEXT;
+  `,
+  // 3: repeated k-fold: a model row per (kind, seed, fold, compression); fold −1 = not a k-fold run. SQLite cannot
+  // change a UNIQUE constraint in place, so the three linked tables are rebuilt with the same ids (renaming
+  // models_next to models rewrites the children's foreign keys; nothing is deleted by cascade: the old children
+  // are dropped first).
+  `
+  CREATE TABLE models_next (
+    id           INTEGER PRIMARY KEY,
+    run_id       TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    kind         TEXT NOT NULL,
+    seed         INTEGER NOT NULL,
+    fold         INTEGER NOT NULL DEFAULT -1,
+    compression  REAL NOT NULL,
+    result_json  TEXT,
+    UNIQUE (run_id, kind, seed, fold, compression)
+  );
+  INSERT INTO models_next (id, run_id, kind, seed, compression, result_json) SELECT id, run_id, kind, seed, compression, result_json FROM models;
+  CREATE TABLE epoch_metrics_next (
+    model_id          INTEGER NOT NULL REFERENCES models_next(id) ON DELETE CASCADE,
+    phase             TEXT NOT NULL,
+    epoch             INTEGER NOT NULL,
+    train_loss        REAL NOT NULL,
+    train_accuracy    REAL NOT NULL,
+    val_loss          REAL NOT NULL,
+    val_accuracy      REAL NOT NULL,
+    contrastive_loss  REAL,
+    seconds           REAL NOT NULL,
+    PRIMARY KEY (model_id, phase, epoch)
+  );
+  INSERT INTO epoch_metrics_next SELECT model_id, phase, epoch, train_loss, train_accuracy, val_loss, val_accuracy, contrastive_loss, seconds FROM epoch_metrics;
+  CREATE TABLE artifacts_next (
+    id         INTEGER PRIMARY KEY,
+    model_id   INTEGER NOT NULL REFERENCES models_next(id) ON DELETE CASCADE,
+    kind       TEXT NOT NULL,
+    meta_json  TEXT NOT NULL,
+    data       BLOB NOT NULL
+  );
+  INSERT INTO artifacts_next SELECT id, model_id, kind, meta_json, data FROM artifacts;
+  DROP TABLE epoch_metrics;
+  DROP TABLE artifacts;
+  DROP TABLE models;
+  ALTER TABLE models_next RENAME TO models;
+  ALTER TABLE epoch_metrics_next RENAME TO epoch_metrics;
+  ALTER TABLE artifacts_next RENAME TO artifacts;
+  CREATE INDEX artifacts_model ON artifacts(model_id);
   `
 ]
