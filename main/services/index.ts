@@ -14,6 +14,7 @@ import { datasetServices, type FileAccess } from './datasets.ts'
 import { listExamples } from './examples.ts'
 import { modelServices } from './models.ts'
 import { runServices, STALE_MS } from './runs.ts'
+import { studyServices } from './studies.ts'
 import { openStore, type Store } from '../store/index.ts'
 import { TrainingPool } from '../workers/pool.ts'
 
@@ -88,6 +89,7 @@ export function createServices(opts: ServicesOptions) {
   const ending = new Map<string, Promise<void>>()
 
   const handlers: { [C in Channel]: (req: z_in<C>) => Promise<Res<C>> | Res<C> } = {
+  const studies = studyServices({ store, bus, datasets, runs })
     'app.info': async () => ({
       version: version(),
       dataDir: opts.dataDir,
@@ -145,7 +147,9 @@ export function createServices(opts: ServicesOptions) {
     'runs.metrics': (req) => runs.metrics(req.id),
     'runs.artifacts': (req) => runs.artifacts(req.id),
     'models.export': (req) => models.export(req),
-    'models.predict': (req) => models.predict(req)
+    'models.predict': (req) => models.predict(req),
+    'studies.list': () => studies.list(),
+    'studies.get': (req) => studies.get(req.id, req)
   }
 
   return {
@@ -159,6 +163,7 @@ export function createServices(opts: ServicesOptions) {
     pool,
     /** Validates and dispatches one call; never throws: errors come back as `{ ok: false, error }`. */
     async handle(channel: unknown, payload: unknown): Promise<Reply<unknown>> {
+    studies,
       try {
         if (!isChannel(channel)) throw new ApiError('invalid-request', `Unknown channel: ${typeof channel === 'string' ? channel.slice(0, 80) : typeof channel}`)
         const req = parseRequest(channel, payload)

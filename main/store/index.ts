@@ -5,6 +5,7 @@ import { datasetsRepo } from './datasets.ts'
 import { runsRepo } from './runs.ts'
 import { resultsRepo } from './results.ts'
 import { settingsRepo } from './settings.ts'
+import { studiesRepo } from './studies.ts'
 
 export function openStore(dataDir: string) {
   const db = openDb(dataDir === ':memory:' ? ':memory:' : join(dataDir, 'workbench.sqlite'))
@@ -14,6 +15,7 @@ export function openStore(dataDir: string) {
     runs: runsRepo(db),
     results: resultsRepo(db),
     settings: settingsRepo(db),
+    studies: studiesRepo(db),
     transaction<T>(fn: () => T): T {
       return db.transaction(fn)()
     },

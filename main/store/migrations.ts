@@ -120,5 +120,18 @@ export const migrations: readonly string[] = [
   ALTER TABLE epoch_metrics_next RENAME TO epoch_metrics;
   ALTER TABLE artifacts_next RENAME TO artifacts;
   CREATE INDEX artifacts_model ON artifacts(model_id);
+  `,
+  // 4: studies: a spec and its prepared cells (dataset × grid point); each cell's run points back at the study.
+  `
+  CREATE TABLE studies (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    spec_json   TEXT NOT NULL,
+    cells_json  TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+  );
+  ALTER TABLE runs ADD COLUMN study_id TEXT REFERENCES studies(id) ON DELETE SET NULL;
+  ALTER TABLE runs ADD COLUMN study_cell TEXT;
+  CREATE INDEX runs_study ON runs(study_id, study_cell);
   `
 ]

@@ -1,0 +1,150 @@
+/**
+ * Study services: a spec → its cells (one run per dataset × grid point) stored as a study, run on the local
+ * worker pool a few cells at a time, resumable (finished cells are skipped, unfinished ones start again), with
+ * progress events; and the analysis across datasets for `studies.get`.
+ */
+import { ApiError, StudySpec, type StudyCell, type StudyDetail, type StudyMetric, type StudySpecInput, type StudySummary, type ModelKind, type RunStatus } from '../contract/index.ts'
+import type { Store } from '../store/index.ts'
+import type { PreparedCell, StoredStudy } from '../store/studies.ts'
+import type { DatasetServices } from './datasets.ts'
+import type { EventBus } from './events.ts'
+import type { RunServices } from './runs.ts'
+import { analyzeStudy } from './studyAnalysis.ts'
+import { canonicalJson, cellConfig, cellKey, gridPoints, studyId } from './studyPlan.ts'
+
+export interface StudyRunOptions {
+  /** Cells trained at once (each cell's seeds × models share the pool). */
+  concurrency?: number
+}
+
+export function parseStudySpec(input: unknown): StudySpec {
+  const r = StudySpec.safeParse(input)
+  if (!r.success) throw new ApiError('invalid-request', `Invalid study spec: ${r.error.issues.map((i) => `${i.path.join('.') || '(spec)'}: ${i.message}`).join('; ')}`)
+  return r.data
+}
+
+export function studyServices(ctx: { store: Store; bus: EventBus; datasets: DatasetServices; runs: RunServices }) {
+  const { store, bus, datasets, runs } = ctx
+
+  /** Imports (or finds) the spec's datasets, expands the grid and stores the study; the same spec resumes. */
+  async function prepare(input: StudySpecInput | StudySpec): Promise<StoredStudy> {
+    const spec = parseStudySpec(input)
+    const resolved: { id: string; name: string; target?: string }[] = []
+    for (const d of spec.datasets) {
+      const stored = d.id
+        ? datasets.getOrThrow(d.id)
+        : await datasets.importFile({ path: d.path!, target: d.target, imageShape: d.imageShape, name: d.name, reuseExisting: true })
+      resolved.push({ id: stored.id, name: d.name ?? stored.name, target: d.target })
+    }
+    const points = gridPoints(spec.grid)
+    const cells: PreparedCell[] = resolved.flatMap((d) => {
+      const defaults = runs.defaults(d.id, spec.preset)
+      return points.map((grid) => ({ key: cellKey(d.id, grid), datasetId: d.id, datasetName: d.name, grid, config: cellConfig(spec, defaults, grid, d) }))
+    })
+    const id = studyId(spec, resolved.map((d) => d.id))
+    const study = store.studies.ensure({ id, name: spec.name, spec, cells })
+    bus.emit('studies.changed', {})
+    return study
+  }
+
+  /** The latest run of each cell (a retried cell has older failed runs too). */
+  function latestRuns(id: string): Map<string, { runId: string; status: RunStatus }> {
+    const out = new Map<string, { runId: string; status: RunStatus }>()
+    for (const r of store.studies.cellRuns(id)) {
+      // A finished run stays the cell's answer even if a later retry was made by mistake.
+      if (out.get(r.cell)?.status !== 'finished') out.set(r.cell, { runId: r.runId, status: r.status })
+    }
+    return out
+  }
+
+  function getOrThrow(id: string): StoredStudy {
+    const s = store.studies.get(id)
+    if (!s) throw new ApiError('not-found', `No study with id ${id}.`)
+    return s
+  }
+
+  function summary(s: StoredStudy): StudySummary {
+    const latest = latestRuns(s.id)
+    return {
+      id: s.id,
+      name: s.name,
+      createdAt: s.createdAt,
+      cells: s.cells.length,
+      finishedCells: s.cells.filter((c) => latest.get(c.key)?.status === 'finished').length,
+      datasets: new Set(s.cells.map((c) => c.datasetId)).size
+    }
+  }
+
+  /**
+   * Runs every cell without a finished run, `concurrency` at a time. A cell whose earlier run failed or was
+   * interrupted starts a new run (the old one stays, for its error message).
+   */
+  async function runStudy(study: StoredStudy, opts: StudyRunOptions = {}): Promise<StudySummary> {
+    const latest = latestRuns(study.id)
+    const todo = study.cells.filter((c) => latest.get(c.key)?.status !== 'finished')
+    let cellsDone = study.cells.length - todo.length
+    const total = study.cells.length
+    bus.emit('study.progress', { studyId: study.id, cellsDone, cells: total, cell: null, status: null })
+    const failures: string[] = []
+    let next = 0
+    const worker = async () => {
+      while (next < todo.length) {
+        const cell = todo[next++]!
+        const prior = latest.get(cell.key)
+        if (prior && (prior.status === 'running' || prior.status === 'queued') && runs.isActive(prior.runId)) continue
+        const { summary: run, finished } = await runs.start(cell.config)
+        store.studies.attachRun(run.id, study.id, cell.key)
+        bus.emit('study.progress', { studyId: study.id, cellsDone, cells: total, cell: cell.key, status: 'running' })
+        await finished
+        const status = store.runs.get(run.id)?.status ?? 'failed'
+        if (status === 'finished') cellsDone++
+        else failures.push(`${cell.datasetName}${Object.keys(cell.grid).length ? ` (${canonicalJson(cell.grid)})` : ''}: ${status}${store.runs.get(run.id)?.error ? ` — ${store.runs.get(run.id)!.error}` : ''}`)
+        bus.emit('study.progress', { studyId: study.id, cellsDone, cells: total, cell: cell.key, status })
+        bus.emit('studies.changed', {})
+      }
+    }
+    await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 2) }, worker))
+    const s = summary(study)
+    if (failures.length) throw new ApiError('internal', `${failures.length} of ${total} cells did not finish (run the study again to retry them):\n${failures.join('\n')}`)
+    return s
+  }
+
+  function cellsOf(s: StoredStudy): StudyCell[] {
+    const latest = latestRuns(s.id)
+    return s.cells.map((c, index) => ({ index, key: c.key, datasetId: c.datasetId, datasetName: c.datasetName, grid: c.grid, runId: latest.get(c.key)?.runId ?? null, status: latest.get(c.key)?.status ?? null }))
+  }
+
+  function get(id: string, opts: { baseline?: ModelKind; metric?: StudyMetric; alpha?: number } = {}): StudyDetail {
+    const s = getOrThrow(id)
+    const cells = cellsOf(s)
+    const datasetList = [...new Map(s.cells.map((c) => [c.datasetId, { id: c.datasetId, name: c.datasetName }])).values()]
+    const dIndex = new Map(datasetList.map((d, i) => [d.id, i]))
+    const metric = opts.metric ?? s.spec.metric
+    const alpha = opts.alpha ?? 0.05
+    const baseline = opts.baseline ?? s.spec.baseline ?? (s.spec.models.includes('mlp') ? 'mlp' : s.spec.models[0]!)
+    const analysis = analyzeStudy({
+      datasets: datasetList,
+      points: gridPoints(s.spec.grid),
+      models: s.spec.models,
+      cells: cells.map((c) => ({ datasetIndex: dIndex.get(c.datasetId)!, grid: c.grid, results: c.runId && c.status === 'finished' ? store.results.results(c.runId) : null })),
+      metric,
+      baseline,
+      alpha
+    })
+    return { ...summary(s), spec: s.spec, metric, alpha, cellList: cells, datasetList, ...analysis }
+  }
+
+  return {
+    prepare,
+    /** Prepares (or finds) the study and starts its cells; `finished` settles when every cell has ended. */
+    async run(input: StudySpecInput | StudySpec, opts: StudyRunOptions = {}): Promise<{ study: StoredStudy; finished: Promise<StudySummary> }> {
+      const study = await prepare(input)
+      return { study, finished: runStudy(study, opts) }
+    },
+    list: (): StudySummary[] => store.studies.list().map(summary),
+    get,
+    getOrThrow,
+    latestRuns
+  }
+}
+export type StudyServices = ReturnType<typeof studyServices>

@@ -1,0 +1,90 @@
+/**
+ * A study spec → its cells: the grid's cartesian product per dataset, each grid point applied (dotted setting
+ * names reach nested settings) over the spec's settings and the preset's defaults, validated as a RunConfig.
+ * Pure, so the CLI, the services and the Slurm task agree on what a cell is.
+ */
+import { createHash } from 'node:crypto'
+import { ApiError, describeZodError, RunConfig, type StudySpec } from '../contract/index.ts'
+
+export type GridPoint = Record<string, unknown>
+
+/** JSON with object keys sorted: the same value always gives the same text (keys, ids). */
+export function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>
+    return `{${Object.keys(o)
+      .sort()
+      .filter((k) => o[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+      .join(',')}}`
+  }
+  return JSON.stringify(v)
+}
+
+/** A grid value as the setting takes it: a bare number for `compressions` is that one ratio. */
+export function normalizeGridValue(setting: string, value: unknown): unknown {
+  return setting === 'compressions' && typeof value === 'number' ? [value] : value
+}
+
+/** Cartesian product in the spec's key order, the last key varying fastest; one empty point without a grid. */
+export function gridPoints(grid: Record<string, readonly unknown[]>): GridPoint[] {
+  let points: GridPoint[] = [{}]
+  for (const [k, values] of Object.entries(grid)) points = points.flatMap((p) => values.map((v) => ({ ...p, [k]: normalizeGridValue(k, v) })))
+  return points
+}
+
+const FIXED = new Set(['datasetId', 'models', 'seeds', 'preset', 'name'])
+
+/** Sets a dotted setting on a copy of `config` (objects along the way are copied, never shared). */
+export function applySetting(config: Record<string, unknown>, setting: string, value: unknown): Record<string, unknown> {
+  const [head, ...rest] = setting.split('.')
+  if (!head) throw new ApiError('invalid-request', `Empty setting name in the study spec.`)
+  if (!rest.length) return { ...config, [head]: value }
+  const inner = config[head]
+  if (!inner || typeof inner !== 'object' || Array.isArray(inner)) throw new ApiError('invalid-request', `"${setting}": "${head}" is not a group of settings.`)
+  return { ...config, [head]: applySetting(inner as Record<string, unknown>, rest.join('.'), value) }
+}
+
+/** Settings over defaults: nested objects merged key by key, anything else replaced. */
+export function mergeSettings(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...base }
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k]
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b) ? mergeSettings(b as Record<string, unknown>, v as Record<string, unknown>) : v
+  }
+  return out
+}
+
+/** The run config of one cell; throws an ApiError naming the cell and every bad field. */
+export function cellConfig(spec: StudySpec, defaults: RunConfig, point: GridPoint, dataset: { id: string; name: string; target?: string }): RunConfig {
+  for (const k of [...Object.keys(spec.settings), ...Object.keys(point)]) {
+    if (FIXED.has(k.split('.')[0]!)) throw new ApiError('invalid-request', `"${k}" is set by the study itself (datasets, models, seeds, preset); remove it from settings/grid.`)
+  }
+  let c = mergeSettings(defaults as unknown as Record<string, unknown>, spec.settings)
+  for (const [k, v] of Object.entries(point)) c = applySetting(c, k, v)
+  c = { ...c, datasetId: dataset.id, models: spec.models, seeds: spec.seeds, preset: spec.preset, name: `${spec.name} · ${dataset.name}${describePoint(point) ? ` · ${describePoint(point)}` : ''}` }
+  if (dataset.target) c.target = dataset.target
+  const parsed = RunConfig.strict().safeParse(c)
+  if (!parsed.success) {
+    const e = describeZodError('study cell', parsed.error)
+    throw new ApiError('invalid-request', `Study "${spec.name}", dataset "${dataset.name}"${describePoint(point) ? `, ${describePoint(point)}` : ''}: ${e.details?.join('; ')}`, e.details)
+  }
+  return parsed.data
+}
+
+/** "kappa=0.125, compressions=[8,16]" */
+export function describePoint(point: GridPoint): string {
+  return Object.entries(point)
+    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+    .join(', ')
+}
+
+export const cellKey = (datasetId: string, point: GridPoint) => `${datasetId}|${canonicalJson(point)}`
+
+/** The same spec over the same datasets is the same study: running it again resumes it. */
+export function studyId(spec: StudySpec, datasetIds: readonly string[]): string {
+  // Paths are left out: the same files named from another folder are the same datasets (by content hash → id).
+  const datasets = spec.datasets.map((d) => ({ target: d.target, imageShape: d.imageShape }))
+  return createHash('sha256').update(canonicalJson({ spec: { ...spec, datasets }, datasetIds })).digest('hex').slice(0, 16)
+}
