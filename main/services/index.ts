@@ -84,12 +84,12 @@ export function createServices(opts: ServicesOptions) {
   const swept = datasets.sweepStale().catch(() => ({ removed: [] as string[] }))
   const models = modelServices({ dataDir: opts.dataDir, store, version })
   const runs = runServices({ store, pool, bus, datasets, dataDir: opts.dataDir, owner, models })
+  const studies = studyServices({ store, bus, datasets, runs })
   if (!opts.readOnly) runs.sweepCheckpoints()
   /** Runs started by this process, until they end (for in-process doors that wait: the CLI). */
   const ending = new Map<string, Promise<void>>()
 
   const handlers: { [C in Channel]: (req: z_in<C>) => Promise<Res<C>> | Res<C> } = {
-  const studies = studyServices({ store, bus, datasets, runs })
     'app.info': async () => ({
       version: version(),
       dataDir: opts.dataDir,
