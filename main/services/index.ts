@@ -158,12 +158,12 @@ export function createServices(opts: ServicesOptions) {
     interrupted,
     runs,
     datasets,
+    studies,
     /** The start-up sweep of import/upload leftovers, once it has run. */
     swept,
     pool,
     /** Validates and dispatches one call; never throws: errors come back as `{ ok: false, error }`. */
     async handle(channel: unknown, payload: unknown): Promise<Reply<unknown>> {
-    studies,
       try {
         if (!isChannel(channel)) throw new ApiError('invalid-request', `Unknown channel: ${typeof channel === 'string' ? channel.slice(0, 80) : typeof channel}`)
         const req = parseRequest(channel, payload)
