@@ -1,16 +1,17 @@
 /** `iunet run`: train the comparison on a dataset, print the table, store the run, optionally write JSON. */
 import { writeFile } from 'node:fs/promises'
 import type { Command } from 'commander'
-import { MODEL_LABELS, Preset, type ModelAggregate, type RunDetail, type RunProgress } from '../contract/index.ts'
+import { MODEL_LABELS, Preset, type BackendChoice, type ModelAggregate, type RunDetail, type RunProgress } from '../contract/index.ts'
 import { describeComparisons, iunetVsMlp, perSeed } from './compare.ts'
 import { resolveCliConfig, type ConfigOptions } from './config.ts'
 import { addRunConfigOptions } from './flags.ts'
 import { meanStd, table } from './output.ts'
 import { createProgress, type ProgressDisplay } from './progress.ts'
-import { dataDirOption } from './shared.ts'
+import { backendOption, dataDirOption } from './shared.ts'
 import { interruptOnSignals } from './signals.ts'
 
 export interface RunOptions extends ConfigOptions {
+  backend?: BackendChoice
   json?: string
   quiet?: boolean
 }
@@ -65,7 +66,7 @@ export function printSummary(detail: RunDetail) {
 
 export async function runCommand(o: RunOptions): Promise<number> {
   const { createServices } = await import('../services/index.ts')
-  const services = createServices({ dataDir: o.dataDir, transport: 'websocket', workers: o.workers ? Number(o.workers) : undefined })
+  const services = createServices({ dataDir: o.dataDir, transport: 'websocket', workers: o.workers ? Number(o.workers) : undefined, backend: o.backend })
   // Ctrl-C / SIGTERM: checkpoint and stop as 'interrupted' (resumable), not 'failed'.
   const releaseSignals = interruptOnSignals(services)
   let progress: ProgressDisplay | undefined
@@ -101,7 +102,8 @@ export function registerRunCommand(program: Command) {
     .option('--shape <HxWxC>', 'image shape of a pixel CSV, e.g. 8x8x1')
     .option('--preset <preset>', `${Preset.options.join(' | ')} (default quick)`)
   addRunConfigOptions(cmd)
-    .option('--workers <n>', 'parallel training workers (default: one per CPU core)')
+    .option('--workers <n>', 'parallel training workers (default: one per CPU core; one with webgpu)')
+    .addOption(backendOption())
     .option('--json <file>', 'write the results as JSON')
     .option('-q, --quiet', 'no per-epoch progress lines')
     .addOption(dataDirOption())

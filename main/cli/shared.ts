@@ -1,5 +1,10 @@
 import { Option } from 'commander'
+import { BackendChoice } from '../contract/index.ts'
 import { defaultDataDir } from '../services/paths.ts'
+
+/** `--backend`: this command's training workers only; the saved backend setting is left as it is. */
+export const backendOption = () =>
+  new Option('--backend <name>', 'training backend for this run only (default: the saved setting); webgpu forced takes a software adapter too').choices(BackendChoice.options)
 
 export const dataDirOption = () =>
   new Option('--data-dir <dir>', 'where datasets, runs and results are stored (env IUNET_DATA_DIR)').default(defaultDataDir())

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { ZodError } from 'zod'
-import { ApiError, describeZodError, isChannel, parseRequest, type ApiErrorShape, type AppInfo, type Channel, type Req, type Res } from '../contract/index.ts'
+import { ApiError, describeZodError, isChannel, parseRequest, type ApiErrorShape, type AppInfo, type BackendChoice, type Channel, type Req, type Res } from '../contract/index.ts'
 import { EventBus } from './events.ts'
 import { appRoot } from './paths.ts'
 import { datasetServices, type FileAccess } from './datasets.ts'
@@ -25,6 +25,11 @@ export interface ServicesOptions {
   transport: AppInfo['transport']
   /** Overrides the saved worker count (tests use 1). */
   workers?: number
+  /**
+   * Overrides the saved backend for this process's training pool only (`iunet run --backend webgpu`); the user's
+   * setting is neither read for the pool nor changed.
+   */
+  backend?: BackendChoice
   /** Files `datasets.inspect/import` may read; the server passes its allowed folders, other doors 'any' (default). */
   fileAccess?: FileAccess
   /** Upload size cap in bytes (default 4 GB; `iunet serve --max-upload-mb`). */
@@ -78,7 +83,7 @@ export function createServices(opts: ServicesOptions) {
     : store.runs.markInterrupted({ staleMs: STALE_MS, isOwnerGone: (o) => o.host === owner.host && o.pid !== null && !pidAlive(o.pid) })
   const bus = new EventBus()
   const settings = store.settings.settings()
-  const pool = new TrainingPool({ size: opts.workers ?? settings.workers, backend: settings.backend })
+  const pool = new TrainingPool({ size: opts.workers ?? settings.workers, backend: opts.backend ?? settings.backend })
   const datasets = datasetServices({ dataDir: opts.dataDir, store, bus, fileAccess: opts.fileAccess, maxUploadBytes: opts.maxUploadBytes, parseInWorkerFromBytes: opts.parseInWorkerFromBytes })
   // What crashed imports and abandoned uploads left behind (only old leftovers: never an import in flight).
   const swept = datasets.sweepStale().catch(() => ({ removed: [] as string[] }))
@@ -102,7 +107,7 @@ export function createServices(opts: ServicesOptions) {
       const before = store.settings.settings()
       const next = store.settings.saveSettings(req)
       // Running tasks finish on their workers; new tasks start on workers with the new settings.
-      if (next.backend !== before.backend || next.workers !== before.workers) pool.reconfigure({ size: opts.workers ?? next.workers, backend: next.backend })
+      if (next.backend !== before.backend || next.workers !== before.workers) pool.reconfigure({ size: opts.workers ?? next.workers, backend: opts.backend ?? next.backend })
       return next
     },
     'datasets.list': () => datasets.list(),
