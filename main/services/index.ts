@@ -87,7 +87,7 @@ export function createServices(opts: ServicesOptions) {
   const datasets = datasetServices({ dataDir: opts.dataDir, store, bus, fileAccess: opts.fileAccess, maxUploadBytes: opts.maxUploadBytes, parseInWorkerFromBytes: opts.parseInWorkerFromBytes })
   // What crashed imports and abandoned uploads left behind (only old leftovers: never an import in flight).
   const swept = datasets.sweepStale().catch(() => ({ removed: [] as string[] }))
-  const models = modelServices({ dataDir: opts.dataDir, store, version })
+  const models = modelServices({ dataDir: opts.dataDir, store, version, fileAccess: opts.fileAccess })
   const runs = runServices({ store, pool, bus, datasets, dataDir: opts.dataDir, owner, models })
   const studies = studyServices({ store, bus, datasets, runs })
   if (!opts.readOnly) runs.sweepCheckpoints()

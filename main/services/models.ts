@@ -7,7 +7,7 @@
  * An export bundle is a folder: model.onnx, model.json + weights.bin (tfjs weights manifest), preprocessing.json, card.md.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { join, resolve, sep } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { ApiError, MODEL_LABELS, type ModelKind, type ModelResult } from '../contract/index.ts'
 import { encodeRecords, readCsvRecords } from '../data/records.ts'
@@ -19,6 +19,7 @@ import type { ModelSpec } from '../engine/models/types.ts'
 import type { EngineJobResult } from '../engine/types.ts'
 import type { Store } from '../store/index.ts'
 import type { DataInfo } from '../workers/protocol.ts'
+import { checkFileAccess, type FileAccess } from './datasets.ts'
 
 const WEIGHTS = 'weights.bin'
 const MANIFEST = 'model.json'
@@ -149,7 +150,7 @@ function meanStd(xs: number[]): { mean: number; std: number } {
   return { mean, std }
 }
 
-export function modelServices(ctx: { dataDir: string; store: Store; version: () => string }) {
+export function modelServices(ctx: { dataDir: string; store: Store; version: () => string; fileAccess?: FileAccess }) {
   const { dataDir, store } = ctx
   const modelsDir = (runId: string) => join(dataDir, 'runs', runId, 'models')
   let backendReady: Promise<unknown> | null = null
@@ -234,6 +235,10 @@ export function modelServices(ctx: { dataDir: string; store: Store; version: () 
 
     /** Writes a bundle; `out` defaults to <dataDir>/exports/<run>/<model>__seed<s>__r<r>. */
     export(req: { runId: string; model: ModelKind; seed?: number; ratio?: number; out?: string }): { dir: string; files: string[] } {
+      // A server's callers are remote: bundles go under the data folder only.
+      if (req.out !== undefined && ctx.fileAccess && ctx.fileAccess !== 'any') {
+        throw new ApiError('invalid-request', 'This server writes export bundles only under its data folder: leave out "out"; the answer says where the bundle went.')
+      }
       const src = resolveStored(req.runId, req.model, req.seed, req.ratio)
       const { trained, meta, pre } = loadModelFolder(src)
       const dir = resolve(req.out ?? join(dataDir, 'exports', meta.runId, modelFolderName(meta.model, meta.seed, meta.compression)))
@@ -257,8 +262,14 @@ export function modelServices(ctx: { dataDir: string; store: Store; version: () 
 
     /** Applies a bundle's (or stored model's) preprocessing to a CSV's rows and predicts with the app's engine. */
     async predict(req: { model: string; data: string; out?: string }) {
-      const { trained, pre } = loadModelFolder(resolve(req.model))
-      const { columns, records } = await readCsvRecords(resolve(req.data))
+      const access = ctx.fileAccess ?? 'any'
+      if (req.out !== undefined && access !== 'any' && !resolve(req.out).startsWith(resolve(dataDir) + sep)) {
+        throw new ApiError('invalid-request', `This server writes predictions only under its data folder (${dataDir}).`)
+      }
+      const modelDir = await checkFileAccess(resolve(req.model), access, [dataDir])
+      const dataPath = await checkFileAccess(resolve(req.data), access, [dataDir])
+      const { trained, pre } = loadModelFolder(modelDir)
+      const { columns, records } = await readCsvRecords(dataPath)
       const { x, check } = encodeRecords(pre, columns, records)
       backendReady ??= initBackend('cpu')
       await backendReady
