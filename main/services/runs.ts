@@ -260,12 +260,24 @@ export function runServices(ctx: { store: Store; pool: TrainingPool; bus: EventB
         continue
       }
       removed += removeTempFiles(ckRoot)
+      // Kept: the folders of unfinished tasks (<model>__seed<s>, or <model>__seed<s>/fold<f> with k-fold).
       const finished = finishedTasks(r.id, r.config)
-      const wanted = new Set(trainingTasks(r.config).flatMap((t) => (finished.has(taskKey(t.model, t.seed, t.fold)) ? [] : [taskDirName(t.model, t.seed)])))
+      const unfinished = trainingTasks(r.config).filter((t) => !finished.has(taskKey(t.model, t.seed, t.fold)))
+      const wanted = new Set(unfinished.map((t) => taskDirName(t.model, t.seed)))
+      const wantedFolds = new Set(unfinished.filter((t) => t.fold !== undefined).map((t) => join(taskDirName(t.model, t.seed), `fold${t.fold}`)))
       for (const t of readdirSync(ckRoot)) {
         if (!wanted.has(t)) {
           removeDir(join(ckRoot, t))
           removed++
+          continue
+        }
+        if (r.config.split.kfold) {
+          for (const f of readdirSync(join(ckRoot, t))) {
+            if (!wantedFolds.has(join(t, f))) {
+              removeDir(join(ckRoot, t, f))
+              removed++
+            }
+          }
         }
       }
     }
