@@ -90,7 +90,10 @@ export function createServices(opts: ServicesOptions) {
   const models = modelServices({ dataDir: opts.dataDir, store, version, fileAccess: opts.fileAccess })
   const runs = runServices({ store, pool, bus, datasets, dataDir: opts.dataDir, owner, models })
   const studies = studyServices({ store, bus, datasets, runs })
-  if (!opts.readOnly) runs.sweepCheckpoints()
+  if (!opts.readOnly) {
+    runs.sweepCheckpoints()
+    models.sweep()
+  }
   /** Runs started by this process, until they end (for in-process doors that wait: the CLI). */
   const ending = new Map<string, Promise<void>>()
 

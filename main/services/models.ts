@@ -220,6 +220,24 @@ export function modelServices(ctx: { dataDir: string; store: Store; version: () 
   }
 
   return {
+    /** Start-up: removes the temp folders a crash left in the model stores of runs no live process owns. */
+    sweep(): { removed: number } {
+      const root = join(dataDir, 'runs')
+      if (!existsSync(root)) return { removed: 0 }
+      let removed = 0
+      for (const id of readdirSync(root)) {
+        const status = store.runs.get(id)?.status
+        const dir = modelsDir(id)
+        if (status === 'running' || status === 'queued' || !existsSync(dir)) continue
+        for (const name of readdirSync(dir)) {
+          if (!name.includes('.tmp-')) continue
+          rmSync(join(dir, name), { recursive: true, force: true })
+          removed++
+        }
+      }
+      return { removed }
+    },
+
     /** Keeps every trained model of one finished task (called as the task's result arrives). */
     save(runId: string, res: { result: EngineJobResult; data: DataInfo; preprocessor?: SerializedPreprocessor }): void {
       if (!res.preprocessor) return
