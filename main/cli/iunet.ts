@@ -9,6 +9,7 @@ import { registerRunsCommand } from './runs.ts'
 import { registerBenchCommand } from './bench.ts'
 import { registerExportCommand } from './export.ts'
 import { registerPredictCommand } from './predict.ts'
+import { registerStudyCommands } from './study.ts'
 import { reportError } from './output.ts'
 
 export function buildProgram(): Command {
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerBenchCommand(program)
   registerExportCommand(program)
   registerPredictCommand(program)
+  registerStudyCommands(program)
   return program
 }
 

@@ -1,0 +1,113 @@
+/**
+ * `iunet study run SPEC` (local worker pool, resumable), `iunet study show ID`, `iunet study list`, and the Slurm
+ * commands (`submit`, `task`, `status`, `collect`: see studySlurm.ts). SPEC is JSON or YAML; dataset paths in it are
+ * relative to the spec file's folder.
+ */
+import { readFile, writeFile } from 'node:fs/promises'
+import { dirname, isAbsolute, resolve } from 'node:path'
+import type { Command } from 'commander'
+import { parse as parseYaml } from 'yaml'
+import { ModelKind, StudyMetric, type StudyDetail, type StudyProgress, type StudySpec } from '../contract/index.ts'
+import { parseStudySpec } from '../services/studies.ts'
+import { describePoint } from '../services/studyPlan.ts'
+import { CliError, meanStd, table } from './output.ts'
+import { dataDirOption } from './shared.ts'
+import { registerSlurmCommands } from './studySlurm.ts'
+
+/** Reads a study spec (JSON or YAML) and resolves its dataset paths against the spec's folder. */
+export async function loadStudySpec(file: string): Promise<StudySpec> {
+  const text = await readFile(file, 'utf8').catch((e: Error) => {
+    throw new CliError(`cannot read the study spec "${file}": ${e.message}`)
+  })
+  let raw: unknown
+  try {
+    raw = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text)
+  } catch (e) {
+    throw new CliError(`"${file}" is not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(e as Error).message}`)
+  }
+  const spec = parseStudySpec(raw)
+  const base = dirname(resolve(file))
+  return { ...spec, datasets: spec.datasets.map((d) => (d.path && !isAbsolute(d.path) ? { ...d, path: resolve(base, d.path) } : d)) }
+}
+
+/** The dataset × variant matrix, ranks and verdicts as terminal text. */
+export function formatStudy(d: StudyDetail): string {
+  const out: string[] = [`study ${d.id} · ${d.name} · ${d.finishedCells}/${d.cells} cells finished · ${d.metric} (%), mean ± std over seeds${d.spec.settings['split'] ? ' (× folds)' : ''}`, '']
+  if (!d.variants.length) return out.concat('no finished cells yet').join('\n')
+  const rows = d.datasetList.map((ds, i) => [ds.name, ...d.matrix[i]!.map((m, j) => (m ? `${meanStd(m)}${d.best[i]!.includes(j) ? ' *' : ''}` : '—'))])
+  if (d.ranks) rows.push([`avg rank (${d.ranks.datasets.length} datasets)`, ...d.ranks.average.map((r) => r.toFixed(2))])
+  out.push(table(['dataset', ...d.variants.map((v) => v.label)], rows), '* best on the dataset', '')
+  if (d.nemenyi) out.push(`Nemenyi critical difference: ${d.nemenyi.cd.toFixed(3)} ranks (α = ${d.alpha})`)
+  out.push(...d.verdicts)
+  return out.join('\n')
+}
+
+function printProgress(p: StudyProgress, quiet: boolean, names: Map<string, string>) {
+  if (quiet || !p.cell) return
+  process.stderr.write(`[${p.cellsDone}/${p.cells}] ${p.status === 'running' ? 'started' : p.status} ${names.get(p.cell) ?? p.cell}\n`)
+}
+
+export function registerStudyCommands(program: Command) {
+  const study = program.command('study').description('studies: many datasets × a grid of settings × models × seeds, with tests across datasets')
+  study
+    .command('run <spec>')
+    .description('run a study spec (JSON/YAML) on this machine; running it again resumes it (finished cells are skipped)')
+    .option('--workers <n>', 'parallel training workers (default: one per CPU core)')
+    .option('--concurrency <n>', 'cells trained at once', '2')
+    .option('--json <file>', 'write the study detail (matrix, ranks, tests) as JSON')
+    .option('-q, --quiet', 'no per-cell progress lines')
+    .addOption(dataDirOption())
+    .action(async (file: string, o: { workers?: string; concurrency: string; json?: string; quiet?: boolean; dataDir: string }) => {
+      const spec = await loadStudySpec(file)
+      const { createServices } = await import('../services/index.ts')
+      const services = createServices({ dataDir: o.dataDir, transport: 'websocket', workers: o.workers ? Number(o.workers) : undefined })
+      try {
+        const names = new Map<string, string>()
+        services.bus.subscribe((event, p) => event === 'study.progress' && printProgress(p as StudyProgress, !!o.quiet, names))
+        const { study: s, finished } = await services.studies.run(spec, { concurrency: Number(o.concurrency) || 2 })
+        for (const c of s.cells) names.set(c.key, [c.datasetName, describePoint(c.grid)].filter(Boolean).join(' · '))
+        process.stderr.write(`study ${s.id} · ${s.cells.length} cells · data in ${o.dataDir}\n`)
+        let failed: Error | null = null
+        await finished.catch((e: Error) => (failed = e))
+        const detail = services.studies.get(s.id)
+        process.stdout.write(formatStudy(detail) + '\n')
+        if (o.json) await writeFile(o.json, JSON.stringify(detail, null, 2) + '\n')
+        if (failed) throw failed
+      } finally {
+        await services.close()
+      }
+    })
+  study
+    .command('show <id>')
+    .description('a stored study: the dataset × model matrix, average ranks, Friedman/Nemenyi and tests against a baseline')
+    .option('--baseline <model>', `model to test the others against (${ModelKind.options.join(', ')})`)
+    .option('--metric <metric>', StudyMetric.options.join(' | '))
+    .option('--json <file>', 'write the study detail as JSON')
+    .addOption(dataDirOption())
+    .action(async (id: string, o: { baseline?: string; metric?: string; json?: string; dataDir: string }) => {
+      const { createServices } = await import('../services/index.ts')
+      const services = createServices({ dataDir: o.dataDir, transport: 'websocket', workers: 1, readOnly: true })
+      try {
+        const detail = await services.call('studies.get', { id, baseline: o.baseline as ModelKind | undefined, metric: o.metric as StudyMetric | undefined })
+        process.stdout.write(formatStudy(detail) + '\n')
+        if (o.json) await writeFile(o.json, JSON.stringify(detail, null, 2) + '\n')
+      } finally {
+        await services.close()
+      }
+    })
+  study
+    .command('list')
+    .description('stored studies')
+    .addOption(dataDirOption())
+    .action(async (o: { dataDir: string }) => {
+      const { createServices } = await import('../services/index.ts')
+      const services = createServices({ dataDir: o.dataDir, transport: 'websocket', workers: 1, readOnly: true })
+      try {
+        const list = await services.call('studies.list', {})
+        process.stdout.write(table(['id', 'name', 'datasets', 'cells finished'], list.map((s) => [s.id, s.name, String(s.datasets), `${s.finishedCells}/${s.cells}`])) + '\n')
+      } finally {
+        await services.close()
+      }
+    })
+  registerSlurmCommands(study)
+}
