@@ -65,6 +65,22 @@ describe('workbench shell in Chromium (server mode)', () => {
     await page.keyboard.press('Shift+Tab')
     await page.keyboard.press('Shift+Tab')
     expect(await focused()).toMatchObject({ text: 'New run', inNav: true })
+    // Past the sidebar, buttons show the same ring (naive-ui's own focus style only shifts a colour).
+    await page.keyboard.press('Shift+Tab')
+    await page.keyboard.press('Enter')
+    await page.getByTestId('datasets-empty').waitFor({ timeout: 10_000 })
+    let button = { isButton: false, outline: '', text: '' }
+    for (let i = 0; i < 8 && !button.isButton; i++) {
+      await page.keyboard.press('Tab')
+      button = await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null
+        const cs = el ? getComputedStyle(el) : null
+        return { isButton: !!el?.classList.contains('n-button'), outline: cs ? `${cs.outlineStyle} ${cs.outlineWidth}` : '', text: el?.textContent?.trim() ?? '' }
+      })
+    }
+    expect(button.isButton, 'Tab reaches a button of the Datasets view').toBe(true)
+    expect(button.outline, button.text).toMatch(/^solid [2-9]/)
+    await page.screenshot({ path: `${SHOTS}/shell-keyboard-button-focus.png` })
     await page.close()
     expect(h.problems).toEqual([])
   })

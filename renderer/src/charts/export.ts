@@ -2,7 +2,7 @@
  * Chart exports: the same ECharts option rendered offscreen with the SVG renderer (server-side mode, no DOM
  * node) for SVG downloads and the HTML report, and Blob downloads through a temporary <a download>.
  */
-import { init } from './echartsSetup'
+import { init } from './echartsCompare'
 import type { EChartsCoreOption } from 'echarts/core'
 
 /** Renders `option` to an SVG string, without animation or toolbox, on a white background (light theme: it is for documents). */
