@@ -151,8 +151,13 @@ export function runServices(ctx: { store: Store; pool: TrainingPool; bus: EventB
     const tasks = trainingTasks(config)
     const weights = tasks.map((t) => expectedEpochs(t.model, config))
     const total = weights.reduce((a, b) => a + b, 0)
-    // Tasks finished before a restart count as done and are not run again (their results are stored).
-    const done = tasks.map((t, i) => (skip.has(taskKey(t.model, t.seed, t.fold)) ? weights[i]! : 0))
+    // Tasks finished before a restart count as done and are not run again (their results are stored); resumed
+    // ones start from the epochs already stored (those after their checkpoint are counted again, within the cap).
+    const stored = new Map<string, number>()
+    if (skip.size || store.runs.get(runId)?.startedAt) {
+      for (const m of store.results.metrics(runId)) stored.set(taskKey(m.model, m.seed, m.fold), (stored.get(taskKey(m.model, m.seed, m.fold)) ?? 0) + 1)
+    }
+    const done = tasks.map((t, i) => (skip.has(taskKey(t.model, t.seed, t.fold)) ? weights[i]! : Math.min(weights[i]!, stored.get(taskKey(t.model, t.seed, t.fold)) ?? 0)))
     const started = Date.now()
     let lastProgressWrite = 0
     let dataInfoSaved = false

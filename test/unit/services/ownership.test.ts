@@ -2,6 +2,7 @@
  * Run ownership and signals:
  *  - a second services instance on the same data folder leaves a live run `running`; a run whose owner died or
  *    went silent is marked interrupted; read-only opens (and `iunet runs`) change nothing;
+ *  - a services start in another process while `iunet run` trains leaves the run `running`;
  *  - SIGINT / SIGTERM to `iunet run` / `iunet resume` save a checkpoint and store the run as `interrupted`.
  */
 import { spawn, spawnSync } from 'node:child_process'
@@ -110,6 +111,11 @@ describe('signals', () => {
       const exit = new Promise<number | null>((res) => child.once('exit', (code) => res(code)))
       for (let i = 0; i < 1200 && epochCount(dataDir) < before + 3; i++) await sleep(25)
       expect(epochCount(dataDir)).toBeGreaterThanOrEqual(before + 3)
+      // Another process starting on the folder meanwhile (this one: another pid, same host) leaves the run alone.
+      const other = createServices({ dataDir, transport: 'websocket', workers: 1 })
+      expect(other.interrupted).toBe(0)
+      expect(other.store.runs.get(runRow(dataDir)!.id)?.status).toBe('running')
+      await other.close()
       child.kill(signal)
       expect(await exit).toBe(1)
       expect(err).toContain(`${signal}: saving checkpoints`)
