@@ -51,7 +51,14 @@ app.whenReady().then(() => {
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow()
   })
-  app.on('before-quit', () => void services.close())
+  // Quitting while training: each run saves a checkpoint and stops as 'interrupted' (resumable) before the app exits.
+  let closing = false
+  app.on('before-quit', (e) => {
+    if (closing) return
+    closing = true
+    e.preventDefault()
+    void services.close().finally(() => app.exit(0))
+  })
 })
 
 app.on('web-contents-created', (_e, contents) => {
