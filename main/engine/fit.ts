@@ -10,7 +10,7 @@ import { accuracy, argmaxRows, confusionMatrix, logLoss } from './metrics.ts'
 import type { Model } from './models/types.ts'
 import { AdamW, type AdamWState } from './optim.ts'
 import type { Rng, RngState } from '../lib/random.ts'
-import { batchesOf, gatherLabels, gatherRows, predict, trainStep } from './train.ts'
+import { batchesOf, gatherLabels, gatherRows, predict, readsArePerEpoch, trainStep, trainStepOnDevice, type DeviceStepResult, type LossFn } from './train.ts'
 import { CancelledError, type EngineHooks, type SplitArrays } from './types.ts'
 
 export interface FitOptions {
@@ -39,6 +39,11 @@ export interface FitOptions {
   resume?: FitState | null
   /** Save the state every few epochs, and on request between batches (then stop with a CancelledError). */
   checkpoint?: FitCheckpoint | null
+  /**
+   * Keep the epoch's loss and accuracy sums on the device and read them once per epoch, instead of reading each
+   * step's loss (default: on GPU backends, where every read drains the queue). The weights are the same either way.
+   */
+  readsPerEpoch?: boolean
 }
 
 /** Everything a phase needs to continue exactly where it stopped. */
@@ -64,6 +69,51 @@ interface EpochSums {
   nceSum: number
   correct: number
   seen: number
+}
+
+/** An epoch's sums on the device: every step adds to them without a read; they are read once, at the end. */
+class DeviceSums {
+  /** [Σ loss·n, Σ nce·n, Σ hits] */
+  private sums: tf.Tensor1D
+  private seen: number
+
+  constructor(start: EpochSums) {
+    this.sums = tf.tensor1d([start.lossSum, start.nceSum, start.correct])
+    this.seen = start.seen
+  }
+
+  /** Adds one step of n rows and disposes its tensors. */
+  add(step: DeviceStepResult, n: number) {
+    const { loss, parts } = step
+    const next = tf.tidy(() => {
+      const zero = tf.scalar(0)
+      return tf.add(this.sums, tf.stack([tf.mul(loss, n), parts.nce ? tf.mul(parts.nce, n) : zero, parts.hits ?? zero])) as tf.Tensor1D
+    })
+    this.sums.dispose()
+    this.sums = next
+    this.seen += n
+    tf.dispose([loss, ...Object.values(parts)])
+  }
+
+  private values(v: ArrayLike<number>): EpochSums {
+    return { lossSum: v[0]!, nceSum: v[1]!, correct: v[2]!, seen: this.seen }
+  }
+
+  /** The sums now (a synchronous read: checkpoints between batches only). */
+  readSync(): EpochSums {
+    return this.values(this.sums.dataSync())
+  }
+
+  /** The epoch's sums, read asynchronously; the device tensors are freed. */
+  async read(): Promise<EpochSums> {
+    const out = this.values(await this.sums.data())
+    this.dispose()
+    return out
+  }
+
+  dispose() {
+    if (!this.sums.isDisposed) this.sums.dispose()
+  }
 }
 
 export interface FitCheckpoint {
@@ -138,6 +188,8 @@ export async function fit(o: FitOptions): Promise<FitResult> {
     seconds: secondsBefore + (performance.now() - started) / 1000
   })
   let sinceSave = 0
+  const readsPerEpoch = o.readsPerEpoch ?? readsArePerEpoch()
+  let device: DeviceSums | null = null
   try {
     for (epoch = resume?.epoch ?? 1; epoch <= o.epochs; epoch++) {
       const t0 = performance.now()
@@ -146,11 +198,13 @@ export async function fit(o: FitOptions): Promise<FitResult> {
       // NT-Xent needs ≥ 2 inputs per batch: a trailing batch of one row is dropped in ILO phases.
       const batches = batchesOf(order, o.batchSize).filter((b) => !o.ilo || b.length >= 2)
       let { lossSum, nceSum, correct, seen } = resumed ? resume.sums : { lossSum: 0, nceSum: 0, correct: 0, seen: 0 }
+      // GPU backends: the sums stay on the device until the epoch ends (no read per step).
+      device = readsPerEpoch ? new DeviceSums({ lossSum, nceSum, correct, seen }) : null
       for (let bi = resumed ? resume.batch : 0; bi < batches.length; bi++) {
         const idx = batches[bi]!
         if (hooks.isCancelled()) throw new CancelledError()
         if (o.checkpoint?.stopRequested()) {
-          o.checkpoint.save(stateAt(epoch, bi, order, { lossSum, nceSum, correct, seen }))
+          o.checkpoint.save(stateAt(epoch, bi, order, device ? device.readSync() : { lossSum, nceSum, correct, seen }))
           throw new CancelledError()
         }
         const n = idx.length
@@ -166,7 +220,8 @@ export async function fit(o: FitOptions): Promise<FitResult> {
           rows.set(o.ilo.transform(xb, o.shape(n), o.augmentRng), 2 * n * dim)
         }
         const parts: IloParts = { sup: 0, nce: 0 }
-        const r = trainStep(model, opt, () => {
+        const onDevice: { nce?: tf.Scalar } = {}
+        const lossFn: LossFn = () => {
           const labels = tf.tensor1d(yb, 'int32')
           let logits: tf.Tensor2D
           let feats: tf.Tensor2D | null = null
@@ -184,13 +239,27 @@ export async function fit(o: FitOptions): Promise<FitResult> {
           const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32')) as tf.Scalar
           if (!o.ilo || !feats) return { loss: softmaxCrossEntropy(logits, labels), parts: { hits } }
           const z = model.hasProjection ? model.project(feats) : feats
+          if (device) {
+            const loss = iloLoss(logits, labels, z, o.ilo.tau, o.ilo.lambda, (_sup, nce) => (onDevice.nce = tf.keep(nce)))
+            return { loss, parts: onDevice.nce ? { hits, nce: onDevice.nce } : { hits } }
+          }
           return { loss: iloLoss(logits, labels, z, o.ilo.tau, o.ilo.lambda, parts), parts: { hits } }
-        })
+        }
+        if (device) {
+          device.add(trainStepOnDevice(model, opt, lossFn), n)
+          continue
+        }
+        const r = trainStep(model, opt, lossFn)
         if (!Number.isFinite(r.loss)) throw new Error(`${o.report.model}: training loss became ${r.loss} in epoch ${epoch} (${o.report.phase})`)
         lossSum += r.loss * n
         nceSum += parts.nce * n
         correct += r.parts.hits
         seen += n
+      }
+      if (device) {
+        ;({ lossSum, nceSum, correct, seen } = await device.read())
+        device = null
+        if (!Number.isFinite(lossSum)) throw new Error(`${o.report.model}: training loss became ${lossSum / seen} in epoch ${epoch} (${o.report.phase})`)
       }
       const val = evaluateSplit(model, o.val)
       const improved = val.accuracy > best.acc || (val.accuracy === best.acc && val.loss < best.loss)
@@ -216,6 +285,7 @@ export async function fit(o: FitOptions): Promise<FitResult> {
       if (stop) break
     }
   } finally {
+    device?.dispose()
     opt.dispose()
   }
   const epochsRun = Math.min(epoch, o.epochs)

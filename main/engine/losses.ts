@@ -77,16 +77,21 @@ export interface IloParts {
   nce: number
 }
 
+/** Receives the two terms of an ILO loss as device scalars (no read); freed when the op's forward pass ends unless kept (tf.keep). */
+export type IloPartsSink = (sup: tf.Scalar, nce: tf.Scalar) => void
+
 /**
  * ILO = L_SUP(logits, labels) + λ · L_NCE(z, τ) as one op with gradients for both logits and z.
- * When `parts` is given, the two terms are written into it (one small GPU→CPU read per step).
+ * When `parts` is given, the two terms are written into it (one small GPU→CPU read per step); a function gets
+ * them as tensors instead (no read: GPU backends sum them on the device).
  */
-export function iloLoss(logits: tf.Tensor2D, labels: tf.Tensor1D, z: tf.Tensor2D, tau: number, lambda: number, parts?: IloParts): tf.Scalar {
+export function iloLoss(logits: tf.Tensor2D, labels: tf.Tensor1D, z: tf.Tensor2D, tau: number, lambda: number, parts?: IloParts | IloPartsSink): tf.Scalar {
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [l, zi, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc]
     const ce = ceParts(l, labels)
     const nce = ntXentParts(zi, tau)
-    if (parts) {
+    if (typeof parts === 'function') parts(ce.value, nce.value)
+    else if (parts) {
       parts.sup = ce.value.dataSync()[0]
       parts.nce = nce.value.dataSync()[0]
     }

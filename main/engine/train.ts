@@ -21,16 +21,7 @@ export interface StepResult {
  * reached by the loss get a gradient (an unused projection head is left alone).
  */
 export function trainStep(model: Model, optimizer: AdamW, lossFn: LossFn): StepResult {
-  const vars = model.params.map((p) => p.variable)
-  let parts: Record<string, tf.Scalar> = {}
-  const { value, grads } = tf.variableGrads(() => {
-    const r = lossFn()
-    if (r instanceof tf.Tensor) return r
-    // Parts must outlive variableGrads' tidy to be read below.
-    parts = Object.fromEntries(Object.entries(r.parts ?? {}).map(([k, t]) => [k, tf.keep(t)]))
-    return r.loss
-  }, vars)
-  optimizer.applyGradients(grads)
+  const { loss: value, parts } = trainStepOnDevice(model, optimizer, lossFn)
   const loss = value.dataSync()[0]
   const partValues: Record<string, number> = {}
   for (const [k, t] of Object.entries(parts)) {
@@ -38,8 +29,37 @@ export function trainStep(model: Model, optimizer: AdamW, lossFn: LossFn): StepR
     t.dispose()
   }
   value.dispose()
-  for (const g of Object.values(grads)) g.dispose()
   return { loss, parts: partValues }
+}
+
+/** One step's loss and its parts, still on the device (the caller reads and disposes them). */
+export interface DeviceStepResult {
+  loss: tf.Scalar
+  parts: Record<string, tf.Scalar>
+}
+
+/**
+ * trainStep without reading anything back: on a GPU a read waits for the queue to drain (a round trip per step),
+ * so the caller accumulates the loss on the device and reads it once per epoch.
+ */
+export function trainStepOnDevice(model: Model, optimizer: AdamW, lossFn: LossFn): DeviceStepResult {
+  const vars = model.params.map((p) => p.variable)
+  let parts: Record<string, tf.Scalar> = {}
+  const { value, grads } = tf.variableGrads(() => {
+    const r = lossFn()
+    if (r instanceof tf.Tensor) return r
+    // Parts must outlive variableGrads' tidy to be read by the caller.
+    parts = Object.fromEntries(Object.entries(r.parts ?? {}).map(([k, t]) => [k, tf.keep(t)]))
+    return r.loss
+  }, vars)
+  optimizer.applyGradients(grads)
+  for (const g of Object.values(grads)) g.dispose()
+  return { loss: value, parts }
+}
+
+/** Whether reads from the device are costly enough to keep out of the per-step loop (a GPU backend). */
+export function readsArePerEpoch(): boolean {
+  return tf.getBackend() === 'webgpu'
 }
 
 export interface Predictions {

@@ -73,8 +73,8 @@ function backward(dy: tf.Tensor2D, x: tf.Tensor2D, w: tf.Tensor2D, y: tf.Tensor2
   if (nk) return nativeBackward(dz, x, w, opts)
   let dw: tf.Tensor2D = tf.matMul(transpose(x), dz)
   if (opts.mask) dw = tf.mul(dw, opts.mask) as tf.Tensor2D
-  // JS column sums: wasm's Sum over axis 0 transposes first.
-  const db = computeInto([dz], [cols], (out, v) => columnSums(v, rows, cols, out)) as tf.Tensor1D
+  // JS column sums: wasm's Sum over axis 0 transposes first. Elsewhere (webgpu) tf.sum: no read back to the CPU.
+  const db = heapAccess() ? (computeInto([dz], [cols], (out, v) => columnSums(v, rows, cols, out)) as tf.Tensor1D) : (tf.sum(dz, 0) as tf.Tensor1D)
   let dx: tf.Tensor2D | null = null
   if (opts.inputGrad) {
     const wEff = (opts.mask ? tf.mul(w, opts.mask) : w) as tf.Tensor2D

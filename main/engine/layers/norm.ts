@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { customOp } from './custom.ts'
-import { computeInto, readFloats } from './heap.ts'
+import { computeInto, heapAccess, readFloats } from './heap.ts'
 
 /** Per-column mean and biased variance of an n×c matrix. */
 function columnMoments(x: Float32Array, n: number, c: number): { mean: Float64Array; variance: Float64Array } {
@@ -46,6 +46,7 @@ export class BatchNorm {
   apply(x: tf.Tensor2D, training: boolean): tf.Tensor2D {
     const [n, c] = x.shape
     if (c !== this.features) throw new Error(`batch norm over ${this.features} features got ${c}`)
+    if (!heapAccess()) return this.applyOnDevice(x, training)
     if (!training) {
       const mean = readFloats(this.runMean, (v) => Float64Array.from(v))
       const rstd = readFloats(this.runVar, (v) => Float64Array.from(v, (s) => 1 / Math.sqrt(s + this.epsilon)))
@@ -60,6 +61,23 @@ export class BatchNorm {
       this.runVar.assign(tf.add(tf.mul(this.runVar, m), tf.mul(tf.tensor1d(Float32Array.from(variance)), (1 - m) * unbias)))
     })
     return this.normalize(x, mean, rstd)
+  }
+
+  /**
+   * The same normalization in tfjs ops (backends other than wasm, e.g. webgpu): nothing is read back to the CPU;
+   * the gradient is autodiff's through the batch statistics, which equals the explicit one below.
+   */
+  private applyOnDevice(x: tf.Tensor2D, training: boolean): tf.Tensor2D {
+    const [n] = x.shape
+    if (!training) return tf.batchNorm(x, this.runMean, this.runVar, this.beta, this.gamma, this.epsilon)
+    const { mean, variance } = tf.moments(x, 0)
+    tf.tidy(() => {
+      const m = this.momentum
+      const unbias = n / Math.max(1, n - 1)
+      this.runMean.assign(tf.add(tf.mul(this.runMean, m), tf.mul(mean, 1 - m)))
+      this.runVar.assign(tf.add(tf.mul(this.runVar, m), tf.mul(variance, (1 - m) * unbias)))
+    })
+    return tf.batchNorm(x, mean as tf.Tensor1D, variance as tf.Tensor1D, this.beta, this.gamma, this.epsilon)
   }
 
   /** y = γ·(x − μ)·rstd + β, with dx = γ·rstd·(dy − mean(dy) − x̂·mean(dy·x̂)), dγ = Σ dy·x̂, dβ = Σ dy. */
