@@ -24,6 +24,6 @@ export default defineConfig({
     root: 'renderer',
     plugins: [vue()],
     resolve: { alias: { '@contract': resolve('main/contract/index.ts'), '@': resolve('renderer/src') } },
-    build: { outDir: 'out/renderer', minify: 'esbuild', manifest: true, rollupOptions: { input: resolve('renderer/index.html') }, chunkSizeWarningLimit: 2500 }
+    build: { outDir: 'out/renderer', minify: 'esbuild', manifest: true, rollupOptions: { input: resolve('renderer/index.html') }, chunkSizeWarningLimit: 800 }
   }
 })
