@@ -11,7 +11,7 @@ import path from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
 import type { BackendChoice, BackendInfo, BackendName } from '../contract/index.ts'
 import { nativeStatus, setBlasThreads } from './kernels/native.ts'
-import { installSyncRead, openAdapter, describeAdapter, type AdapterInfo } from './kernels/webgpu.ts'
+import { installSyncRead, openAdapter, describeAdapter, probeAdapters, type AdapterInfo, type ProbedAdapter } from './kernels/webgpu.ts'
 // tfjs-core's node build ships no gradients; every engine entry point gets them through here.
 import './tfgrad/register.ts'
 
@@ -66,9 +66,9 @@ function reasonOf(e: unknown): string {
   return msg.split('\n')[0].slice(0, 300)
 }
 
-async function tryBackend(name: BackendName, load: ModuleLoader, auto: boolean): Promise<AdapterInfo | null> {
+async function tryBackend(name: BackendName, load: ModuleLoader, auto: boolean, probe: (() => ProbedAdapter[] | null) | null): Promise<AdapterInfo | null> {
   // WebGPU: an adapter first (auto refuses software ones), then tfjs' backend, which asks navigator.gpu for it.
-  const adapter = name === 'webgpu' ? await openAdapter(load, auto) : null
+  const adapter = name === 'webgpu' ? await openAdapter(load, auto, probe) : null
   const mod = (await load(PACKAGES[name])) as Record<string, unknown>
   if (name === 'wasm') {
     const setWasmPaths = mod.setWasmPaths as ((prefix: string) => void) | undefined
@@ -135,7 +135,8 @@ export async function initBackend(choice: BackendChoice = 'auto', opts: InitBack
   const skipped: BackendInfo['skipped'] = []
   for (const name of candidates) {
     try {
-      const adapter = await tryBackend(name, load, choice === 'auto')
+      // An injected loader (tests) has no real Dawn to probe in a child process.
+      const adapter = await tryBackend(name, load, choice === 'auto', opts.load ? null : probeAdapters)
       let native: BackendInfo['native'] = undefined
       if (name === 'wasm') {
         const workers = opts.workers ?? 1

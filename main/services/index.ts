@@ -8,6 +8,7 @@ import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { ZodError } from 'zod'
 import { ApiError, describeZodError, isChannel, parseRequest, type ApiErrorShape, type AppInfo, type BackendChoice, type Channel, type Req, type Res } from '../contract/index.ts'
+import { runBenchSuite, type BenchSuiteOptions } from './bench.ts'
 import { EventBus } from './events.ts'
 import { appRoot } from './paths.ts'
 import { datasetServices, type FileAccess } from './datasets.ts'
@@ -180,6 +181,18 @@ export function createServices(opts: ServicesOptions) {
       } catch (e) {
         return { ok: false, error: toApiError(e) }
       }
+    },
+    /** Runs the benchmark suite in this process (`iunet bench`) and keeps its figures for the wizard's estimates. */
+    async bench(o: BenchSuiteOptions, say: (line: string) => void) {
+      const figures = await runBenchSuite(o, say, (dataDir) => createServices({ dataDir, transport: opts.transport }))
+      store.settings.saveBench({
+        backend: figures.backend,
+        mlpSamplesPerSecond: figures.mlpSamplesPerSecond,
+        cnnImagesPerSecond: figures.cnnImagesPerSecond,
+        quickComparisonSeconds: figures.quickComparisonSeconds,
+        measuredAt: figures.measuredAt
+      })
+      return figures
     },
     /** Settles once run `id`, started by this process, has ended (at once for any other run). */
     async whenFinished(id: string): Promise<void> {

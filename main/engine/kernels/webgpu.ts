@@ -14,7 +14,9 @@
  * - Dawn cannot run inside Electron (dawn-gpu/node-webgpu#5: Electron forbids external buffers); there the desktop
  *   app would use Chromium's own navigator.gpu instead.
  */
+import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
 
@@ -30,6 +32,8 @@ export interface AdapterInfo {
 }
 
 type Loader = (specifier: string) => Promise<unknown>
+
+const NO_ADAPTER = 'no WebGPU adapter (Dawn found no Vulkan/Metal/D3D12 GPU and no OpenGL ES driver; on Debian: apt-get install libvulkan1, or libegl1 libgles2 libgl1-mesa-dri)'
 
 interface GpuAdapterLike {
   requestDevice(descriptor?: unknown): Promise<unknown>
@@ -97,11 +101,59 @@ function attempts(): { via: string; flags: string[]; extra: Record<string, unkno
   ]
 }
 
+/** Adapters Dawn reports, as seen by probeAdapters. */
+export type ProbedAdapter = Omit<AdapterInfo, 'software'> & { isFallbackAdapter?: boolean }
+
+const PROBE_ENV = 'IUNET_WEBGPU_PROBE'
+const PROBE_SCRIPT = `
+const { create } = require(process.env.IUNET_WEBGPU_MODULE)
+const tries = JSON.parse(process.env.IUNET_WEBGPU_TRIES)
+;(async () => {
+  const out = []
+  for (const t of tries) {
+    try {
+      const a = await create(t.flags).requestAdapter({ powerPreference: 'high-performance', ...t.extra })
+      const i = (a && a.info) || {}
+      if (a) out.push({ via: t.via, vendor: i.vendor || '', architecture: i.architecture || '', device: i.device || '', description: i.description || '', isFallbackAdapter: !!(i.isFallbackAdapter || a.isFallbackAdapter) })
+    } catch {}
+  }
+  process.stdout.write('IUNET_PROBE ' + JSON.stringify(out) + '\\n')
+  process.exit(0)
+})()
+`
+
 /**
- * Loads Dawn and finds an adapter; with `hardwareOnly` (auto) a software adapter is refused. Throws with the
- * reason when there is none. Installs navigator.gpu and the WebGPU globals for tfjs-backend-webgpu.
+ * Which adapters Dawn finds, asked in a short-lived child process. A Dawn instance created in this process lives
+ * until it exits, and terminating worker threads that held one crashed the whole process (SIGSEGV at pool close,
+ * about one run in two here); so `auto` creates an instance only where the child saw a hardware adapter, and a
+ * CPU-only machine never hosts Dawn unless webgpu is forced. The answer is kept in the environment, which worker
+ * threads started later inherit. Null when the probe itself could not run.
  */
-export async function openAdapter(load: Loader, hardwareOnly: boolean): Promise<AdapterInfo> {
+export function probeAdapters(): ProbedAdapter[] | null {
+  const cached = process.env[PROBE_ENV]
+  if (cached) return JSON.parse(cached) as ProbedAdapter[]
+  let modulePath: string
+  try {
+    modulePath = createRequire(import.meta.url).resolve('webgpu')
+  } catch {
+    return null
+  }
+  const env: NodeJS.ProcessEnv = { ...process.env, IUNET_WEBGPU_MODULE: modulePath, IUNET_WEBGPU_TRIES: JSON.stringify(attempts()) }
+  if (process.platform === 'linux' && !env.EGL_PLATFORM) env.EGL_PLATFORM = 'surfaceless'
+  // ELECTRON_RUN_AS_NODE: inside Electron, execPath is Electron itself.
+  const r = spawnSync(process.execPath, ['-e', PROBE_SCRIPT], { env: { ...env, ELECTRON_RUN_AS_NODE: '1' }, encoding: 'utf8', timeout: 30_000 })
+  const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('IUNET_PROBE '))
+  if (!line) return null
+  process.env[PROBE_ENV] = line.slice('IUNET_PROBE '.length)
+  return JSON.parse(process.env[PROBE_ENV]) as ProbedAdapter[]
+}
+
+/**
+ * Loads Dawn and finds an adapter; with `hardwareOnly` (auto) a software adapter is refused — decided by
+ * `probe` (probeAdapters; null for an injected loader, as in tests) before any Dawn instance exists here. Throws
+ * with the reason when there is none. Installs navigator.gpu and the WebGPU globals for tfjs-backend-webgpu.
+ */
+export async function openAdapter(load: Loader, hardwareOnly: boolean, probe: (() => ProbedAdapter[] | null) | null = null): Promise<AdapterInfo> {
   if (process.versions.electron) {
     throw new Error('Dawn (npm webgpu) cannot run inside Electron (dawn-gpu/node-webgpu#5); use the CLI or server for WebGPU')
   }
@@ -110,6 +162,14 @@ export async function openAdapter(load: Loader, hardwareOnly: boolean): Promise<
     if (process.platform === 'linux' && !process.env.EGL_PLATFORM) process.env.EGL_PLATFORM = 'surfaceless'
     const dawn = (await load('webgpu')) as { create(flags: string[]): GpuLike; globals: Record<string, unknown> }
     if (typeof dawn.create !== 'function') throw new Error('the webgpu package has no create()')
+    const seen = hardwareOnly && probe ? probe() : null
+    if (seen && !seen.some((a) => !isSoftwareAdapter(a))) {
+      if (seen.length) {
+        const names = seen.map((a) => describeAdapter({ ...a, software: true }))
+        throw new Error(`only a software adapter: ${names.join('; ')} (used only when forced: --backend webgpu)`)
+      }
+      throw new Error(NO_ADAPTER)
+    }
     const found: string[] = []
     for (const a of attempts()) {
       const picked = await capturingPump(async () => {
@@ -125,7 +185,7 @@ export async function openAdapter(load: Loader, hardwareOnly: boolean): Promise<
     }
     if (!chosen) {
       if (found.length) throw new Error(`only a software adapter: ${found.join('; ')} (used only when forced: --backend webgpu)`)
-      throw new Error('no WebGPU adapter (Dawn found no Vulkan/Metal/D3D12 GPU and no OpenGL ES driver; on Debian: apt-get install libvulkan1, or libegl1 libgles2 libgl1-mesa-dri)')
+      throw new Error(NO_ADAPTER)
     }
     Object.assign(globalThis, dawn.globals)
     const { gpu, extra } = chosen
