@@ -10,7 +10,7 @@ import {
 import type { Model, Param } from './models/types.ts'
 import { countOnes } from './prune.ts'
 import type { Rng } from '../lib/random.ts'
-import { predict } from './train.ts'
+import { predict, predictAsync, type Predictions } from './train.ts'
 import type { SplitArrays } from './types.ts'
 
 export interface TestEvaluation {
@@ -61,13 +61,39 @@ function inferenceLatency(model: Model, x: Float32Array, n: number): number {
   return elapsed / (reps * n)
 }
 
+/** inferenceLatency with asynchronous reads (GPU backends: the read is part of the latency there too). */
+async function inferenceLatencyAsync(model: Model, x: Float32Array, n: number): Promise<number> {
+  if (n === 0) return 0
+  let reps = 0
+  const t0 = performance.now()
+  let elapsed = 0
+  while (reps < 2 || (elapsed < 50 && reps < 50)) {
+    await predictAsync(model, x, n, 256, false)
+    reps++
+    elapsed = performance.now() - t0
+  }
+  return elapsed / (reps * n)
+}
+
 export function evaluateTest(model: Model, test: SplitArrays, shape: (n: number) => number[], transform: Augment, rng: Rng): TestEvaluation {
-  const c = model.nClasses
   const plain = predict(model, test.x, test.n, 512, true)
-  const pred = argmaxRows(plain.logits, test.n, c)
-  const confusion = confusionMatrix(test.y, pred, c)
   const tx = test.n > 0 ? transform(test.x, shape(test.n), rng) : test.x
   const moved = predict(model, tx, test.n, 512, true)
+  return scoreTest(model, test, plain, moved, inferenceLatency(model, test.x, test.n))
+}
+
+/** evaluateTest with asynchronous reads (GPU backends); the same numbers. The caller settles the weights first. */
+export async function evaluateTestAsync(model: Model, test: SplitArrays, shape: (n: number) => number[], transform: Augment, rng: Rng): Promise<TestEvaluation> {
+  const plain = await predictAsync(model, test.x, test.n, 512, true)
+  const tx = test.n > 0 ? transform(test.x, shape(test.n), rng) : test.x
+  const moved = await predictAsync(model, tx, test.n, 512, true)
+  return scoreTest(model, test, plain, moved, await inferenceLatencyAsync(model, test.x, test.n))
+}
+
+function scoreTest(model: Model, test: SplitArrays, plain: Predictions, moved: Predictions, inferenceMsPerExample: number): TestEvaluation {
+  const c = model.nClasses
+  const pred = argmaxRows(plain.logits, test.n, c)
+  const confusion = confusionMatrix(test.y, pred, c)
   const predT = argmaxRows(moved.logits, test.n, c)
   const layers = layerSparsity(model)
   const flops = model.flops()
@@ -78,7 +104,7 @@ export function evaluateTest(model: Model, test: SplitArrays, shape: (n: number)
     confusion,
     invariancePrediction: predictionConsistency(pred, predT),
     invarianceRepresentation: representationConsistency(plain.features, moved.features, test.n, model.featureDim),
-    inferenceMsPerExample: inferenceLatency(model, test.x, test.n),
+    inferenceMsPerExample,
     params: layers.reduce((s, l) => s + l.total, 0),
     nonzeroParams: layers.reduce((s, l) => s + l.nonzero, 0),
     flopsDense: flops.dense,

@@ -10,7 +10,7 @@ import { accuracy, argmaxRows, confusionMatrix, logLoss } from './metrics.ts'
 import type { Model } from './models/types.ts'
 import { AdamW, type AdamWState } from './optim.ts'
 import type { Rng, RngState } from '../lib/random.ts'
-import { batchesOf, gatherLabels, gatherRows, predict, readsArePerEpoch, trainStep, trainStepOnDevice, type DeviceStepResult, type LossFn } from './train.ts'
+import { batchesOf, gatherLabels, gatherRows, predict, predictAsync, readsArePerEpoch, settleWeights, trainStep, trainStepOnDevice, type DeviceStepResult, type LossFn } from './train.ts'
 import { CancelledError, type EngineHooks, type SplitArrays } from './types.ts'
 
 export interface FitOptions {
@@ -147,6 +147,14 @@ export function evaluateSplit(model: Model, split: SplitArrays): Evaluation {
   return { loss: logLoss(p.logits, split.y, split.n, model.nClasses), accuracy: accuracy(confusionMatrix(split.y, pred, model.nClasses)) }
 }
 
+/** evaluateSplit with asynchronous reads (GPU backends). */
+export async function evaluateSplitAsync(model: Model, split: SplitArrays): Promise<Evaluation> {
+  if (split.n === 0) return { loss: 0, accuracy: 0 }
+  const p = await predictAsync(model, split.x, split.n, 512, false)
+  const pred = argmaxRows(p.logits, split.n, model.nClasses)
+  return { loss: logLoss(p.logits, split.y, split.n, model.nClasses), accuracy: accuracy(confusionMatrix(split.y, pred, model.nClasses)) }
+}
+
 /** Lets the event loop run (progress messages, timers) between epochs. */
 const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r))
 
@@ -241,7 +249,8 @@ export async function fit(o: FitOptions): Promise<FitResult> {
           const z = model.hasProjection ? model.project(feats) : feats
           if (device) {
             const loss = iloLoss(logits, labels, z, o.ilo.tau, o.ilo.lambda, (_sup, nce) => (onDevice.nce = tf.keep(nce)))
-            return { loss, parts: onDevice.nce ? { hits, nce: onDevice.nce } : { hits } }
+            const kept: Record<string, tf.Scalar> = onDevice.nce ? { hits, nce: onDevice.nce } : { hits }
+            return { loss, parts: kept }
           }
           return { loss: iloLoss(logits, labels, z, o.ilo.tau, o.ilo.lambda, parts), parts: { hits } }
         }
@@ -261,8 +270,9 @@ export async function fit(o: FitOptions): Promise<FitResult> {
         device = null
         if (!Number.isFinite(lossSum)) throw new Error(`${o.report.model}: training loss became ${lossSum / seen} in epoch ${epoch} (${o.report.phase})`)
       }
-      const val = evaluateSplit(model, o.val)
+      const val = readsPerEpoch ? await evaluateSplitAsync(model, o.val) : evaluateSplit(model, o.val)
       const improved = val.accuracy > best.acc || (val.accuracy === best.acc && val.loss < best.loss)
+      if (improved && keepBest && readsPerEpoch) await settleWeights(model)
       if (improved) best = { epoch, acc: val.accuracy, loss: val.loss, weights: keepBest ? model.getWeights() : null }
       const metrics: EpochMetrics = {
         ...o.report,

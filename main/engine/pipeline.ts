@@ -10,13 +10,14 @@
  */
 import { RECIPES, initScale, phaseEpochs, phaseOf, type Arch, type FirstLayerArtifact, type ModelResult, type Recipe, type RunConfig, type TrainPhase } from '../contract/index.ts'
 import { buildAugmentations, type Augmentations } from './augment/index.ts'
-import { evaluateTest, firstLayerArtifact, prunableParams } from './evaluate.ts'
+import { evaluateTest, evaluateTestAsync, firstLayerArtifact, prunableParams } from './evaluate.ts'
 import { fit, type FitCheckpoint, type FitResult, type FitState } from './fit.ts'
 import { createModel } from './models.ts'
 import type { Model, ModelSpec, Param } from './models/types.ts'
 import { globalMagnitudeMasks, rewindToInit, scaleInit } from './prune.ts'
 import { snapshotModel } from './export/trained.ts'
 import { deriveSeed, fork } from '../lib/random.ts'
+import { readsArePerEpoch, settleWeights } from './train.ts'
 import type { EngineHooks, EngineJob, EngineJobResult, PreparedData, TaskCheckpoint } from './types.ts'
 
 /** A model of `spec` at θ† of `seed` (κ is applied separately, by pisWeights), with an optional projection head. */
@@ -143,11 +144,14 @@ function fitPhase(ctx: Ctx, model: Model, phase: TrainPhase, compression: number
   })
 }
 
-function evaluatePhase(ctx: Ctx, model: Model, compression: number) {
+/** Scores the model on the test split; on GPU backends the reads are asynchronous and the weights settled after. */
+async function evaluatePhase(ctx: Ctx, model: Model, compression: number) {
   const { job, data, aug, hooks } = ctx
   hooks.onProgress({ model: job.model, seed: job.seed, compression, phase: 'evaluate', epoch: 0, totalEpochs: 0, metrics: null })
   // One fixed draw of t per seed: every model of the seed is scored on the same transformed test set.
-  return evaluateTest(model, data.test, aug.shape, aug.ilo, fork(job.seed, 'invariance'))
+  if (!readsArePerEpoch()) return evaluateTest(model, data.test, aug.shape, aug.ilo, fork(job.seed, 'invariance'))
+  await settleWeights(model)
+  return evaluateTestAsync(model, data.test, aug.shape, aug.ilo, fork(job.seed, 'invariance'))
 }
 
 function firstLayerOf(ctx: Ctx, weights: Map<string, Float32Array>, param: Param | undefined, mask: Uint8Array | null, compression: number): FirstLayerArtifact[] {
@@ -165,7 +169,7 @@ async function runUnpruned(ctx: Ctx, recipe: Recipe, spec: ModelSpec): Promise<E
   try {
     model.setWeights(pisWeights(model.getWeights(), model.params, initScale(job.model, cfg)))
     const trained = await fitPhase(ctx, model, 'train', 1)
-    const ev = evaluatePhase(ctx, model, 1)
+    const ev = await evaluatePhase(ctx, model, 1)
     const result: ModelResult = {
       model: job.model, seed: job.seed, compression: 1, ...ev,
       trainSeconds: trained.seconds, supernetValAccuracy: null, bestEpoch: trained.bestEpoch
@@ -203,6 +207,7 @@ async function trainSupernet(ctx: Ctx, recipe: Recipe, spec: ModelSpec): Promise
     }
     supernet.setWeights(pisWeights(theta, supernet.params, initScale(job.model, cfg)))
     const fitted = await fitPhase(ctx, supernet, 'supernet', 1)
+    await settleWeights(supernet)
     const trained = supernet.getWeights()
     const prunable = prunableParams(supernet).map((p) => p.name)
     // Phase boundary: only what pruning needs is kept (the prunable weights, not the projection head).
@@ -248,7 +253,7 @@ async function runPruned(ctx: Ctx, recipe: Recipe, spec: ModelSpec): Promise<Eng
       applyRewind(sub, theta, prunable, masks)
       // 6: finetune with CE only, mask fixed (AdamW masks gradients and re-applies the mask), best epoch kept.
       const ft = await fitPhase(ctx, sub, 'finetune', r)
-      const ev = evaluatePhase(ctx, sub, r)
+      const ev = await evaluatePhase(ctx, sub, r)
       results.push({
         model: job.model, seed: job.seed, compression: r, ...ev,
         // The supernet is shared by all ratios; each ratio's time counts it once.

@@ -90,6 +90,46 @@ export function predict(model: Model, x: Float32Array, n: number, batchSize = 51
   return { n, nClasses: model.nClasses, featureDim: model.featureDim, logits, features }
 }
 
+/**
+ * predict with asynchronous reads (GPU backends: a browser page cannot read the GPU synchronously, and in Node
+ * it keeps the event loop free). Same values as predict.
+ */
+export async function predictAsync(model: Model, x: Float32Array, n: number, batchSize = 512, withFeatures = true): Promise<Predictions> {
+  const dim = x.length / n
+  if (!Number.isInteger(dim)) throw new Error(`x has ${x.length} values, not a multiple of n = ${n}`)
+  const logits = new Float32Array(n * model.nClasses)
+  const features = new Float32Array(withFeatures ? n * model.featureDim : 0)
+  for (let start = 0; start < n; start += batchSize) {
+    const end = Math.min(n, start + batchSize)
+    const out = tf.tidy(() => {
+      const o = model.forward(tf.tensor2d(x.subarray(start * dim, end * dim), [end - start, dim]), false)
+      return withFeatures ? [o.logits, o.features] : [o.logits]
+    })
+    try {
+      const [l, f] = await Promise.all(out.map((t) => t.data()))
+      logits.set(l as Float32Array, start * model.nClasses)
+      if (withFeatures) features.set(f as Float32Array, start * model.featureDim)
+    } finally {
+      tf.dispose(out)
+    }
+  }
+  return { n, nClasses: model.nClasses, featureDim: model.featureDim, logits, features }
+}
+
+/**
+ * GPU backends: brings the model's current weights, masks and batch-norm statistics to the CPU asynchronously
+ * (tfjs keeps what it read), so the synchronous reads that follow (getWeights, snapshots, mask counts) need no GPU
+ * read of their own — a browser page has none. Nothing to do elsewhere.
+ */
+export async function settleWeights(model: Model): Promise<void> {
+  if (!readsArePerEpoch()) return
+  const ts: tf.Tensor[] = []
+  for (const p of model.params) ts.push(p.variable, ...(p.mask ? [p.mask] : []))
+  // Batch-norm running statistics: non-trainable variables named …/mean and …/var (not the optimizer's moments).
+  for (const v of Object.values(tf.engine().registeredVariables)) if (!v.trainable && /\/(mean|var)$/.test(v.name)) ts.push(v)
+  await Promise.all(ts.map((t) => t.data()))
+}
+
 /** Splits indices into consecutive batches; the last may be smaller unless dropLast. */
 export function batchesOf(indices: Int32Array, batchSize: number, dropLast = false): Int32Array[] {
   const out: Int32Array[] = []

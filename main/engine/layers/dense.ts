@@ -16,7 +16,7 @@ import { reluBackward } from './act.ts'
 import { customOp } from './custom.ts'
 import { activeNative, nativeColumnSums, nativeDense, nativeMatMul, nativeMul } from '../kernels/gemm.ts'
 import { nativeAddon, type SparsePattern } from '../kernels/native.ts'
-import { computeInto, emptyTensor, heapAccess, heapViews } from './heap.ts'
+import { computeInto, emptyTensor, heapAccess, heapViews, readFloats } from './heap.ts'
 import { columnSums, transpose2d } from './im2col.ts'
 
 export type Activation = 'relu' | 'linear'
@@ -214,7 +214,8 @@ export class MaskedDense {
   /** Nonzero entries of the mask (all entries when dense). */
   nonzero(): number {
     if (!this.mask || this.maskIsFull) return this.inputs * this.units
-    return tf.tidy(() => tf.sum(this.mask!).dataSync()[0])
+    // Summed on the CPU from the mask's values (cached there on GPU backends: no GPU read of a fresh sum).
+    return readFloats(this.mask, (m) => m.reduce((s, v) => s + v, 0))
   }
 
   dispose(): void {

@@ -69,7 +69,7 @@ export class BatchNorm {
    */
   private applyOnDevice(x: tf.Tensor2D, training: boolean): tf.Tensor2D {
     const [n] = x.shape
-    if (!training) return tf.batchNorm(x, this.runMean, this.runVar, this.beta, this.gamma, this.epsilon)
+    if (!training) return tf.batchNorm(x, this.runMean, this.runVar, this.beta, this.gamma, this.epsilon) as tf.Tensor2D
     const { mean, variance } = tf.moments(x, 0)
     tf.tidy(() => {
       const m = this.momentum
@@ -77,7 +77,7 @@ export class BatchNorm {
       this.runMean.assign(tf.add(tf.mul(this.runMean, m), tf.mul(mean, 1 - m)))
       this.runVar.assign(tf.add(tf.mul(this.runVar, m), tf.mul(variance, (1 - m) * unbias)))
     })
-    return tf.batchNorm(x, mean as tf.Tensor1D, variance as tf.Tensor1D, this.beta, this.gamma, this.epsilon)
+    return tf.batchNorm(x, mean as tf.Tensor1D, variance as tf.Tensor1D, this.beta, this.gamma, this.epsilon) as tf.Tensor2D
   }
 
   /** y = γ·(x − μ)·rstd + β, with dx = γ·rstd·(dy − mean(dy) − x̂·mean(dy·x̂)), dγ = Σ dy·x̂, dβ = Σ dy. */
