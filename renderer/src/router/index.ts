@@ -1,17 +1,18 @@
 /**
  * The renderer's routes (vue-router, hash history: works from Electron's file:// and from the server alike).
  * Each view is its own chunk, loaded when its route is first visited, so the first load only carries the shell.
- * `#/<section>/<param>`: the param is a run id (training, compare) or a dataset id (datasets, new run).
+ * `#/<section>/<param>`: the param is a run id (training, compare), a dataset id (datasets, new run) or a study id.
  */
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router'
 
-export type Section = 'datasets' | 'new-run' | 'training' | 'runs' | 'compare'
+export type Section = 'datasets' | 'new-run' | 'training' | 'runs' | 'compare' | 'studies'
 /** Sections in the side navigation; 'training' (a run's live view) is reached from a run. */
 export const SECTIONS: { key: Section; label: string }[] = [
   { key: 'datasets', label: 'Datasets' },
   { key: 'new-run', label: 'New run' },
   { key: 'runs', label: 'Runs' },
-  { key: 'compare', label: 'Compare' }
+  { key: 'compare', label: 'Compare' },
+  { key: 'studies', label: 'Studies' }
 ]
 
 export const routes: RouteRecordRaw[] = [
@@ -21,6 +22,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/training/:param?', name: 'training', component: () => import('../views/TrainingView.vue') },
   { path: '/runs', name: 'runs', component: () => import('../views/RunsView.vue') },
   { path: '/compare/:param?', name: 'compare', component: () => import('../views/CompareView.vue') },
+  { path: '/studies/:param?', name: 'studies', component: () => import('../views/StudiesView.vue') },
   { path: '/:unknown(.*)*', redirect: '/datasets' }
 ]
 

@@ -1,0 +1,62 @@
+/**
+ * The Studies screen in real Chromium against a real, tiny study over three bundled tabular examples (iris, wine,
+ * penguins) × IUNet / dense MLP / OMP × 2 seeds: the dataset × variant matrix with the best per dataset, average
+ * ranks, the tests against the dense MLP with verdicts, and the critical-difference diagram.
+ */
+import { resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { StudyDetail } from '../../main/contract/index.ts'
+import { startHarness, type Harness } from './harness.ts'
+
+let h: Harness
+let detail: StudyDetail
+
+beforeAll(async () => {
+  h = await startHarness()
+  const { study, finished } = await h.services.studies.run({
+    name: 'tabular examples',
+    datasets: ['iris', 'wine', 'penguins'].map((n) => ({ path: resolve(`resources/examples/${n}.csv`) })),
+    models: ['iunet', 'mlp', 'omp'],
+    seeds: 2,
+    settings: { epochs: 3, finetuneEpochs: 2, width: 32, depth: 1, compressions: [4], patience: 0 }
+  })
+  await finished
+  detail = h.services.studies.get(study.id)
+  expect(detail.finishedCells).toBe(3)
+}, 240_000)
+
+afterAll(async () => {
+  await h?.close()
+})
+
+describe('Studies screen', () => {
+  it('shows the matrix, ranks, tests with verdicts and the CD diagram', async () => {
+    const page = h.page
+    await page.evaluate((id) => (location.hash = `#/studies/${id}`), detail.id)
+    const matrix = page.getByTestId('study-matrix')
+    await matrix.waitFor()
+    for (const name of ['iris', 'wine', 'penguins']) await expect(matrix.getByRole('rowheader', { name, exact: true }).count()).resolves.toBe(1)
+    for (const v of detail.variants) await expect(matrix.getByRole('columnheader', { name: v.label }).count()).resolves.toBe(1)
+    // one best cell (or tied bests) per dataset row, never compared across rows
+    await expect(matrix.locator('tbody tr').count()).resolves.toBe(3)
+    for (let i = 0; i < 3; i++) await expect(matrix.locator(`tbody tr:nth-child(${i + 1}) td.best`).count()).resolves.toBe(detail.best[i]!.length)
+    await expect(page.getByTestId('study-ranks').textContent()).resolves.toContain(detail.ranks!.average[0]!.toFixed(2))
+    const verdicts = page.getByTestId('study-verdicts')
+    await expect(verdicts.textContent()).resolves.toContain('Friedman')
+    await expect(verdicts.textContent()).resolves.toMatch(/vs Dense MLP: \d wins, \d ties, \d losses over 3 datasets/)
+    const cd = page.getByTestId('study-cd')
+    await cd.locator('canvas').first().waitFor()
+    await expect(cd.getByRole('img').getAttribute('aria-label')).resolves.toContain(`CD = ${detail.nemenyi!.cd.toFixed(2)}`)
+    await expect(page.getByTestId('nav-studies').getAttribute('aria-current')).resolves.toBe('page')
+    // the cells' "Run finished" notifications would cover the page
+    for (let round = 0; round < 3 && (await page.locator('.n-notification').count()) > 0; round++) {
+      for (const b of await page.locator('.n-notification .n-base-close').all()) await b.click({ timeout: 1000 }).catch(() => undefined)
+      await page.waitForTimeout(400)
+    }
+    await page.waitForTimeout(300)
+    await h.shot('studies')
+    await cd.scrollIntoViewIfNeeded()
+    await h.shot('studies-cd')
+    expect(h.problems).toEqual([])
+  })
+})
