@@ -17,7 +17,7 @@ export default defineConfig({
     plugins: [externalizeDepsPlugin()],
     build: {
       outDir: 'out/preload',
-      rollupOptions: { input: { index: resolve('preload/index.ts') }, output: { format: 'cjs', entryFileNames: '[name].cjs' } }
+      rollupOptions: { input: { index: resolve('preload/index.ts'), gpu: resolve('preload/gpu.ts') }, output: { format: 'cjs', entryFileNames: '[name].cjs' } }
     }
   },
   renderer: {

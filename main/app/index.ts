@@ -4,12 +4,16 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createServices } from '../services/index.ts'
 import { registerIpc } from '../transports/ipc.ts'
+import { openGpuWorker } from './gpuWindow.ts'
 
 const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
 
 const here = dirname(fileURLToPath(import.meta.url))
 let win: BrowserWindow | null = null
+
+// WebGPU is behind a flag in Chromium on Linux: IUNET_ENABLE_WEBGPU=1 turns it on for the GPU-training window.
+if (process.platform === 'linux' && process.env.IUNET_ENABLE_WEBGPU === '1') app.commandLine.appendSwitch('enable-unsafe-webgpu')
 
 function createWindow() {
   win = new BrowserWindow({
@@ -45,7 +49,8 @@ app.whenReady().then(() => {
   })
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false))
   // The desktop user picks files through the system dialog or drops them: any path they choose is theirs to read.
-  const services = createServices({ dataDir: app.getPath('userData'), transport: 'ipc', fileAccess: 'any' })
+  // webgpu tasks train in a hidden window on Chromium's WebGPU (Dawn cannot load in Electron).
+  const services = createServices({ dataDir: app.getPath('userData'), transport: 'ipc', fileAccess: 'any', gpuWorker: () => openGpuWorker(here) })
   registerIpc(ipcMain, services, () => win?.webContents ?? null)
   createWindow()
   app.on('activate', () => {

@@ -17,7 +17,7 @@ import { modelServices } from './models.ts'
 import { runServices, STALE_MS } from './runs.ts'
 import { studyServices } from './studies.ts'
 import { openStore, type Store } from '../store/index.ts'
-import { TrainingPool } from '../workers/pool.ts'
+import { TrainingPool, type WorkerLike } from '../workers/pool.ts'
 
 export type Reply<T> = { ok: true; data: T } | { ok: false; error: ApiErrorShape }
 
@@ -31,6 +31,8 @@ export interface ServicesOptions {
    * setting is neither read for the pool nor changed.
    */
   backend?: BackendChoice
+  /** The desktop app: webgpu tasks train in a hidden window on Chromium's WebGPU (Dawn cannot load in Electron). */
+  gpuWorker?: () => WorkerLike
   /** Files `datasets.inspect/import` may read; the server passes its allowed folders, other doors 'any' (default). */
   fileAccess?: FileAccess
   /** Upload size cap in bytes (default 4 GB; `iunet serve --max-upload-mb`). */
@@ -84,7 +86,7 @@ export function createServices(opts: ServicesOptions) {
     : store.runs.markInterrupted({ staleMs: STALE_MS, isOwnerGone: (o) => o.host === owner.host && o.pid !== null && !pidAlive(o.pid) })
   const bus = new EventBus()
   const settings = store.settings.settings()
-  const pool = new TrainingPool({ size: opts.workers ?? settings.workers, backend: opts.backend ?? settings.backend })
+  const pool = new TrainingPool({ size: opts.workers ?? settings.workers, backend: opts.backend ?? settings.backend, gpuWorker: opts.gpuWorker })
   const datasets = datasetServices({ dataDir: opts.dataDir, store, bus, fileAccess: opts.fileAccess, maxUploadBytes: opts.maxUploadBytes, parseInWorkerFromBytes: opts.parseInWorkerFromBytes })
   // What crashed imports and abandoned uploads left behind (only old leftovers: never an import in flight).
   const swept = datasets.sweepStale().catch(() => ({ removed: [] as string[] }))

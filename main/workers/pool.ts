@@ -43,8 +43,30 @@ interface Pending extends Listener {
   cancelled: boolean
 }
 
+/**
+ * What the pool needs of a training worker: a Node worker thread, or (desktop app, webgpu) a browser page that
+ * trains on Chromium's WebGPU behind the same protocol (browserWorker.ts).
+ */
+export interface WorkerLike {
+  postMessage(message: ToWorker): void
+  on(event: 'message', listener: (m: FromWorker) => void): unknown
+  on(event: 'error', listener: (e: Error) => void): unknown
+  on(event: 'exit', listener: (code: number) => void): unknown
+  terminate(): Promise<unknown> | void
+}
+
+export interface PoolOptions {
+  size?: number
+  backend?: BackendChoice
+  /**
+   * Where webgpu tasks train instead of a Node worker thread (the desktop app: Dawn cannot load in Electron, so a
+   * hidden window trains on Chromium's WebGPU). Used when the backend is webgpu.
+   */
+  gpuWorker?: () => WorkerLike
+}
+
 interface Slot {
-  worker: Worker
+  worker: WorkerLike
   ready: Promise<BackendInfo>
   job: Pending | null
   /** Set when settings change under a busy worker: it ends after its task. */
@@ -85,9 +107,7 @@ export class TrainingPool {
   /** BLAS threads last sent to the workers (cores ÷ busy workers). */
   private blasThreads = 0
 
-  constructor(
-    private opts: { size?: number; backend?: BackendChoice } = {}
-  ) {
+  constructor(private opts: PoolOptions = {}) {
     this.size = defaultSize(opts)
     this.slots = new Array(this.size).fill(null)
   }
@@ -186,7 +206,7 @@ export class TrainingPool {
 
   private spawn(i: number): Slot {
     const entry = workerEntry()
-    const worker = new Worker(entry.file, { workerData: entry.workerData })
+    const worker: WorkerLike = this.opts.backend === 'webgpu' && this.opts.gpuWorker ? this.opts.gpuWorker() : new Worker(entry.file, { workerData: entry.workerData })
     let resolveReady!: (b: BackendInfo) => void
     let rejectReady!: (e: Error) => void
     const ready = new Promise<BackendInfo>((res, rej) => {

@@ -1,0 +1,87 @@
+/**
+ * The desktop app's webgpu route without Electron: services → pool → BrowserWorker → a MessagePort → the browser
+ * training worker (gpu-trainer.ts, the code the hidden window runs), here in this process on tfjs' cpu backend
+ * (Node has no navigator.gpu; the page on Chromium's WebGPU is tested in test/e2e/gpu-trainer.e2e.ts). The run
+ * trains through the page, with its split prepared on main's side; cancel reaches the page as a message.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { MessageChannel } from 'node:worker_threads'
+import { afterAll, describe, expect, it } from 'vitest'
+import { createServices } from '../../../main/services/index.ts'
+import { BrowserWorker } from '../../../main/workers/browserWorker.ts'
+import { serveTrainer, type ToBrowserWorker } from '../../../main/workers/gpu-trainer.ts'
+import type { FromWorker } from '../../../main/workers/protocol.ts'
+
+const IRIS = resolve('resources/examples/iris.csv')
+const tmp = mkdtempSync(join(tmpdir(), 'iunet-browser-worker-'))
+afterAll(() => rmSync(tmp, { recursive: true, force: true }))
+
+/** A "page" per worker: the real browser worker served on a Node MessageChannel; every message to it is recorded. */
+function pages() {
+  const sent: ToBrowserWorker[] = []
+  let opened = 0
+  const open = () => {
+    opened++
+    const { port1, port2 } = new MessageChannel()
+    const pagePort: { postMessage(m: unknown): void; onmessage: ((e: { data: unknown }) => void) | null } = { postMessage: (m) => port2.postMessage(m), onmessage: null }
+    port2.on('message', (data: ToBrowserWorker) => pagePort.onmessage?.({ data: data.type === 'init' ? { ...data, backend: 'cpu' } : data }))
+    serveTrainer(pagePort)
+    return new BrowserWorker({
+      send: (m) => {
+        sent.push(m)
+        port1.postMessage(m)
+      },
+      onMessage: (fn) => port1.on('message', (m: FromWorker) => fn(m)),
+      close: () => {
+        port1.close()
+        port2.close()
+      }
+    })
+  }
+  return { sent, open, opened: () => opened }
+}
+
+async function setUp(name: string) {
+  const page = pages()
+  const services = createServices({ dataDir: join(tmp, name), transport: 'websocket', backend: 'webgpu', gpuWorker: page.open })
+  const d = await services.call('datasets.import', { path: IRIS })
+  const defaults = await services.call('runs.defaults', { datasetId: d.id, preset: 'quick' })
+  return { services, page, config: { ...defaults, models: ['mlp' as const], seeds: 1, depth: 1, width: 16 } }
+}
+
+describe('webgpu tasks routed to a browser page (the desktop app path)', () => {
+  it('trains a run in the page: one GPU worker, the split prepared on main, no checkpoint folder sent', async () => {
+    const { services, page, config } = await setUp('a')
+    try {
+      const run = await services.call('runs.start', { ...config, epochs: 3 })
+      await services.whenFinished(run.id)
+      const detail = await services.call('runs.get', { id: run.id })
+      expect(detail.error ?? null).toBeNull()
+      expect(detail.status).toBe('finished')
+      expect(detail.backend).toBe('cpu')
+      expect(detail.aggregates[0]!.accuracy.mean).toBeGreaterThan(0.5)
+      expect(page.opened()).toBe(1)
+      const job = page.sent.find((m) => m.type === 'job')
+      expect(job && job.type === 'job' && job.task.kind === 'train' && job.task.prepared.train.n).toBeGreaterThan(50)
+      expect(job && job.type === 'job' && 'checkpointDir' in job.task).toBe(false)
+    } finally {
+      await services.close()
+    }
+  }, 60_000)
+
+  it('cancel reaches the page as a message and the run ends cancelled', async () => {
+    const { services, page, config } = await setUp('b')
+    try {
+      const run = await services.call('runs.start', { ...config, epochs: 400 })
+      await new Promise<void>((res) => services.bus.subscribe((e, p) => e === 'run.progress' && (p as { runId: string }).runId === run.id && res()))
+      await services.call('runs.cancel', { id: run.id })
+      await services.whenFinished(run.id)
+      expect((await services.call('runs.get', { id: run.id })).status).toBe('cancelled')
+      expect(page.sent.some((m) => m.type === 'cancel')).toBe(true)
+    } finally {
+      await services.close()
+    }
+  }, 60_000)
+})
