@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { activeNative } from './kernels/gemm.ts'
+import { sparsePatternOf } from './layers/dense.ts'
 import { computeInto, heapAccess } from './layers/heap.ts'
 import type { Param } from './models/types.ts'
 
@@ -93,8 +94,12 @@ export class AdamW {
           // One JS pass over the wasm heap instead of ~15 kernels: m and v (owned by this optimizer, never shared)
           // are updated in place; the weight goes to a new tensor, so wasm's matMul never reuses stale packed
           // weights cached under the old tensor's id.
-          const inputs = mask ? [param.variable, g0, m, v, mask] : [param.variable, g0, m, v]
+          // A weight on the sparse kernels is updated at its kept positions only (the same arithmetic, so the same
+          // kept weights; it is kept masked, so the pruned ones are 0).
+          const pattern = nk ? sparsePatternOf(mask) : null
+          const inputs = mask && !pattern ? [param.variable, g0, m, v, mask] : [param.variable, g0, m, v]
           const w = computeInto(inputs, param.variable.shape, (out, W, G, M, V, K) => {
+            if (nk && pattern) return nk.adamwSparse(pattern, W!, G!, M!, V!, out, b1, b2, alpha, epsHat, decay)
             if (nk) return nk.adamw(W!, G!, M!, V!, K ?? null, out, b1, b2, alpha, epsHat, decay)
             for (let i = 0; i < out.length; i++) {
               const k = K ? K[i] : 1

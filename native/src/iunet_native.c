@@ -87,7 +87,7 @@ static void load_openblas(void) {
 
 #if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
 /* The sparse and elementwise loops get an AVX2+FMA clone picked at load time; the build stays portable. */
-#define VEC_CLONES __attribute__((target_clones("arch=haswell", "default")))
+#define VEC_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else
 #define VEC_CLONES
 #endif
@@ -462,19 +462,6 @@ static napi_value js_pattern_nnz(napi_env env, napi_callback_info info) {
   return out;
 }
 
-/* y += a·x over n contiguous floats (the inner loop of every sparse kernel). */
-static inline void axpy(float *restrict y, const float *restrict x, float a, int64_t n) {
-#pragma omp simd
-  for (int64_t b = 0; b < n; b++) y[b] += a * x[b];
-}
-
-/* y += a0·x0 + a1·x1 + a2·x2 + a3·x3: four sources per pass over y (a quarter of the loads and stores of y). */
-static inline void axpy4(float *restrict y, const float *restrict x0, const float *restrict x1, const float *restrict x2,
-                         const float *restrict x3, float a0, float a1, float a2, float a3, int64_t n) {
-#pragma omp simd
-  for (int64_t b = 0; b < n; b++) y[b] += a0 * x0[b] + a1 * x1[b] + a2 * x2[b] + a3 * x3[b];
-}
-
 static inline float dot(const float *restrict x, const float *restrict y, int64_t n) {
   float s = 0.f;
 #pragma omp simd reduction(+ : s)
@@ -482,26 +469,15 @@ static inline float dot(const float *restrict x, const float *restrict y, int64_
   return s;
 }
 
-/*
- * Yt[j, :] = Σ_{i kept in column j} W[i, j] · Xt[i, :]   (CSC: one output row accumulated in L1 at a time).
- * wc holds W's kept values in CSC order, gathered by gather_csc (reading W column-wise would miss cache on
- * every element).
- */
-VEC_CLONES static void spmm_fwd_t(const Pattern *p, const float *restrict wc, const float *restrict xt, float *restrict yt, int64_t batch) {
-  const int64_t cols = p->cols;
-  const int32_t *restrict cp = p->col_ptr, *restrict ri = p->row_idx;
-  /* Whole batch rows (streamed by the hardware prefetcher), four sources per pass over the accumulator row.
-     (Register-blocked 64-wide batch tiles measured 3x slower: random 256-byte gathers defeat the prefetcher.) */
-  for (int64_t j = 0; j < cols; j++) {
-    float *restrict acc = yt + j * batch;
-    memset(acc, 0, (size_t)batch * sizeof(float));
-    const int32_t e1 = cp[j + 1];
-    int32_t e = cp[j];
-    for (; e + 4 <= e1; e += 4)
-      axpy4(acc, xt + (int64_t)ri[e] * batch, xt + (int64_t)ri[e + 1] * batch, xt + (int64_t)ri[e + 2] * batch, xt + (int64_t)ri[e + 3] * batch,
-            wc[e], wc[e + 1], wc[e + 2], wc[e + 3], batch);
-    for (; e < e1; e++) axpy(acc, xt + (int64_t)ri[e] * batch, wc[e], batch);
-  }
+/* Threads for the sparse kernels: the BLAS thread count (the pool sets it to cores ÷ busy workers). */
+static int kernel_threads(int64_t tiles) {
+#if defined(_OPENMP) && !defined(IUNET_ACCELERATE)
+  int n = openblas_get_num_threads();
+  if (n > tiles) n = (int)tiles;
+  return n < 1 ? 1 : n;
+#else
+  return 1;
+#endif
 }
 
 /* wc[csc position of e] = W at CSR entry e: W is read row by row (streaming), wc written within L2. */
@@ -514,28 +490,16 @@ static void gather_csc(const Pattern *p, const float *restrict w, float *restric
   }
 }
 
-/* dXt[i, :] = Σ_{j kept in row i} W[i, j] · dZt[j, :]   (CSR) */
-VEC_CLONES static void spmm_dx_t(const Pattern *p, const float *restrict w, const float *restrict dzt, float *restrict dxt, int64_t batch) {
-  const int64_t rows = p->rows, cols = p->cols;
-  const int32_t *restrict rp = p->row_ptr, *restrict ci = p->col_idx;
-  for (int64_t i = 0; i < rows; i++) {
-    float *restrict acc = dxt + i * batch;
-    memset(acc, 0, (size_t)batch * sizeof(float));
-    const float *restrict wrow = w + i * cols;
-    const int32_t e1 = rp[i + 1];
-    int32_t e = rp[i];
-    for (; e + 4 <= e1; e += 4)
-      axpy4(acc, dzt + (int64_t)ci[e] * batch, dzt + (int64_t)ci[e + 1] * batch, dzt + (int64_t)ci[e + 2] * batch, dzt + (int64_t)ci[e + 3] * batch,
-            wrow[ci[e]], wrow[ci[e + 1]], wrow[ci[e + 2]], wrow[ci[e + 3]], batch);
-    for (; e < e1; e++) axpy(acc, dzt + (int64_t)ci[e] * batch, wrow[ci[e]], batch);
-  }
-}
-
 /* dW[i, j] = Xt[i, :] · dZt[j, :] at kept (i, j) only (SDDMM); dW is zero elsewhere. */
 VEC_CLONES static void sddmm_dw(const Pattern *p, const float *restrict xt, const float *restrict dzt, float *restrict dw, int64_t batch) {
   const int64_t rows = p->rows, cols = p->cols;
   const int32_t *restrict rp = p->row_ptr, *restrict ci = p->col_idx;
   memset(dw, 0, (size_t)(rows * cols) * sizeof(float));
+  const int nt = kernel_threads(rows);
+  (void)nt;
+#if defined(_OPENMP)
+#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
+#endif
   for (int64_t i = 0; i < rows; i++) {
     const float *restrict xi = xt + i * batch;
     float *restrict dwrow = dw + i * cols;
@@ -559,6 +523,123 @@ VEC_CLONES static void sddmm_dw(const Pattern *p, const float *restrict xt, cons
       dwrow[ci[e + 3]] = s3;
     }
     for (; e < e1; e++) dwrow[ci[e]] = dot(xi, dzt + (int64_t)ci[e] * batch, batch);
+  }
+}
+
+/*
+ * Register-blocked SpMM over batch tiles of TB samples (the forward pass and dX). One call computes, for a tile,
+ * out[o, :] = Σ_{e in ptr[o]..ptr[o+1]} val[e] · in[idx[e], :] where in and out are [n, TB] (the tile's samples
+ * side by side): each output row's TB sums stay in registers over all its nonzeros, so a nonzero costs one load
+ * of TB floats from the packed tile (L1/L2) and TB FMAs, and the output is stored once. Two interleaved partial
+ * sums hide the FMA latency. Every output element is summed in the same order whatever the tiling of the batch
+ * or the thread count, so results are bit-identical for any number of threads.
+ */
+#define TB 16
+typedef float v8f __attribute__((vector_size(32), aligned(4)));
+
+VEC_CLONES static void spmm_tile(const int32_t *restrict ptr, const int32_t *restrict idx, const float *restrict val, int64_t nout,
+                                 const float *restrict in, float *restrict out) {
+  for (int64_t o = 0; o < nout; o++) {
+    v8f a0 = {0}, a1 = {0}, b0 = {0}, b1 = {0};
+    const int32_t e1 = ptr[o + 1];
+    int32_t e = ptr[o];
+    for (; e + 2 <= e1; e += 2) {
+      const v8f *x0 = (const v8f *)(in + (int64_t)idx[e] * TB), *x1 = (const v8f *)(in + (int64_t)idx[e + 1] * TB);
+      const float w0 = val[e], w1 = val[e + 1];
+      a0 += w0 * x0[0];
+      a1 += w0 * x0[1];
+      b0 += w1 * x1[0];
+      b1 += w1 * x1[1];
+    }
+    if (e < e1) {
+      const v8f *x0 = (const v8f *)(in + (int64_t)idx[e] * TB);
+      a0 += val[e] * x0[0];
+      a1 += val[e] * x0[1];
+    }
+    v8f *y = (v8f *)(out + o * TB);
+    y[0] = a0 + b0;
+    y[1] = a1 + b1;
+  }
+}
+
+/* tile[i, bb] = src[(b0 + bb), i] for bb < nb (zero for the padding lanes): a [nb, n] block of rows, transposed. */
+VEC_CLONES static void pack_tile(const float *restrict src, int64_t n, int64_t b0, int64_t nb, float *restrict tile) {
+  /* Tile rows written in order, the nb source rows read as nb sequential streams (stores stay within L1). */
+  const float *restrict base = src + b0 * n;
+  if (nb == TB) {
+    for (int64_t i = 0; i < n; i++)
+      for (int bb = 0; bb < TB; bb++) tile[i * TB + bb] = base[bb * n + i];
+    return;
+  }
+  for (int64_t i = 0; i < n; i++) {
+    for (int64_t bb = 0; bb < nb; bb++) tile[i * TB + bb] = base[bb * n + i];
+    for (int64_t bb = nb; bb < TB; bb++) tile[i * TB + bb] = 0.f;
+  }
+}
+
+/* dst[(b0 + bb), o] = act(tile[o, bb] + bias[o]) for bb < nb. */
+VEC_CLONES static void unpack_tile(const float *restrict tile, int64_t n, int64_t b0, int64_t nb, const float *restrict bias, int relu,
+                                   float *restrict dst) {
+  /* 16 outputs at a time: a 1 KB block of the tile (in L1) becomes one whole cache line of each destination row
+     (writing the rows as nb streams 4 KB apart thrashes a few L1 sets). */
+  float *restrict base = dst + b0 * n;
+  int64_t o0 = 0;
+  for (; o0 + 16 <= n; o0 += 16)
+    for (int64_t bb = 0; bb < nb; bb++) {
+      float *restrict row = base + bb * n + o0;
+      for (int oo = 0; oo < 16; oo++) {
+        const float v = tile[(o0 + oo) * TB + bb] + (bias ? bias[o0 + oo] : 0.f);
+        row[oo] = relu ? (v > 0.f ? v : 0.f) : v;
+      }
+    }
+  for (int64_t bb = 0; bb < nb; bb++)
+    for (int64_t o = o0; o < n; o++) {
+      const float v = tile[o * TB + bb] + (bias ? bias[o] : 0.f);
+      base[bb * n + o] = relu ? (v > 0.f ? v : 0.f) : v;
+    }
+}
+
+/*
+ * dst[batch, nout] = act(src[batch, nin] · S + bias) where S is given by ptr/idx/val grouped by output (CSC of W for
+ * the forward pass, CSR of W for dX = dZ·Wᵀ). Batch tiles are spread over threads. Returns 0 when out of memory.
+ */
+static int spmm_rows(const int32_t *ptr, const int32_t *idx, const float *val, int64_t nin, int64_t nout, const float *src,
+                     int64_t batch, const float *bias, int relu, float *dst) {
+  const int64_t tiles = (batch + TB - 1) / TB;
+  const int nt = kernel_threads(tiles);
+  int failed = 0;
+#if defined(_OPENMP)
+#pragma omp parallel num_threads(nt) if (nt > 1) reduction(| : failed)
+#endif
+  {
+    float *in = NULL, *out = NULL;
+    if (posix_memalign((void **)&in, 64, (size_t)(nin * TB) * sizeof(float) + 64) != 0) in = NULL;
+    if (posix_memalign((void **)&out, 64, (size_t)(nout * TB) * sizeof(float) + 64) != 0) out = NULL;
+    if (!in || !out) failed = 1;
+    else {
+#if defined(_OPENMP)
+#pragma omp for schedule(static)
+#endif
+      for (int64_t t = 0; t < tiles; t++) {
+        const int64_t b0 = t * TB, nb = batch - b0 < TB ? batch - b0 : TB;
+        pack_tile(src, nin, b0, nb, in);
+        spmm_tile(ptr, idx, val, nout, in, out);
+        unpack_tile(out, nout, b0, nb, bias, relu, dst);
+      }
+    }
+    free(in);
+    free(out);
+  }
+  return !failed;
+}
+
+/* wr[e] = W at CSR entry e. */
+static void gather_csr(const Pattern *p, const float *restrict w, float *restrict wr) {
+  const int64_t rows = p->rows, cols = p->cols;
+  const int32_t *restrict rp = p->row_ptr, *restrict ci = p->col_idx;
+  for (int64_t i = 0; i < rows; i++) {
+    const float *restrict wrow = w + i * cols;
+    for (int32_t e = rp[i]; e < rp[i + 1]; e++) wr[e] = wrow[ci[e]];
   }
 }
 
@@ -589,17 +670,16 @@ static napi_value js_spmm_forward(napi_env env, napi_callback_info info) {
   if (batch == 0) return undefined_of(env);
   Scratch *s;
   if (napi_get_instance_data(env, (void **)&s) != napi_ok || !s) return NULL;
-  float *xt = scratch(s, 0, (size_t)(batch * p->rows)), *yt = scratch(s, 1, (size_t)(batch * p->cols));
   float *wc = scratch(s, 2, (size_t)(p->nnz > 0 ? p->nnz : 1));
-  if (!xt || !yt || !wc) {
+  if (!wc) {
     napi_throw_error(env, "IUNET_NATIVE_OOM", "out of memory");
     return NULL;
   }
-  transpose(x, xt, batch, p->rows);
   gather_csc(p, w, wc);
-  spmm_fwd_t(p, wc, xt, yt, batch);
-  transpose(yt, y, p->cols, batch);
-  bias_act_rows(y, bias, batch, p->cols, relu);
+  if (!spmm_rows(p->col_ptr, p->row_idx, wc, p->rows, p->cols, x, batch, bias, relu, y)) {
+    napi_throw_error(env, "IUNET_NATIVE_OOM", "out of memory");
+    return NULL;
+  }
   return undefined_of(env);
 }
 
@@ -624,8 +704,8 @@ static napi_value js_spmm_backward(napi_env env, napi_callback_info info) {
   Scratch *s;
   if (napi_get_instance_data(env, (void **)&s) != napi_ok || !s) return NULL;
   float *xt = scratch(s, 0, (size_t)(batch * p->rows)), *dzt = scratch(s, 1, (size_t)(batch * p->cols));
-  float *dxt = dx ? scratch(s, 3, (size_t)(batch * p->rows)) : NULL;
-  if (!xt || !dzt || (dx && !dxt)) {
+  float *wr = dx ? scratch(s, 3, (size_t)(p->nnz > 0 ? p->nnz : 1)) : NULL;
+  if (!xt || !dzt || (dx && !wr)) {
     napi_throw_error(env, "IUNET_NATIVE_OOM", "out of memory");
     return NULL;
   }
@@ -633,8 +713,11 @@ static napi_value js_spmm_backward(napi_env env, napi_callback_info info) {
   transpose(dz, dzt, batch, p->cols);
   sddmm_dw(p, xt, dzt, dw, batch);
   if (dx) {
-    spmm_dx_t(p, w, dzt, dxt, batch);
-    transpose(dxt, dx, p->rows, batch);
+    gather_csr(p, w, wr);
+    if (!spmm_rows(p->row_ptr, p->col_idx, wr, p->cols, p->rows, dz, batch, NULL, 0, dx)) {
+      napi_throw_error(env, "IUNET_NATIVE_OOM", "out of memory");
+      return NULL;
+    }
   }
   return undefined_of(env);
 }
@@ -722,6 +805,75 @@ static napi_value js_adamw(napi_env env, napi_callback_info info) {
   return undefined_of(env);
 }
 
+/*
+ * adamwSparse(pattern, w, g, m, v, out, beta1, beta2, alpha, epsHat, decay): AdamW for a weight kept masked to the
+ * pattern (W ⊙ M = W: setMask, setWeights and every update re-apply the mask): only the kept positions are read and
+ * updated, out is 0 elsewhere. The same arithmetic as adamw() with its mask, so the kept weights come out
+ * bit-identical; m and v are left untouched at pruned positions (the masked update only decays them there, and
+ * they never reach a weight: masks only shrink while an optimizer lives).
+ */
+VEC_CLONES static void adamw_sparse_kernel(const Pattern *p, const float *restrict w, const float *restrict g, float *restrict m,
+                                           float *restrict v, float *restrict out, float b1, float b2, float alpha, float eps_hat,
+                                           float decay) {
+  const float c1 = 1.f - b1, c2 = 1.f - b2;
+  const int64_t rows = p->rows, cols = p->cols;
+  const int32_t *restrict rp = p->row_ptr, *restrict ci = p->col_idx;
+  memset(out, 0, (size_t)(rows * cols) * sizeof(float));
+  for (int64_t i = 0; i < rows; i++) {
+    const int64_t base = i * cols;
+    for (int32_t e = rp[i]; e < rp[i + 1]; e++) {
+      const int64_t k = base + ci[e];
+      const float gi = g[k] * 1.f;
+      const float mi = b1 * m[k] + c1 * gi;
+      const float vi = b2 * v[k] + c2 * gi * gi;
+      m[k] = mi;
+      v[k] = vi;
+      out[k] = (w[k] * decay - (alpha * mi) / (sqrtf(vi) + eps_hat)) * 1.f;
+    }
+  }
+}
+
+static napi_value js_adamw_sparse(napi_env env, napi_callback_info info) {
+  napi_value argv[11];
+  if (!args_of(env, info, 11, argv)) return NULL;
+  Pattern *p = get_pattern(env, argv[0]);
+  if (!p) return NULL;
+  float *w, *g, *m, *v, *out;
+  size_t nw, ng, nm, nv, nout;
+  double b1, b2, alpha, eps_hat, decay;
+  if (!get_f32(env, argv[1], "w", &w, &nw) || !get_f32(env, argv[2], "g", &g, &ng) || !get_f32(env, argv[3], "m", &m, &nm) ||
+      !get_f32(env, argv[4], "v", &v, &nv) || !get_f32(env, argv[5], "out", &out, &nout) || !get_num(env, argv[6], "beta1", &b1) ||
+      !get_num(env, argv[7], "beta2", &b2) || !get_num(env, argv[8], "alpha", &alpha) || !get_num(env, argv[9], "epsHat", &eps_hat) ||
+      !get_num(env, argv[10], "decay", &decay))
+    return NULL;
+  const int64_t n = p->rows * p->cols;
+  if (!need(env, nw, n, "w") || !need(env, ng, n, "g") || !need(env, nm, n, "m") || !need(env, nv, n, "v") || !need(env, nout, n, "out"))
+    return NULL;
+  if (overlap(out, (size_t)n, m, (size_t)n) || overlap(out, (size_t)n, v, (size_t)n) || overlap(m, (size_t)n, v, (size_t)n) ||
+      overlap(out, (size_t)n, w, (size_t)n) || overlap(out, (size_t)n, g, (size_t)n)) {
+    napi_throw_range_error(env, "IUNET_NATIVE_ALIAS", "out, w, g, m and v must not overlap");
+    return NULL;
+  }
+  adamw_sparse_kernel(p, w, g, m, v, out, (float)b1, (float)b2, (float)alpha, (float)eps_hat, (float)decay);
+  return undefined_of(env);
+}
+
+VEC_CLONES static void relu_backward(const float *restrict dy, const float *restrict y, float *restrict out, int64_t n) {
+  for (int64_t i = 0; i < n; i++) out[i] = y[i] > 0.f ? dy[i] : 0.f;
+}
+
+/* reluBackward(dy, y, out): out = dy where y > 0, else 0 (same lengths). */
+static napi_value js_relu_backward(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!args_of(env, info, 3, argv)) return NULL;
+  float *dy, *y, *out;
+  size_t ndy, ny, nout;
+  if (!get_f32(env, argv[0], "dy", &dy, &ndy) || !get_f32(env, argv[1], "y", &y, &ny) || !get_f32(env, argv[2], "out", &out, &nout)) return NULL;
+  if (!need(env, ny, (int64_t)ndy, "y") || !need(env, nout, (int64_t)ndy, "out")) return NULL;
+  relu_backward(dy, y, out, (int64_t)ndy);
+  return undefined_of(env);
+}
+
 /* ---------- library info, threads, counters ---------- */
 
 static napi_value js_info(napi_env env, napi_callback_info info) {
@@ -804,6 +956,8 @@ NAPI_MODULE_INIT() {
       {"colSums", NULL, js_col_sums, NULL, NULL, NULL, napi_enumerable, NULL},
       {"mulInto", NULL, js_mul_into, NULL, NULL, NULL, napi_enumerable, NULL},
       {"adamw", NULL, js_adamw, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"adamwSparse", NULL, js_adamw_sparse, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"reluBackward", NULL, js_relu_backward, NULL, NULL, NULL, napi_enumerable, NULL},
       {"info", NULL, js_info, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"counters", NULL, js_counters, NULL, NULL, NULL, napi_enumerable, NULL},

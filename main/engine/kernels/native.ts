@@ -29,6 +29,10 @@ export interface NativeKernels {
   mulInto(a: Float32Array, b: Float32Array, out: Float32Array): void
   /** One AdamW step in the optimizer's fused form; m and v in place, the new weight into out. */
   adamw(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, mask: Float32Array | null, out: Float32Array, beta1: number, beta2: number, alpha: number, epsHat: number, decay: number): void
+  /** AdamW for a weight kept masked to the pattern: kept positions only (same arithmetic as adamw), out 0 elsewhere. */
+  adamwSparse(p: SparsePattern, w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, out: Float32Array, beta1: number, beta2: number, alpha: number, epsHat: number, decay: number): void
+  /** out = dy where y > 0, else 0. */
+  reluBackward(dy: Float32Array, y: Float32Array, out: Float32Array): void
   info(): { library: string; config: string; threads: number; cores: number; kernels?: string; kernelsSource?: string }
   /** BLAS threads for the whole process (OpenBLAS' setting is process-wide); returns the count now in force. */
   setThreads(n: number): number

@@ -34,6 +34,18 @@ export interface DenseOpOptions {
 /** Masks at or below this density run on the sparse kernels (measured: see README, Measured). */
 export const SPARSE_DENSITY = 0.3
 
+/**
+ * The sparse pattern of each live mask tensor (registered by MaskedDense): the optimizer updates a weight on the
+ * sparse kernels at its kept positions only.
+ */
+const patterns = new WeakMap<tf.Tensor, SparsePattern>()
+
+/** The pattern to use for a mask now (sparse kernels on and active), else null. */
+export function sparsePatternOf(mask: tf.Tensor | null): SparsePattern | null {
+  if (!mask || !sparseKernels || activeNative() === null) return null
+  return patterns.get(mask) ?? null
+}
+
 let sparseKernels = process.env.IUNET_SPARSE !== '0'
 /** Turns the sparse kernels off (the dense masked kernels run instead) or on; returns the previous setting. */
 export function setSparseKernels(on: boolean): boolean {
@@ -52,8 +64,14 @@ function forward(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, opts: DenseOpOp
     nk.spmmForward(opts.sparse, x.shape[0], xv!, wv!, bv!, yv!, opts.activation === 'relu')
     return y
   }
-  const wEff = (opts.mask ? (nativeMul(w, opts.mask) ?? tf.mul(w, opts.mask)) : w) as tf.Tensor2D
-  const y = nativeDense(x, wEff, b, opts.activation === 'relu') ?? (tf.fused.matMul({ a: x, b: wEff, bias: b, activation: opts.activation }) as tf.Tensor2D)
+  // On the native path W is used as it is: a masked weight is kept masked (W ⊙ M = W: setMask, setWeights and every
+  // AdamW step re-apply the mask), so multiplying again would cost a pass over W for nothing.
+  if (activeNative()) {
+    const y = nativeDense(x, w, b, opts.activation === 'relu')
+    if (y) return y
+  }
+  const wEff = (opts.mask ? tf.mul(w, opts.mask) : w) as tf.Tensor2D
+  const y = tf.fused.matMul({ a: x, b: wEff, bias: b, activation: opts.activation }) as tf.Tensor2D
   if (opts.mask) wEff.dispose()
   return y
 }
@@ -97,14 +115,12 @@ function nativeBackward(dz: tf.Tensor2D, x: tf.Tensor2D, w: tf.Tensor2D, opts: D
     nk.spmmBackward(opts.sparse, batch, xv!, wv!, dzv!, dwv!, dxv ?? null)
     return { dw, db, dx }
   }
-  // Masks are applied in C too: wasm's Multiply of a 1024² matrix costs several ms, three times per layer and step.
+  // The gradient's mask is applied in C (wasm's Multiply of a 1024² matrix costs several ms); dX uses W as it is,
+  // already masked (see forward).
   let dw = nativeMatMul(x, dz, true, false)!
   if (opts.mask) dw = nativeMul(dw, opts.mask)!
   let dx: tf.Tensor2D | null = null
-  if (opts.inputGrad) {
-    const wEff = opts.mask ? nativeMul(w, opts.mask)! : w
-    dx = nativeMatMul(dz, wEff, false, true)!
-  }
+  if (opts.inputGrad) dx = nativeMatMul(dz, w, false, true)!
   return { dw, db, dx }
 }
 
@@ -190,7 +206,10 @@ export class MaskedDense {
     if (addon && !this.maskIsFull) {
       let kept = 0
       for (let i = 0; i < values.length; i++) if (values[i] !== 0) kept++
-      if (kept <= SPARSE_DENSITY * values.length) this.pattern = addon.sparsePattern(values, this.inputs, this.units)
+      if (kept <= SPARSE_DENSITY * values.length) {
+        this.pattern = addon.sparsePattern(values, this.inputs, this.units)
+        patterns.set(this.mask, this.pattern)
+      }
     }
     tf.tidy(() => this.w.assign(tf.mul(this.w, this.mask!) as tf.Tensor2D))
   }

@@ -198,6 +198,100 @@ describe.skipIf(!addon)(`native kernels${addon ? '' : ` (skipped: ${nativeStatus
     for (const [name, w] of dense.weights) expect(maxAbs(sparse.weights.get(name)!, w), name).toBeLessThan(1e-5)
   })
 
+  it('the tiled sparse kernels are bit-identical for 1 and 2 threads, ragged batch tiles included', () => {
+    const [batch, inputs, units] = [37, 70, 50]
+    const mask = randomMask(inputs * units, 0.1, 21)
+    const w = randomArray(inputs * units, 22).map((v, i) => v * mask[i]!)
+    const x = randomArray(batch * inputs, 23)
+    const dz = randomArray(batch * units, 24)
+    const bias = randomArray(units, 25, 0.1)
+    const p = addon!.sparsePattern(mask, inputs, units)
+    const runAll = (threads: number) => {
+      setBlasThreads(threads)
+      const y = new Float32Array(batch * units)
+      const dw = new Float32Array(inputs * units)
+      const dx = new Float32Array(batch * inputs)
+      addon!.spmmForward(p, batch, x, w, bias, y, true)
+      addon!.spmmBackward(p, batch, x, w, dz, dw, dx)
+      return { y, dw, dx }
+    }
+    const one = runAll(1)
+    const two = runAll(2)
+    setBlasThreads(1)
+    for (const k of ['y', 'dw', 'dx'] as const) expect(Array.from(two[k]), k).toEqual(Array.from(one[k]))
+    // And against a plain reference (y = relu(x·W + b), dX = dZ·Wᵀ).
+    let worst = 0
+    for (let b = 0; b < batch; b++)
+      for (let j = 0; j < units; j++) {
+        let s = bias[j]!
+        for (let i = 0; i < inputs; i++) s += x[b * inputs + i]! * w[i * units + j]!
+        worst = Math.max(worst, Math.abs(Math.max(s, 0) - one.y[b * units + j]!))
+      }
+    for (let b = 0; b < batch; b++)
+      for (let i = 0; i < inputs; i++) {
+        let s = 0
+        for (let j = 0; j < units; j++) s += dz[b * units + j]! * w[i * units + j]!
+        worst = Math.max(worst, Math.abs(s - one.dx[b * inputs + i]!))
+      }
+    expect(worst).toBeLessThan(1e-5)
+    addon!.freePattern(p)
+  })
+
+  it('sparse AdamW equals the masked AdamW at kept positions (bit for bit), 0 elsewhere; ReLU backward in C', () => {
+    const [rows, cols] = [33, 47]
+    const mask = randomMask(rows * cols, 0.2, 31)
+    const w = randomArray(rows * cols, 32).map((v, i) => v * mask[i]!)
+    const g = randomArray(rows * cols, 33)
+    const p = addon!.sparsePattern(mask, rows, cols)
+    const m1 = randomArray(rows * cols, 34, 0.01).map((v, i) => v * mask[i]!)
+    const v1 = randomArray(rows * cols, 35, 0.01).map((v, i) => Math.abs(v) * mask[i]!)
+    const [m2, v2] = [m1.slice(), v1.slice()]
+    const dense = new Float32Array(rows * cols)
+    const sparse = new Float32Array(rows * cols).fill(7)
+    addon!.adamw(w, g, m1, v1, mask, dense, 0.9, 0.999, 1e-3, 1e-8, 0.99)
+    addon!.adamwSparse(p, w, g, m2, v2, sparse, 0.9, 0.999, 1e-3, 1e-8, 0.99)
+    // (+0 and -0 alike: the masked multiply leaves -0 where the update was negative.)
+    expect(Array.from(sparse, (v) => v + 0)).toEqual(Array.from(dense, (v) => v + 0))
+    for (let i = 0; i < mask.length; i++) if (mask[i]) expect([m2[i], v2[i]]).toEqual([m1[i], v1[i]])
+    expect(() => addon!.adamwSparse(p, w.subarray(1), g, m2, v2, sparse, 0.9, 0.999, 1e-3, 1e-8, 1)).toThrow(/w has/)
+    expect(() => addon!.adamwSparse(p, w, g, m2, m2, sparse, 0.9, 0.999, 1e-3, 1e-8, 1)).toThrow(/overlap/)
+    addon!.freePattern(p)
+    const dy = randomArray(100, 36)
+    const y = randomArray(100, 37)
+    const out = new Float32Array(100)
+    addon!.reluBackward(dy, y, out)
+    expect(Array.from(out)).toEqual(Array.from(dy).map((d, i) => (y[i]! > 0 ? d : 0)))
+    expect(() => addon!.reluBackward(dy, y.subarray(3), out)).toThrow(/y has 97 elements/)
+  })
+
+  it('masked weights stay exactly 0 through training on the dense and the sparse kernels (W ⊙ M = W)', () => {
+    for (const density of [0.5, 1 / 16]) {
+      const model = createModel(MLP, 1)
+      const masks = new Map<string, Float32Array>()
+      model.params.forEach((p, i) => {
+        if (!p.mask) return
+        masks.set(p.name, randomMask(p.variable.size, density, 60 + i))
+        model.setMask(p.name, masks.get(p.name)!)
+      })
+      const x = tf.tensor2d(randomArray(20 * 40, 9), [20, 40])
+      const y = tf.oneHot(tf.tensor1d(Int32Array.from({ length: 20 }, (_, i) => i % 5), 'int32'), 5) as tf.Tensor2D
+      const opt = new AdamW(model.params, { learningRate: 1e-2, weightDecay: 0.01 })
+      for (let s = 0; s < 3; s++) trainStep(model, opt, () => tf.losses.softmaxCrossEntropy(y, model.forward(x, true).logits) as tf.Scalar)
+      for (const [name, w] of model.getWeights()) {
+        const m = masks.get(name)
+        if (!m) continue
+        let offMask = 0
+        let moved = 0
+        for (let i = 0; i < m.length; i++) (m[i] ? (moved += w[i] !== 0 ? 1 : 0) : (offMask += w[i] !== 0 ? 1 : 0))
+        expect(offMask, `${name} at ${density}`).toBe(0)
+        expect(moved, name).toBeGreaterThan(0)
+      }
+      opt.dispose()
+      model.dispose()
+      tf.dispose([x, y])
+    }
+  })
+
   it('same seed → identical numbers, with 1 and with 2 BLAS threads', () => {
     for (const threads of [1, 2]) {
       setBlasThreads(threads)
