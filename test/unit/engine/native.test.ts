@@ -282,7 +282,10 @@ describe.skipIf(!addon)(`native kernels${addon ? '' : ` (skipped: ${nativeStatus
         if (!m) continue
         let offMask = 0
         let moved = 0
-        for (let i = 0; i < m.length; i++) (m[i] ? (moved += w[i] !== 0 ? 1 : 0) : (offMask += w[i] !== 0 ? 1 : 0))
+        for (let i = 0; i < m.length; i++) {
+          if (m[i]) moved += w[i] !== 0 ? 1 : 0
+          else offMask += w[i] !== 0 ? 1 : 0
+        }
         expect(offMask, `${name} at ${density}`).toBe(0)
         expect(moved, name).toBeGreaterThan(0)
       }
