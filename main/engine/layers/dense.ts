@@ -40,6 +40,14 @@ export const SPARSE_DENSITY = 0.3
  */
 const patterns = new WeakMap<tf.Tensor, SparsePattern>()
 
+/** Mask tensors that are all ones (an unpruned layer): the optimizer need not read them. */
+const fullMasks = new WeakSet<tf.Tensor>()
+
+/** Whether `mask` is known to be all ones (a MaskedDense layer not pruned yet). */
+export function isFullMask(mask: tf.Tensor | null): boolean {
+  return mask !== null && fullMasks.has(mask)
+}
+
 /** The pattern to use for a mask now (sparse kernels on and active), else null. */
 export function sparsePatternOf(mask: tf.Tensor | null): SparsePattern | null {
   if (!mask || !sparseKernels || activeNative() === null) return null
@@ -192,6 +200,7 @@ export class MaskedDense {
     this.w = tf.tidy(() => tf.variable(tf.tensor2d(cfg.weight, [cfg.inputs, cfg.units]), true, `${cfg.name}/w`)) as tf.Variable<tf.Rank.R2>
     this.b = tf.tidy(() => tf.variable(tf.tensor1d(cfg.bias), true, `${cfg.name}/b`)) as tf.Variable<tf.Rank.R1>
     this.mask = cfg.prunable ? tf.keep(tf.ones([cfg.inputs, cfg.units]) as tf.Tensor2D) : null
+    if (this.mask) fullMasks.add(this.mask)
   }
 
   /** Replaces the mask (0/1 values) and zeroes the pruned weights. */
@@ -201,6 +210,7 @@ export class MaskedDense {
     this.mask.dispose()
     this.mask = tf.keep(tf.tensor2d(values, [this.inputs, this.units]))
     this.maskIsFull = values.every((v) => v === 1)
+    if (this.maskIsFull) fullMasks.add(this.mask)
     this.freePattern()
     const addon = nativeAddon()
     if (addon && !this.maskIsFull) {
