@@ -2,7 +2,7 @@
  * Ctrl-C / SIGTERM during training: every active run saves a checkpoint and stops as `interrupted`
  * (resumable with `iunet resume`), instead of dying as `failed`. A second signal exits at once.
  */
-export function interruptOnSignals(services: { runs: { interruptAll(): Promise<void> } }): () => void {
+export function interruptOnSignals(services: { interruptAll(): Promise<void> }): () => void {
   let stopping = false
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -11,7 +11,7 @@ export function interruptOnSignals(services: { runs: { interruptAll(): Promise<v
     }
     stopping = true
     process.stderr.write(`\n${signal}: saving checkpoints and stopping… (press Ctrl-C again to exit at once)\n`)
-    void services.runs.interruptAll()
+    void services.interruptAll()
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)

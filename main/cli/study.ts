@@ -64,12 +64,12 @@ export function registerStudyCommands(program: Command) {
       try {
         const names = new Map<string, string>()
         services.bus.subscribe((event, p) => event === 'study.progress' && printProgress(p as StudyProgress, !!o.quiet, names))
-        const { study: s, finished } = await services.studies.run(spec, { concurrency: Number(o.concurrency) || 2 })
+        const { study: s, finished } = await services.runStudy(spec, { concurrency: Number(o.concurrency) || 2 })
         for (const c of s.cells) names.set(c.key, [c.datasetName, describePoint(c.grid)].filter(Boolean).join(' · '))
         process.stderr.write(`study ${s.id} · ${s.cells.length} cells · data in ${o.dataDir}\n`)
         let failed: Error | null = null
         await finished.catch((e: Error) => (failed = e))
-        const detail = services.studies.get(s.id)
+        const detail = await services.call('studies.get', { id: s.id })
         process.stdout.write(formatStudy(detail) + '\n')
         if (o.json) await writeFile(o.json, JSON.stringify(detail, null, 2) + '\n')
         if (failed) throw failed

@@ -10,7 +10,7 @@
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { arraySpec, arrayTaskStates, jobScript, submitArray, type SlurmOptions, type SlurmTaskState } from '../services/slurm.ts'
-import { addJob, cellFileStates, clearError, collectStudyFolder, readJobs, readStudyFolder, runFolderTask, writeStudyFolder, type StudyFolder } from '../services/studyFolder.ts'
+import { addJob, cellFileStates, clearError, readJobs, readStudyFolder, runFolderTask, type StudyFolder } from '../services/studyFolder.ts'
 import { CliError, table } from './output.ts'
 import { dataDirOption } from './shared.ts'
 
@@ -85,8 +85,7 @@ export function registerSlurmCommands(study: Command) {
         const { createServices } = await import('../services/index.ts')
         const services = createServices({ dataDir: o.dataDir, transport: 'websocket', workers: 1 })
         try {
-          const prepared = await services.studies.prepare(spec)
-          folder = await writeStudyFolder(dir, prepared, services.store)
+          folder = await services.writeStudyFolder(dir, spec)
         } finally {
           await services.close()
         }
@@ -144,7 +143,7 @@ export function registerSlurmCommands(study: Command) {
       const { createServices } = await import('../services/index.ts')
       const services = createServices({ dataDir: o.dataDir, transport: 'websocket', workers: 1 })
       try {
-        const r = collectStudyFolder(dir, services.store)
+        const r = services.collectStudyFolder(dir)
         process.stdout.write(`study ${r.studyId}: ${r.added} cell(s) added, ${r.skipped} already stored, ${r.missing} without results yet\n`)
         process.stdout.write(`see it with: iunet study show ${r.studyId}\n`)
       } finally {

@@ -15,7 +15,8 @@ import { datasetServices, type FileAccess } from './datasets.ts'
 import { listExamples } from './examples.ts'
 import { modelServices } from './models.ts'
 import { runServices, STALE_MS } from './runs.ts'
-import { studyServices } from './studies.ts'
+import { studyServices, type StudyRunOptions } from './studies.ts'
+import { collectStudyFolder, writeStudyFolder } from './studyFolder.ts'
 import { openStore, type Store } from '../store/index.ts'
 import { TrainingPool, type WorkerLike } from '../workers/pool.ts'
 
@@ -165,6 +166,7 @@ export function createServices(opts: ServicesOptions) {
 
   return {
     bus,
+    // The parts, for tests that set up or inspect state directly; doors use the methods below.
     store,
     interrupted,
     runs,
@@ -173,6 +175,14 @@ export function createServices(opts: ServicesOptions) {
     /** The start-up sweep of import/upload leftovers, once it has run. */
     swept,
     pool,
+    /** Runs (or resumes) a study on this process's pool; `finished` settles when every cell has ended. */
+    runStudy: (spec: Parameters<typeof studies.run>[0], o: StudyRunOptions = {}) => studies.run(spec, o),
+    /** Prepares a study and writes its folder for Slurm (a shared path; compute nodes never open the store). */
+    writeStudyFolder: async (dir: string, spec: Parameters<typeof studies.prepare>[0]) => writeStudyFolder(dir, await studies.prepare(spec), store),
+    /** Merges a study folder's result files into the store; collecting twice adds nothing. */
+    collectStudyFolder: (dir: string) => collectStudyFolder(dir, store),
+    /** Every active run saves a checkpoint and stops as 'interrupted' (signals, the app closing). */
+    interruptAll: () => runs.interruptAll(),
     /** Validates and dispatches one call; never throws: errors come back as `{ ok: false, error }`. */
     async handle(channel: unknown, payload: unknown): Promise<Reply<unknown>> {
       try {
