@@ -1,8 +1,9 @@
 /**
  * The desktop app's GPU path, tested in Debian's Chromium: the browser training worker (renderer/gpu-trainer.html,
  * built by vite.gpu-trainer.config.ts) served by the real server from 127.0.0.1, on Chromium's own WebGPU
- * (headless with --enable-unsafe-webgpu: SwiftShader, a software adapter, on a CPU-only machine). A quick iris
- * run trained in the page over the worker protocol must agree with the Node engine on the same data and seed:
+ * (headless with --enable-unsafe-webgpu: SwiftShader, a software adapter, on a CPU-only machine). Quick runs
+ * (iris MLP and IUNet, the 8×8 digits CNN) trained in the page over the worker protocol must agree with the Node
+ * engine on the same data and seed:
  * first-epoch loss within 1e-3 relative, test accuracy within 2 test rows. `auto` in the page refuses the
  * software adapter.
  */
@@ -19,6 +20,7 @@ import { createServices, type Services } from '../../main/services/index.ts'
 import { startServer, type ServerHandle } from '../../main/transports/server.ts'
 import { GPU_TRAINER_PORT } from '../../main/workers/gpu-trainer.ts'
 import type { FromWorker } from '../../main/workers/protocol.ts'
+import { loadDigits } from '../unit/engine-method/digits.ts'
 import { loadIris } from '../unit/engine-method/iris.ts'
 import { CHROMIUM } from './harness.ts'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -26,6 +28,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 const data = loadIris(1)
+const digits = loadDigits(1, 120)
+const digitsConfig: RunConfig = {
+  datasetId: 'digits',
+  ...defaultRunConfig('quick', { kind: 'image', rows: 120, nFeatures: 64, imageShape: [8, 8, 1] }),
+  seeds: 1,
+  epochs: 1,
+  finetuneEpochs: 1,
+  batchSize: 64,
+  compressions: [4]
+}
 const config: RunConfig = {
   datasetId: 'iris',
   ...defaultRunConfig('quick', { kind: 'tabular', rows: 150, nFeatures: 4, imageShape: null }),
@@ -48,10 +60,10 @@ interface Outcome {
   accuracy: number
 }
 
-async function nodeRun(model: ModelKind): Promise<Outcome> {
+async function nodeRun(model: ModelKind, d = data, cfg = config): Promise<Outcome> {
   await initBackend('wasm')
   const losses: number[] = []
-  const r = await runJob({ model, seed: 1, config, data }, { onProgress: (p) => p.metrics && losses.push(p.metrics.trainLoss), isCancelled: () => false })
+  const r = await runJob({ model, seed: 1, config: cfg, data: d }, { onProgress: (p) => p.metrics && losses.push(p.metrics.trainLoss), isCancelled: () => false })
   return { firstLoss: losses[0]!, accuracy: r.results[0]!.accuracy }
 }
 
@@ -86,7 +98,7 @@ async function openTrainer(url: string, backend: string): Promise<{ page: Page; 
 }
 
 /** Sends one train job to the page and waits for its result; returns the first-epoch loss and test accuracy. */
-async function browserRun(page: Page, model: ModelKind, jobId: number): Promise<Outcome & { messages: string[] }> {
+async function browserRun(page: Page, model: ModelKind, jobId: number, d = data, cfg = config): Promise<Outcome & { messages: string[] }> {
   return page.evaluate(
     ([d, cfg, m, id]) =>
       new Promise<Outcome & { messages: string[] }>((res, rej) => {
@@ -106,7 +118,7 @@ async function browserRun(page: Page, model: ModelKind, jobId: number): Promise<
         const task = { kind: 'train', datasetDir: '', schema: null, config: cfg, model: m, seed: 1, prepared }
         w.__port.postMessage({ type: 'job', jobId: id, task })
       }),
-    [plain(data), config, model, jobId] as const
+    [plain(d), cfg, model, jobId] as const
   )
 }
 
@@ -136,7 +148,7 @@ afterAll(async () => {
 })
 
 describe('GPU trainer page (Chromium WebGPU, served from 127.0.0.1)', () => {
-  it('trains the MLP and IUNet in the page on webgpu and agrees with the Node engine', async () => {
+  it('trains the MLP, IUNet and the CNN in the page on webgpu and agrees with the Node engine', async () => {
     const url = new URL('/gpu-trainer.html', server.url).href
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//)
     const { page, ready } = await openTrainer(url, 'webgpu')
@@ -145,15 +157,16 @@ describe('GPU trainer page (Chromium WebGPU, served from 127.0.0.1)', () => {
     expect(ready.backend.name).toBe('webgpu')
     expect(ready.backend.adapter).toMatchObject({ via: 'browser' })
     console.log(`browser adapter: ${JSON.stringify(ready.backend.adapter)}`)
-    for (const [i, model] of (['mlp', 'iunet'] as const).entries()) {
-      const inPage = await browserRun(page, model, i + 1)
-      const node = await nodeRun(model)
+    const cases = [['mlp', data, config], ['iunet', data, config], ['cnn', digits, digitsConfig]] as const
+    for (const [i, [model, d, cfg]] of cases.entries()) {
+      const inPage = await browserRun(page, model, i + 1, d, cfg)
+      const node = await nodeRun(model, d, cfg)
       const rel = Math.abs(inPage.firstLoss - node.firstLoss) / Math.abs(node.firstLoss)
-      console.log(`${model}: first-epoch loss node/wasm ${node.firstLoss.toFixed(6)} browser/webgpu ${inPage.firstLoss.toFixed(6)} (rel ${rel.toExponential(2)}); accuracy ${node.accuracy.toFixed(4)} vs ${inPage.accuracy.toFixed(4)} on ${data.test.n} test rows`)
+      console.log(`${model}: first-epoch loss node/wasm ${node.firstLoss.toFixed(6)} browser/webgpu ${inPage.firstLoss.toFixed(6)} (rel ${rel.toExponential(2)}); accuracy ${node.accuracy.toFixed(4)} vs ${inPage.accuracy.toFixed(4)} on ${d.test.n} test rows`)
       expect(inPage.messages).toContain('data')
       expect(Number.isFinite(inPage.firstLoss)).toBe(true)
       expect(rel).toBeLessThan(1e-3)
-      expect(Math.abs(inPage.accuracy - node.accuracy) * data.test.n).toBeLessThanOrEqual(2 + 1e-9)
+      expect(Math.abs(inPage.accuracy - node.accuracy) * d.test.n).toBeLessThanOrEqual(2 + 1e-9)
     }
     await page.close()
     expect(problems).toEqual([])

@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import { reluBackward } from './act.ts'
 import { customOp } from './custom.ts'
 import { activeNative, nativeColumnSums, nativeDense, nativeMatMul } from '../kernels/gemm.ts'
-import { computeInto } from './heap.ts'
+import { computeInto, heapAccess } from './heap.ts'
 import { col2im, columnSums, im2col, im2colT, transpose2d, type MapShape } from './im2col.ts'
 
 export interface ConvOpOptions {
@@ -87,10 +87,22 @@ function backward(dy: tf.Tensor4D, x: tf.Tensor4D, cols: tf.Tensor2D, w: tf.Tens
   return { dw, db, dx }
 }
 
+/**
+ * Off wasm (webgpu): tfjs' conv2d, bias add and ReLU with their registered gradients (webgpu has the
+ * Conv2DBackpropInput/Filter kernels), so nothing is read back to the CPU; the JS im2col above needs the heap.
+ */
+function conv2dOnDevice(x: tf.Tensor4D, w: tf.Tensor2D, bias: tf.Tensor1D, opts: ConvOpOptions): tf.Tensor4D {
+  const wEff = opts.mask ? tf.mul(w, opts.mask) : w
+  const filter = tf.reshape(wEff, [opts.k, opts.k, x.shape[3], w.shape[1]]) as tf.Tensor4D
+  const z = tf.add(tf.conv2d(x, filter, 1, 'same'), bias) as tf.Tensor4D
+  return opts.relu ? tf.relu(z) : z
+}
+
 /** y = act(conv(x, W⊙M) + b) on NHWC maps, with the im2col gradient. */
 export function conv2dOp(x: tf.Tensor4D, w: tf.Tensor2D, bias: tf.Tensor1D, opts: ConvOpOptions): tf.Tensor4D {
   if (opts.k % 2 !== 1) throw new Error(`conv2d: 'same' padding needs an odd kernel size, got ${opts.k}`)
   if (w.shape[0] !== opts.k * opts.k * x.shape[3]) throw new Error(`kernel ${w.shape} does not fit ${opts.k}×${opts.k}×${x.shape[3]}`)
+  if (!heapAccess()) return conv2dOnDevice(x, w, bias, opts)
   if (opts.inputGrad) {
     return customOp<tf.Tensor4D>(([xi, wi, bi], save) => {
       const { y, cols } = forward(xi as tf.Tensor4D, wi as tf.Tensor2D, bi as tf.Tensor1D, opts)

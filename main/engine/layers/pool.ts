@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { customOp } from './custom.ts'
-import { computeInto } from './heap.ts'
+import { computeInto, heapAccess } from './heap.ts'
 import { maxPoolBackward, maxPoolForward } from './im2col.ts'
 
 /** s×s max pooling, stride s, 'valid' (odd edges are dropped); the gradient goes to the first maximum. */
@@ -13,6 +13,8 @@ export function maxPool(x: tf.Tensor4D, s = 2): tf.Tensor4D {
   const [b, h, w, c] = x.shape
   const ho = Math.floor(h / s)
   const wo = Math.floor(w / s)
+  // Off wasm (webgpu): tfjs' MaxPool and MaxPoolGrad kernels, nothing read back to the CPU.
+  if (!heapAccess()) return tf.maxPool(x, s, s, 'valid')
   return customOp<tf.Tensor4D>(([xi]) => {
     let argmax: Int32Array = new Int32Array(0)
     const y = computeInto([xi], [b, ho, wo, c], (out, xv) => (argmax = maxPoolForward(xv, { b, h, w, c }, s, out).argmax), false)
