@@ -14,6 +14,7 @@ import { encodeRecords, readCsvRecords } from '../data/records.ts'
 import type { SerializedPreprocessor } from '../data/preprocess.ts'
 import { initBackend } from '../engine/backend.ts'
 import { exportOnnx, inputWidth, ONNX_OPSET } from '../engine/export/onnx.ts'
+import { exportTfjsLayers } from '../engine/export/tfjs.ts'
 import { predictProbabilities, type TrainedModel, type TrainedTensor } from '../engine/export/trained.ts'
 import type { ModelSpec } from '../engine/models/types.ts'
 import type { EngineJobResult } from '../engine/types.ts'
@@ -31,13 +32,27 @@ interface WeightEntry {
   dtype: 'float32'
 }
 
-/** model.json of a stored model and of a bundle: a tfjs weights manifest plus what rebuilds the model. */
+/**
+ * model.json of a stored model ('iunet-weights': a tfjs weights manifest in the app's tensor names) and of a bundle
+ * ('layers-model': a tfjs layers model; `iunet.tensors` maps its weights, in manifest order, back to the app's names).
+ */
 interface Manifest {
-  format: 'iunet-weights'
+  format: 'iunet-weights' | 'layers-model'
   generatedBy: string
+  modelTopology?: Record<string, unknown>
   weightsManifest: Array<{ paths: string[]; weights: WeightEntry[] }>
   userDefinedMetadata: {
-    iunet: { version: 1; runId: string; model: ModelKind; seed: number; compression: number; spec: ModelSpec; classNames: string[]; imageShape: [number, number, number] | null }
+    iunet: {
+      version: 1
+      runId: string
+      model: ModelKind
+      seed: number
+      compression: number
+      spec: ModelSpec
+      classNames: string[]
+      imageShape: [number, number, number] | null
+      tensors?: Array<{ name: string; shape: number[] }>
+    }
   }
 }
 
@@ -101,7 +116,10 @@ export function loadModelFolder(dir: string): LoadedModel {
   const manifest = readJson<Manifest>(join(dir, MANIFEST), 'The model manifest')
   const meta = manifest.userDefinedMetadata?.iunet
   const group = manifest.weightsManifest?.[0]
-  if (manifest.format !== 'iunet-weights' || !meta || !group) throw new ApiError('invalid-data', `${join(dir, MANIFEST)} is not an IUNet model manifest.`)
+  const layers = manifest.format === 'layers-model'
+  if ((manifest.format !== 'iunet-weights' && !layers) || !meta || !group || (layers && meta.tensors?.length !== group.weights.length)) {
+    throw new ApiError('invalid-data', `${join(dir, MANIFEST)} is not an IUNet model manifest.`)
+  }
   let bin: Buffer
   try {
     bin = readFileSync(join(dir, group.paths[0] ?? WEIGHTS))
@@ -109,7 +127,10 @@ export function loadModelFolder(dir: string): LoadedModel {
     throw new ApiError('invalid-data', `The weights file of ${dir} is missing.`)
   }
   const pre = readJson<SerializedPreprocessor>(join(dir, PREPROCESSING), 'The preprocessing file')
-  return { trained: { spec: meta.spec, tensors: unpackWeights(bin, group.weights) }, meta, pre }
+  const tensors = unpackWeights(bin, group.weights)
+  // A bundle's weights carry tfjs layer names and shapes: back to the engine's (same values, same order).
+  if (layers) tensors.forEach((t, i) => Object.assign(t, meta.tensors![i]))
+  return { trained: { spec: meta.spec, tensors }, meta, pre }
 }
 
 function manifestOf(runId: string, t: TrainedModel, data: DataInfo, weights: WeightEntry[], version: string): Manifest {
@@ -191,7 +212,7 @@ export function modelServices(ctx: { dataDir: string; store: Store; version: () 
       '## Files',
       '',
       `- \`model.onnx\`: ONNX opset ${ONNX_OPSET}; input \`input\` [batch, features] float32 (preprocessed), outputs \`logits\` and \`probabilities\`. Masks are baked in (pruned weights are 0); batch norm is folded where possible.`,
-      '- `model.json` + `weights.bin`: a TensorFlow.js weights manifest (`weightsManifest`, float32, little-endian); `tf.io.decodeWeights(bin, manifest.weightsManifest[0].weights)` or `tf.io.loadWeights` reads it. It holds no layer graph: `userDefinedMetadata.iunet.spec` names the architecture (main/engine/models in IUNet Workbench).',
+      '- `model.json` + `weights.bin`: a TensorFlow.js layers model: `tf.loadLayersModel(\'file://…/model.json\')` (tfjs-node) or over HTTP; input [batch, features] (preprocessed), output the class probabilities. Batch norm stays a BatchNormalization layer; masks are baked in.',
       '- `preprocessing.json`: the preprocessing fitted on this seed\'s training rows (column order, imputation, one-hot levels and the "other" rule, scaling, image shape, class labels).',
       '',
       'Predict with: `iunet predict --model <this folder> --data new.csv --out predictions.csv`'
@@ -267,10 +288,18 @@ export function modelServices(ctx: { dataDir: string; store: Store; version: () 
         producerVersion: ctx.version(),
         metadata: { classLabels: JSON.stringify(pre.classNames), runId: meta.runId, model: meta.model, seed: String(meta.seed), compression: String(meta.compression) }
       })
+      const tfjs = exportTfjsLayers(trained)
+      const layersManifest: Manifest = {
+        format: 'layers-model',
+        generatedBy: `iunet-workbench ${ctx.version()}`,
+        modelTopology: tfjs.modelTopology,
+        weightsManifest: [{ paths: [WEIGHTS], weights: tfjs.weightSpecs }],
+        userDefinedMetadata: { iunet: { ...meta, tensors: tfjs.appTensors } }
+      }
       const files = {
         'model.onnx': onnx,
-        [MANIFEST]: readFileSync(join(src, MANIFEST), 'utf8'),
-        [WEIGHTS]: readFileSync(join(src, WEIGHTS)),
+        [MANIFEST]: JSON.stringify({ ...layersManifest, convertedBy: null }, null, 2),
+        [WEIGHTS]: tfjs.weightData,
         [PREPROCESSING]: preprocessingJson(pre),
         'card.md': card(meta, pre, store.results.results(meta.runId))
       }

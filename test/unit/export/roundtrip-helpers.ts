@@ -1,4 +1,7 @@
-/** Shared by the export round-trip tests: the CLI, a tiny training run, and the checks every bundle must pass. */
+/**
+ * Shared by the export round-trip tests: the CLI, a tiny training run, and the checks every bundle must pass (ONNX in
+ * onnxruntime-node and the tfjs layers model in tfjs-layers both give `iunet predict`'s probabilities within 1e-5).
+ */
 import { afterAll, expect } from 'vitest'
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -6,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
+import * as tfl from '@tensorflow/tfjs-layers'
 import * as ort from 'onnxruntime-node'
 import { encodeRecords, readCsvRecords } from '../../../main/data/records.ts'
 import type { SerializedPreprocessor } from '../../../main/data/preprocess.ts'
@@ -54,14 +58,18 @@ export async function checkBundle(bundle: string, dataCsv: string, predictionsCs
     for (let j = 0; j < k; j++) worst = Math.max(worst, Math.abs(p[j] - onnx[i * k + j]))
   })
   expect(worst).toBeLessThan(1e-5)
-  // The tfjs weights manifest decodes with tfjs-core into the tensors the manifest lists.
+  // The tfjs layers model loads with loadLayersModel and gives the same probabilities.
   const manifest = JSON.parse(readFileSync(join(bundle, 'model.json'), 'utf8'))
-  const specs = manifest.weightsManifest[0].weights as Array<{ name: string; shape: number[] }>
+  expect(manifest.format).toBe('layers-model')
   const bin = readFileSync(join(bundle, manifest.weightsManifest[0].paths[0]))
-  const named = tf.io.decodeWeights(new Uint8Array(bin).buffer, manifest.weightsManifest[0].weights)
-  for (const s of specs) expect(named[s.name].shape).toEqual(s.shape)
-  expect(Object.keys(named).length).toBe(specs.length)
-  tf.dispose(Object.values(named))
+  const loaded = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: manifest.modelTopology, weightSpecs: manifest.weightsManifest[0].weights, weightData: new Uint8Array(bin).buffer }))
+  const y = loaded.predict(tf.tensor2d(x, [n, pre.nFeatures])) as tf.Tensor
+  const tfjs = (await y.data()) as Float32Array
+  let worstTfjs = 0
+  for (let i = 0; i < onnx.length; i++) worstTfjs = Math.max(worstTfjs, Math.abs(tfjs[i] - onnx[i]))
+  expect(worstTfjs).toBeLessThan(1e-5)
+  tf.dispose(y)
+  loaded.dispose()
   return { pre, pred }
 }
 
