@@ -7,11 +7,11 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import type { Command } from 'commander'
 import { parse as parseYaml } from 'yaml'
-import { ModelKind, StudyMetric, type StudyDetail, type StudyProgress, type StudySpec } from '../contract/index.ts'
+import { ModelKind, StudyMetric, type BackendChoice, type StudyDetail, type StudyProgress, type StudySpec } from '../contract/index.ts'
 import { parseStudySpec } from '../services/studies.ts'
 import { describePoint } from '../services/studyPlan.ts'
 import { CliError, meanStd, table } from './output.ts'
-import { dataDirOption } from './shared.ts'
+import { backendOption, dataDirOption } from './shared.ts'
 import { registerSlurmCommands } from './studySlurm.ts'
 
 /** Reads a study spec (JSON or YAML) and resolves its dataset paths against the spec's folder. */
@@ -54,13 +54,14 @@ export function registerStudyCommands(program: Command) {
     .description('run a study spec (JSON/YAML) on this machine; running it again resumes it (finished cells are skipped)')
     .option('--workers <n>', 'parallel training workers (default: one per CPU core)')
     .option('--concurrency <n>', 'cells trained at once', '2')
+    .addOption(backendOption())
     .option('--json <file>', 'write the study detail (matrix, ranks, tests) as JSON')
     .option('-q, --quiet', 'no per-cell progress lines')
     .addOption(dataDirOption())
-    .action(async (file: string, o: { workers?: string; concurrency: string; json?: string; quiet?: boolean; dataDir: string }) => {
+    .action(async (file: string, o: { workers?: string; concurrency: string; backend?: BackendChoice; json?: string; quiet?: boolean; dataDir: string }) => {
       const spec = await loadStudySpec(file)
       const { createServices } = await import('../services/index.ts')
-      const services = createServices({ dataDir: o.dataDir, transport: 'websocket', workers: o.workers ? Number(o.workers) : undefined })
+      const services = createServices({ dataDir: o.dataDir, transport: 'websocket', workers: o.workers ? Number(o.workers) : undefined, backend: o.backend })
       try {
         const names = new Map<string, string>()
         services.bus.subscribe((event, p) => event === 'study.progress' && printProgress(p as StudyProgress, !!o.quiet, names))
