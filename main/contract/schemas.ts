@@ -611,6 +611,16 @@ export const calls = {
   'runs.metrics': { req: Id, res: z.array(EpochMetrics) },
   'runs.artifacts': { req: Id, res: z.array(FirstLayerArtifact) },
   'studies.list': { req: Empty, res: z.array(StudySummary) },
+  /**
+   * Prepares (or finds: the same spec over the same datasets is the same study) and starts a study on this
+   * process's pool; answers at once, progress follows as study.progress / studies.changed. Finished cells are kept.
+   */
+  'studies.start': { req: StudySpec, res: StudySummary },
+  /** A study's cells and estimated wall time (the sum of each cell's runs.estimate); stored datasets (ids) only. */
+  'studies.estimate': {
+    req: StudySpec,
+    res: z.object({ cells: z.number().int(), tasks: z.number().int(), seconds: z.number(), basis: z.enum(['bench', 'default']) })
+  },
   /** A study's cells and its analysis; baseline / metric / alpha override the spec's for this answer. */
   'studies.get': {
     req: z.object({ id: z.string().min(1), baseline: ModelKind.optional(), metric: StudyMetric.optional(), alpha: z.number().gt(0).lt(1).optional() }).strict(),

@@ -161,7 +161,9 @@ export function createServices(opts: ServicesOptions) {
     'models.export': (req) => models.export(req),
     'models.predict': (req) => models.predict(req),
     'studies.list': () => studies.list(),
-    'studies.get': (req) => studies.get(req.id, req)
+    'studies.get': (req) => studies.get(req.id, req),
+    'studies.start': (req) => studies.start(req),
+    'studies.estimate': (req) => studies.estimate(req)
   }
 
   return {
@@ -182,7 +184,10 @@ export function createServices(opts: ServicesOptions) {
     /** Merges a study folder's result files into the store; collecting twice adds nothing. */
     collectStudyFolder: (dir: string) => collectStudyFolder(dir, store),
     /** Every active run saves a checkpoint and stops as 'interrupted' (signals, the app closing). */
-    interruptAll: () => runs.interruptAll(),
+    interruptAll: () => {
+      studies.stop()
+      return runs.interruptAll()
+    },
     /** Validates and dispatches one call; never throws: errors come back as `{ ok: false, error }`. */
     async handle(channel: unknown, payload: unknown): Promise<Reply<unknown>> {
       try {
@@ -217,7 +222,9 @@ export function createServices(opts: ServicesOptions) {
       return r.data as Res<C>
     },
     async close() {
-      // Training runs save a checkpoint and stop as 'interrupted' (resumable) rather than dying mid-epoch.
+      // Training runs save a checkpoint and stop as 'interrupted' (resumable) rather than dying mid-epoch; a
+      // running study starts no further cells.
+      studies.stop()
       await runs.interruptAll()
       await pool.close()
       store.close()

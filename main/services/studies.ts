@@ -25,6 +25,10 @@ export function parseStudySpec(input: unknown): StudySpec {
 
 export function studyServices(ctx: { store: Store; bus: EventBus; datasets: DatasetServices; runs: RunServices }) {
   const { store, bus, datasets, runs } = ctx
+  /** Studies this process is running (studies.start answers at once; a second start of one does not run it twice). */
+  const active = new Map<string, Promise<StudySummary>>()
+  /** Set when the process stops its runs (signals, the app closing): no further cells start. */
+  let stopping = false
 
   /** Imports (or finds) the spec's datasets, expands the grid and stores the study; the same spec resumes. */
   async function prepare(input: StudySpecInput | StudySpec): Promise<StoredStudy> {
@@ -88,7 +92,7 @@ export function studyServices(ctx: { store: Store; bus: EventBus; datasets: Data
     const failures: string[] = []
     let next = 0
     const worker = async () => {
-      while (next < todo.length) {
+      while (next < todo.length && !stopping) {
         const cell = todo[next++]!
         const prior = latest.get(cell.key)
         if (prior && (prior.status === 'running' || prior.status === 'queued') && runs.isActive(prior.runId)) continue
@@ -134,8 +138,54 @@ export function studyServices(ctx: { store: Store; bus: EventBus; datasets: Data
     return { ...summary(s), spec: s.spec, metric, alpha, cellList: cells, datasetList, ...analysis }
   }
 
+  /** Every cell's run config and estimated time, without storing anything (stored datasets only). */
+  function estimate(input: StudySpecInput | StudySpec): { cells: number; tasks: number; seconds: number; basis: 'bench' | 'default' } {
+    const spec = parseStudySpec(input)
+    const points = gridPoints(spec.grid)
+    let cells = 0
+    let tasks = 0
+    let seconds = 0
+    let basis: 'bench' | 'default' = 'default'
+    for (const d of spec.datasets) {
+      if (!d.id) throw new ApiError('invalid-request', 'A study estimate needs stored datasets (ids): import the files first.')
+      const stored = datasets.getOrThrow(d.id)
+      const defaults = runs.defaults(d.id, spec.preset)
+      for (const point of points) {
+        const config = cellConfig(spec, defaults, point, { id: d.id, name: d.name ?? stored.name, target: d.target })
+        const e = runs.estimate(config)
+        seconds += e.seconds
+        basis = e.basis
+        tasks += config.models.length * config.seeds * (config.split.kfold ?? 1)
+        cells++
+      }
+    }
+    return { cells, tasks, seconds, basis }
+  }
+
   return {
     prepare,
+    estimate,
+    /**
+     * Prepares (or finds) the study and starts its unfinished cells in the background; answers its summary at once.
+     * A study this process is already running is not started twice. Failed cells show as failed runs.
+     */
+    async start(input: StudySpecInput | StudySpec): Promise<StudySummary> {
+      const study = await prepare(input)
+      if (!active.has(study.id) && !stopping) {
+        const finished = runStudy(study).finally(() => active.delete(study.id))
+        finished.catch(() => undefined)
+        active.set(study.id, finished)
+      }
+      return summary(study)
+    },
+    /** Settles when the study `id` started by `start` in this process has ended (at once otherwise). */
+    async whenFinished(id: string): Promise<void> {
+      await active.get(id)?.catch(() => undefined)
+    },
+    /** No further cells start (runs already training are stopped by the run services). */
+    stop() {
+      stopping = true
+    },
     /** Prepares (or finds) the study and starts its cells; `finished` settles when every cell has ended. */
     async run(input: StudySpecInput | StudySpec, opts: StudyRunOptions = {}): Promise<{ study: StoredStudy; finished: Promise<StudySummary> }> {
       const study = await prepare(input)
