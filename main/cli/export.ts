@@ -11,10 +11,11 @@ export function registerExportCommand(program: Command) {
     .requiredOption('--run <id>', 'run id (or a unique prefix, as `iunet runs` shows it)')
     .requiredOption('--model <kind>', `model kind (${ModelKind.options.join(', ')})`)
     .option('--seed <n>', 'seed (default: the lowest stored)')
+    .option('--fold <n>', 'k-fold test part, for runs with k-fold splits (default: the first)')
     .option('--ratio <r>', 'compression ratio of a pruned model (default: the highest stored)')
     .requiredOption('--out <dir>', 'folder to write the bundle to (created; an existing bundle there is replaced)')
     .addOption(dataDirOption())
-    .action(async (o: { run: string; model: string; seed?: string; ratio?: string; out: string; dataDir: string }) => {
+    .action(async (o: { run: string; model: string; seed?: string; fold?: string; ratio?: string; out: string; dataDir: string }) => {
       const model = ModelKind.safeParse(o.model)
       if (!model.success) throw new CliError(`--model must be one of ${ModelKind.options.join(', ')}, got "${o.model}"`)
       const num = (flag: string, v: string | undefined) => {
@@ -25,10 +26,11 @@ export function registerExportCommand(program: Command) {
       }
       const seed = num('--seed', o.seed)
       const ratio = num('--ratio', o.ratio)
+      const fold = num('--fold', o.fold)
       const { createServices } = await import('../services/index.ts')
       const services = createServices({ dataDir: o.dataDir, transport: 'websocket', workers: 1, readOnly: true })
       try {
-        const r = await services.call('models.export', { runId: o.run, model: model.data, seed, ratio, out: o.out })
+        const r = await services.call('models.export', { runId: o.run, model: model.data, seed, fold, ratio, out: o.out })
         process.stdout.write(`Wrote ${r.files.join(', ')} to ${r.dir}\n`)
       } finally {
         await services.close()

@@ -630,7 +630,7 @@ export const calls = {
    *  model; seed defaults to the lowest stored, ratio to the highest; out defaults to <dataDir>/exports/…. */
   'models.export': {
     req: z
-      .object({ runId: z.string().min(1), model: ModelKind, seed: z.number().int().min(0).optional(), ratio: z.number().min(1).optional(), out: z.string().min(1).optional() })
+      .object({ runId: z.string().min(1), model: ModelKind, seed: z.number().int().min(0).optional(), fold: z.number().int().min(0).optional(), ratio: z.number().min(1).optional(), out: z.string().min(1).optional() })
       .strict(),
     res: z.object({ dir: z.string(), files: z.array(z.string()) })
   },

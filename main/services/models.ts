@@ -3,7 +3,8 @@
  *
  * Every trained (model, seed, ratio) of a run keeps its final (evaluated) weights, written atomically (a temp folder,
  * then a rename) to
- *   <dataDir>/runs/<runId>/models/<model>__seed<seed>__r<ratio>/  weights.bin · model.json · preprocessing.json
+ *   <dataDir>/runs/<runId>/models/<model>__seed<seed>[__fold<fold>]__r<ratio>/  weights.bin · model.json · preprocessing.json
+ *   (the fold only under k-fold splits, so every fold keeps its own weights)
  * An export bundle is a folder: model.onnx, model.json + weights.bin (tfjs weights manifest), preprocessing.json, card.md.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
@@ -47,6 +48,8 @@ interface Manifest {
       runId: string
       model: ModelKind
       seed: number
+      /** The k-fold test part the model was scored on; absent for a single split. */
+      fold?: number
       compression: number
       spec: ModelSpec
       classNames: string[]
@@ -56,7 +59,8 @@ interface Manifest {
   }
 }
 
-export const modelFolderName = (model: ModelKind, seed: number, compression: number) => `${model}__seed${seed}__r${compression}`
+export const modelFolderName = (model: ModelKind, seed: number, compression: number, fold?: number) =>
+  `${model}__seed${seed}${fold === undefined ? '' : `__fold${fold}`}__r${compression}`
 
 /** Writes `files` into `dir` as a whole: a temp folder beside it, renamed into place (a crash leaves no half folder). */
 function writeFolderAtomically(dir: string, files: Record<string, Uint8Array | string>): void {
@@ -133,13 +137,13 @@ export function loadModelFolder(dir: string): LoadedModel {
   return { trained: { spec: meta.spec, tensors }, meta, pre }
 }
 
-function manifestOf(runId: string, t: TrainedModel, data: DataInfo, weights: WeightEntry[], version: string): Manifest {
+function manifestOf(runId: string, t: TrainedModel, fold: number | undefined, data: DataInfo, weights: WeightEntry[], version: string): Manifest {
   return {
     format: 'iunet-weights',
     generatedBy: `iunet-workbench ${version}`,
     weightsManifest: [{ paths: [WEIGHTS], weights }],
     userDefinedMetadata: {
-      iunet: { version: 1, runId, model: t.model, seed: t.seed, compression: t.compression, spec: t.spec, classNames: data.classNames, imageShape: data.imageShape }
+      iunet: { version: 1, runId, model: t.model, seed: t.seed, ...(fold === undefined ? {} : { fold }), compression: t.compression, spec: t.spec, classNames: data.classNames, imageShape: data.imageShape }
     }
   }
 }
@@ -220,16 +224,20 @@ export function modelServices(ctx: { dataDir: string; store: Store; version: () 
     return lines.join('\n') + '\n'
   }
 
-  function resolveStored(runId: string, model: ModelKind, seed: number | undefined, ratio: number | undefined): string {
+  function resolveStored(runId: string, model: ModelKind, seed: number | undefined, ratio: number | undefined, fold: number | undefined): string {
     const run = store.runs.get(runId) ?? store.runs.list().find((r) => r.id.startsWith(runId))
     if (!run) throw new ApiError('not-found', `No run with id ${runId}.`)
     const dir = modelsDir(run.id)
     const stored = existsSync(dir) ? readdirSync(dir).filter((n) => !n.includes('.tmp-')) : []
     const parsed = stored
-      .map((n) => /^(.+)__seed(\d+)__r([\d.e+-]+)$/.exec(n))
+      .map((n) => /^(.+)__seed(\d+)(?:__fold(\d+))?__r([\d.e+-]+)$/.exec(n))
       .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => ({ name: m[0], model: m[1], seed: Number(m[2]), ratio: Number(m[3]) }))
-    const mine = parsed.filter((p) => p.model === model)
+      .map((m) => ({ name: m[0], model: m[1], seed: Number(m[2]), fold: m[3] === undefined ? undefined : Number(m[3]), ratio: Number(m[4]) }))
+    const folds = [...new Set(parsed.filter((p) => p.model === model && p.fold !== undefined).map((p) => p.fold!))].sort((a, b) => a - b)
+    if (fold !== undefined && !folds.includes(fold)) throw new ApiError('not-found', `${model} has no stored fold ${fold}${folds.length ? `; stored folds: ${folds.join(', ')}` : ' (this run did not use k-fold)'}.`)
+    // Under k-fold: the asked fold, else the first.
+    const f = fold ?? folds[0]
+    const mine = parsed.filter((p) => p.model === model && p.fold === f)
     if (!mine.length) throw new ApiError('not-found', `Run ${run.id.slice(0, 8)} has no stored weights for ${model}${stored.length ? ` (stored: ${[...new Set(parsed.map((p) => p.model))].join(', ')})` : ' (runs trained before weights were kept have none)'}.`)
     const s = seed ?? Math.min(...mine.map((p) => p.seed))
     const ofSeed = mine.filter((p) => p.seed === s)
@@ -260,27 +268,27 @@ export function modelServices(ctx: { dataDir: string; store: Store; version: () 
     },
 
     /** Keeps every trained model of one finished task (called as the task's result arrives). */
-    save(runId: string, res: { result: EngineJobResult; data: DataInfo; preprocessor?: SerializedPreprocessor }): void {
+    save(runId: string, res: { result: EngineJobResult; data: DataInfo; preprocessor?: SerializedPreprocessor }, fold?: number): void {
       if (!res.preprocessor) return
       for (const t of res.result.models ?? []) {
         const { bin, weights } = packWeights(t.tensors)
-        writeFolderAtomically(join(modelsDir(runId), modelFolderName(t.model, t.seed, t.compression)), {
+        writeFolderAtomically(join(modelsDir(runId), modelFolderName(t.model, t.seed, t.compression, fold)), {
           [WEIGHTS]: bin,
-          [MANIFEST]: JSON.stringify(manifestOf(runId, t, res.data, weights, ctx.version()), null, 2),
+          [MANIFEST]: JSON.stringify(manifestOf(runId, t, fold, res.data, weights, ctx.version()), null, 2),
           [PREPROCESSING]: JSON.stringify(res.preprocessor)
         })
       }
     },
 
     /** Writes a bundle; `out` defaults to <dataDir>/exports/<run>/<model>__seed<s>__r<r>. */
-    export(req: { runId: string; model: ModelKind; seed?: number; ratio?: number; out?: string }): { dir: string; files: string[] } {
+    export(req: { runId: string; model: ModelKind; seed?: number; fold?: number; ratio?: number; out?: string }): { dir: string; files: string[] } {
       // A server's callers are remote: bundles go under the data folder only.
       if (req.out !== undefined && ctx.fileAccess && ctx.fileAccess !== 'any') {
         throw new ApiError('invalid-request', 'This server writes export bundles only under its data folder: leave out "out"; the answer says where the bundle went.')
       }
-      const src = resolveStored(req.runId, req.model, req.seed, req.ratio)
+      const src = resolveStored(req.runId, req.model, req.seed, req.ratio, req.fold)
       const { trained, meta, pre } = loadModelFolder(src)
-      const dir = resolve(req.out ?? join(dataDir, 'exports', meta.runId, modelFolderName(meta.model, meta.seed, meta.compression)))
+      const dir = resolve(req.out ?? join(dataDir, 'exports', meta.runId, modelFolderName(meta.model, meta.seed, meta.compression, meta.fold)))
       if (existsSync(dir) && readdirSync(dir).length && !existsSync(join(dir, MANIFEST))) {
         throw new ApiError('conflict', `${dir} exists and is not an IUNet model bundle: choose an empty or new folder.`)
       }

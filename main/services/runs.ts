@@ -208,7 +208,7 @@ export function runServices(ctx: { store: Store; pool: TrainingPool; bus: EventB
             })
             // The trained weights leave the worker with the result: kept as files for export and predict.
             try {
-              ctx.models?.save(runId, res)
+              ctx.models?.save(runId, res, t.fold)
             } catch (e) {
               console.warn(`could not keep the weights of ${t.model} (seed ${t.seed}): ${(e as Error).message}`)
             }

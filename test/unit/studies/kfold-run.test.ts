@@ -1,6 +1,6 @@
 /** Repeated k-fold for real: every fold × seed trains on its own split, and the aggregate is over all of them. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createServices, type Services } from '../../../main/services/index.ts'
@@ -35,5 +35,11 @@ describe('k-fold runs', () => {
     expect(agg!.accuracy.mean).toBeCloseTo(run.results.reduce((a, r) => a + r.accuracy, 0) / 6, 12)
     const metrics = await services.call('runs.metrics', { id: summary.id })
     expect(new Set(metrics.map((m) => `${m.seed}/${m.fold}`)).size).toBe(6)
+    // every fold keeps its own trained weights, and export picks the asked fold
+    const stored = readdirSync(join(dir, 'data', 'runs', summary.id, 'models')).sort()
+    expect(stored).toEqual(['mlp__seed0__fold0__r1', 'mlp__seed0__fold1__r1', 'mlp__seed0__fold2__r1', 'mlp__seed1__fold0__r1', 'mlp__seed1__fold1__r1', 'mlp__seed1__fold2__r1'])
+    const bundle = await services.call('models.export', { runId: summary.id, model: 'mlp', seed: 1, fold: 2 })
+    expect(bundle.dir).toMatch(/mlp__seed1__fold2__r1$/)
+    await expect(services.call('models.export', { runId: summary.id, model: 'mlp', fold: 7 })).rejects.toThrow(/no stored fold 7; stored folds: 0, 1, 2/)
   }, 60_000)
 })
