@@ -202,16 +202,18 @@ export function runServices(ctx: { store: Store; pool: TrainingPool; bus: EventB
           (res) => {
             if (res.kind !== 'train') return
             const results = res.result.results.map((r) => withFold(r, t.fold))
-            store.transaction(() => {
-              for (const r of results) store.results.saveResult(runId, r)
-              for (const a of res.result.firstLayer) store.results.saveFirstLayer(runId, withFold(a, t.fold))
-            })
-            // The trained weights leave the worker with the result: kept as files for export and predict.
+            // The trained weights leave the worker with the result: kept as files for export and predict. Written
+            // before the results, so a task whose results are stored always has its weights (a crash between the
+            // two reruns the task on resume, which rewrites the same folders).
             try {
               ctx.models?.save(runId, res, t.fold)
             } catch (e) {
               console.warn(`could not keep the weights of ${t.model} (seed ${t.seed}): ${(e as Error).message}`)
             }
+            store.transaction(() => {
+              for (const r of results) store.results.saveResult(runId, r)
+              for (const a of res.result.firstLayer) store.results.saveFirstLayer(runId, withFold(a, t.fold))
+            })
             // Stored: the checkpoint is no longer needed (a crash before this line leaves it for the start-up sweep).
             removeDir(checkpointDir)
             done[i] = weights[i]!
