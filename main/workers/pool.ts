@@ -206,6 +206,10 @@ export class TrainingPool {
 
   private spawn(i: number): Slot {
     const entry = workerEntry()
+    // Mesa's EGL (Dawn's OpenGL ES adapter, llvmpipe) reads EGL_PLATFORM from the C environment, which a worker
+    // thread's process.env does not change: set it here, on the main thread, before a worker loads Dawn. Not in
+    // Electron, whose GPU process inherits the environment and draws on a real display.
+    if (process.platform === 'linux' && !process.versions.electron && !process.env.EGL_PLATFORM) process.env.EGL_PLATFORM = 'surfaceless'
     const worker: WorkerLike = this.opts.backend === 'webgpu' && this.opts.gpuWorker ? this.opts.gpuWorker() : new Worker(entry.file, { workerData: entry.workerData })
     let resolveReady!: (b: BackendInfo) => void
     let rejectReady!: (e: Error) => void

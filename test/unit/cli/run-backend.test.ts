@@ -23,8 +23,11 @@ try {
   console.warn(`iunet run --backend webgpu skipped: ${noAdapter}`)
 }
 
+// The adapter check above sets EGL_PLATFORM in this process; the CLI must find llvmpipe without it (from a shell).
+const { EGL_PLATFORM: _egl, ...shellEnv } = process.env
+
 function iunet(...args: string[]) {
-  return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000 })
+  return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000, env: shellEnv })
 }
 
 /** A tiny iris run: one MLP, one seed, a few epochs. */
