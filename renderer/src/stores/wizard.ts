@@ -1,12 +1,15 @@
 /**
  * The new-run wizard: the chosen dataset, the run config being edited (seeded from `runs.defaults` for a preset),
  * its validation (the contract's own RunConfig schema plus rules the services would reject later), the time
- * estimate and the augmentation preview; and starting the run.
+ * estimate and the augmentation preview; and starting the run. Several datasets, or lists of values for a few
+ * settings (sweeps), make it a study (lib/wizardStudy.ts): started with studies.start instead of runs.start.
  */
 import { defineStore } from 'pinia'
 import { computed, ref, watch } from 'vue'
-import { IMAGE_ONLY_MODELS, MODEL_LABELS, RunConfig, type AugmentPreview, type DatasetDetail, type Preset, type RunSummary } from '@contract'
+import { IMAGE_ONLY_MODELS, MODEL_LABELS, RunConfig, type AugmentPreview, type DatasetDetail, type Preset } from '@contract'
 import { api } from '../api/client'
+import { buildStudySpec, defaultStudyName, gridOf, studyPlan, sweepIssue, type SweepKey } from '../lib/wizardStudy'
+import { useDatasetsStore } from './datasets'
 
 export const STEPS = ['Dataset', 'Target & split', 'Models', 'Settings', 'Review'] as const
 /** Which step owns a config field (first path segment), for "Next" and for showing errors where they are fixed. */
@@ -26,6 +29,61 @@ export const useWizardStore = defineStore('wizard', () => {
   const augmentSeed = ref(0)
   const starting = ref(false)
   const startError = ref<unknown>(null)
+  /** The preset's defaults for the (first) dataset: a study sends only what differs from them. */
+  const defaults = ref<RunConfig | null>(null)
+
+  // ── study: several datasets and sweeps ──
+  const datasetsStore = useDatasetsStore()
+  /** Several datasets mode: `selectedIds` are the study's datasets, the first is `dataset` (its settings shown). */
+  const multi = ref(false)
+  const selectedIds = ref<string[]>([])
+  /** Setting → the values typed for it ("0.0625, 0.125"); a key present means that setting is swept. */
+  const sweeps = ref<Partial<Record<SweepKey, string>>>({})
+  const studyName = ref('')
+  const studyEstimate = ref<{ cells: number; tasks: number; seconds: number; basis: 'bench' | 'default' } | null>(null)
+
+  const studyDatasets = computed<{ id: string; name: string; kind: string; rows: number }[]>(() => {
+    const d = dataset.value
+    if (!multi.value) return d ? [{ id: d.id, name: d.name, kind: d.kind, rows: d.rows }] : []
+    return selectedIds.value.flatMap((id) => {
+      const s = datasetsStore.list.find((x) => x.id === id) ?? (d?.id === id ? d : undefined)
+      return s ? [{ id: s.id, name: s.name, kind: s.kind, rows: s.rows }] : []
+    })
+  })
+  const grid = computed(() => gridOf(sweeps.value))
+  const isStudy = computed(() => studyDatasets.value.length > 1 || Object.keys(sweeps.value).length > 0)
+  const plan = computed(() => (config.value ? studyPlan(studyDatasets.value, grid.value, config.value) : null))
+  const defaultName = computed(() => defaultStudyName(studyDatasets.value, grid.value))
+
+  function setMulti(on: boolean) {
+    multi.value = on
+    selectedIds.value = on && dataset.value ? [dataset.value.id] : []
+  }
+  /** Adds or removes a dataset of the study; removing the first makes the next one first (its defaults load). */
+  async function toggleDataset(id: string) {
+    if (!selectedIds.value.includes(id)) {
+      selectedIds.value = [...selectedIds.value, id]
+      if (!dataset.value) await chooseDataset(id)
+      return
+    }
+    selectedIds.value = selectedIds.value.filter((x) => x !== id)
+    if (dataset.value?.id !== id) return
+    const next = selectedIds.value[0]
+    if (next) await chooseDataset(next)
+    else {
+      dataset.value = null
+      config.value = null
+      defaults.value = null
+    }
+  }
+  function setSweep(key: SweepKey, on: boolean) {
+    const next = { ...sweeps.value }
+    if (on) {
+      const v = config.value?.[key]
+      next[key] = v === undefined ? '' : Array.isArray(v) ? v.join(', ') : String(v)
+    } else delete next[key]
+    sweeps.value = next
+  }
 
   async function chooseDataset(id: string) {
     if (dataset.value?.id === id && config.value) return
@@ -34,11 +92,13 @@ export const useWizardStore = defineStore('wizard', () => {
     try {
       dataset.value = await api.call('datasets.get', { id })
       config.value = await api.call('runs.defaults', { datasetId: id, preset: preset.value })
+      defaults.value = JSON.parse(JSON.stringify(config.value)) as RunConfig
       augment.value = null
     } catch (e) {
       error.value = e
       dataset.value = null
       config.value = null
+      defaults.value = null
     } finally {
       loading.value = false
     }
@@ -52,6 +112,7 @@ export const useWizardStore = defineStore('wizard', () => {
     try {
       const next = await api.call('runs.defaults', { datasetId: dataset.value.id, preset: p })
       const keep = config.value
+      defaults.value = JSON.parse(JSON.stringify(next)) as RunConfig
       config.value = keep ? { ...next, target: keep.target, split: keep.split, name: keep.name } : next
       error.value = null
     } catch (e) {
@@ -74,12 +135,21 @@ export const useWizardStore = defineStore('wizard', () => {
         out[key] ??= /received (null|undefined)/.test(i.message) ? 'required' : /received NaN/.test(i.message) ? 'must be a number' : i.message
       }
     }
-    if (dataset.value?.kind !== 'image') {
+    const all = studyDatasets.value
+    if (dataset.value?.kind !== 'image' || all.some((d) => d.kind !== 'image')) {
       const bad = c.models.filter((m) => IMAGE_ONLY_MODELS.includes(m))
       if (bad.length) out.models = `${bad.map((m) => MODEL_LABELS[m]).join(', ')} needs image data`
     }
-    if (c.split.kfold !== null && c.split.kfold !== undefined && dataset.value && c.split.kfold > dataset.value.rows) out['split.kfold'] = 'more folds than rows'
+    const fewest = Math.min(dataset.value?.rows ?? Infinity, ...all.map((d) => d.rows))
+    if (c.split.kfold !== null && c.split.kfold !== undefined && c.split.kfold > fewest) out['split.kfold'] = 'more folds than rows'
     if (new Set(c.compressions).size !== c.compressions.length) out.compressions = 'each ratio once'
+    // A swept setting's values replace its single value.
+    for (const [k, text] of Object.entries(sweeps.value) as [SweepKey, string][]) {
+      delete out[k]
+      const issue = sweepIssue(k, text)
+      if (issue) out[k] = issue
+    }
+    if (multi.value && all.length < 1) out.datasetId = 'choose a dataset'
     return out
   })
   function stepOf(path: string): number {
@@ -92,20 +162,24 @@ export const useWizardStore = defineStore('wizard', () => {
   let estimateTimer: ReturnType<typeof setTimeout> | undefined
   let estimateToken = 0
   watch(
-    config,
+    [config, sweeps, selectedIds, multi],
     () => {
       clearTimeout(estimateTimer)
       if (!valid.value || !config.value) {
         estimate.value = null
+        studyEstimate.value = null
         return
       }
       const snapshot = JSON.parse(JSON.stringify(config.value)) as RunConfig
+      const spec = isStudy.value ? studySpec() : null
       estimateTimer = setTimeout(async () => {
         const t = ++estimateToken
         try {
-          const e = await api.call('runs.estimate', snapshot)
+          // A study: the sum over its cells (each dataset's own defaults, each grid point).
+          const e = spec ? await api.call('studies.estimate', spec) : await api.call('runs.estimate', snapshot)
           if (t === estimateToken) {
-            estimate.value = e
+            estimate.value = { seconds: e.seconds, basis: e.basis }
+            studyEstimate.value = spec ? (e as typeof studyEstimate.value) : null
             estimateError.value = null
           }
         } catch (e) {
@@ -115,6 +189,10 @@ export const useWizardStore = defineStore('wizard', () => {
     },
     { deep: true }
   )
+
+  function studySpec() {
+    return buildStudySpec({ name: studyName.value || defaultName.value, datasets: studyDatasets.value, config: config.value!, defaults: defaults.value ?? config.value!, grid: grid.value })
+  }
 
   let augmentToken = 0
   async function loadAugmentPreview() {
@@ -134,14 +212,16 @@ export const useWizardStore = defineStore('wizard', () => {
     }
   }
 
-  async function start(): Promise<RunSummary | null> {
+  /** Starts the run (or the study); answers where to go next: the run's training view or the study. */
+  async function start(): Promise<{ section: 'training' | 'studies'; id: string } | null> {
     if (!config.value || !valid.value) return null
     starting.value = true
     startError.value = null
     try {
+      if (isStudy.value) return { section: 'studies', id: (await api.call('studies.start', studySpec())).id }
       const cfg = JSON.parse(JSON.stringify(config.value)) as RunConfig
       if (!cfg.name?.trim()) delete cfg.name
-      return await api.call('runs.start', cfg)
+      return { section: 'training', id: (await api.call('runs.start', cfg)).id }
     } catch (e) {
       startError.value = e
       return null
@@ -159,11 +239,17 @@ export const useWizardStore = defineStore('wizard', () => {
     reset()
     dataset.value = null
     config.value = null
+    defaults.value = null
     augment.value = null
+    multi.value = false
+    selectedIds.value = []
+    sweeps.value = {}
+    studyName.value = ''
   }
 
   return {
     step, dataset, preset, config, loading, error, estimate, estimateError, augment, augmentError, augmentSeed, starting, startError,
-    issues, stepValid, valid, stepOf, chooseDataset, applyPreset, loadAugmentPreview, start, reset, clear
+    issues, stepValid, valid, stepOf, chooseDataset, applyPreset, loadAugmentPreview, start, reset, clear,
+    multi, selectedIds, sweeps, studyName, studyEstimate, studyDatasets, grid, isStudy, plan, defaultName, setMulti, toggleDataset, setSweep
   }
 })
