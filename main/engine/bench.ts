@@ -123,18 +123,42 @@ export interface MaskedBench {
   flops: { dense: number; sparse: number }
 }
 
-/** The bench MLP masked to `density` (default 1/16): sparse kernels vs dense masked kernels, train and inference. */
-export function benchMaskedMlp(opts: BenchOptions & { density?: number } = {}): MaskedBench {
+/** Several timed rounds of one measurement as one result (steps and time summed). */
+function combine(rs: BenchResult[]): BenchResult {
+  const steps = rs.reduce((a, r) => a + r.steps, 0)
+  const seconds = rs.reduce((a, r) => a + r.seconds, 0)
+  const batchSize = rs[0]!.batchSize
+  return { backend: rs[0]!.backend, perSecond: (steps * batchSize) / seconds, steps, seconds, msPerStep: (seconds * 1000) / steps, batchSize }
+}
+
+/**
+ * The bench MLP masked to `density` (default 1/16): sparse kernels vs dense masked kernels, train and inference,
+ * in alternating rounds (sparse, dense, sparse, …) so that a machine whose speed drifts (shared cores) slows both
+ * alike.
+ */
+export function benchMaskedMlp(opts: BenchOptions & { density?: number; rounds?: number } = {}): MaskedBench {
   const model = createModel({ kind: 'mlp', inputs: 784, classes: 10, depth: 3, width: 1024 }, 1)
   const prev = setSparseKernels(true)
   try {
     maskRandomly(model, opts.density ?? 1 / 16)
-    const sparseTrain = benchTraining(model, opts)
-    const sparseInference = benchInference(model, opts)
-    setSparseKernels(false)
-    const denseTrain = benchTraining(model, opts)
-    const denseInference = benchInference(model, opts)
-    return { sparseTrain, denseTrain, sparseInference, denseInference, flops: model.flops() }
+    const rounds = Math.max(1, opts.rounds ?? 3)
+    const round = { ...opts, seconds: (opts.seconds ?? 5) / rounds }
+    const r = { sparseTrain: [] as BenchResult[], denseTrain: [] as BenchResult[], sparseInference: [] as BenchResult[], denseInference: [] as BenchResult[] }
+    for (let i = 0; i < rounds; i++) {
+      setSparseKernels(true)
+      r.sparseTrain.push(benchTraining(model, round))
+      r.sparseInference.push(benchInference(model, round))
+      setSparseKernels(false)
+      r.denseTrain.push(benchTraining(model, round))
+      r.denseInference.push(benchInference(model, round))
+    }
+    return {
+      sparseTrain: combine(r.sparseTrain),
+      denseTrain: combine(r.denseTrain),
+      sparseInference: combine(r.sparseInference),
+      denseInference: combine(r.denseInference),
+      flops: model.flops()
+    }
   } finally {
     setSparseKernels(prev)
     model.dispose()
