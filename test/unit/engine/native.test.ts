@@ -199,8 +199,9 @@ describe.skipIf(!addon)(`native kernels${addon ? '' : ` (skipped: ${nativeStatus
   })
 
   it('the tiled sparse kernels are bit-identical for 1 and 2 threads, ragged batch tiles included', () => {
-    const [batch, inputs, units] = [37, 70, 50]
-    const mask = randomMask(inputs * units, 0.1, 21)
+    // Above the kernels' threading threshold (nnz × batch ≥ 4 M) so that 2 threads really split the tiles.
+    const [batch, inputs, units] = [165, 400, 300]
+    const mask = randomMask(inputs * units, 0.25, 21)
     const w = randomArray(inputs * units, 22).map((v, i) => v * mask[i]!)
     const x = randomArray(batch * inputs, 23)
     const dz = randomArray(batch * units, 24)
