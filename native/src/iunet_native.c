@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <math.h>
 #include <stdatomic.h>
+#include <pthread.h>
 
 #if defined(IUNET_ACCELERATE)
 #include <Accelerate/Accelerate.h>
@@ -469,15 +470,51 @@ static inline float dot(const float *restrict x, const float *restrict y, int64_
   return s;
 }
 
-/* Threads for the sparse kernels: the BLAS thread count (the pool sets it to cores ÷ busy workers). */
-static int kernel_threads(int64_t tiles) {
-#if defined(_OPENMP) && !defined(IUNET_ACCELERATE)
+/*
+ * Threads for the sparse kernels: the BLAS thread count (the pool sets it to cores ÷ busy workers), only for calls
+ * big enough to pay for starting threads (~50 µs). Threads are started per call and joined, never left spinning:
+ * OpenMP's spin-waiting teams next to OpenBLAS' own threads made a loaded 2-core machine 10x slower.
+ */
+static int kernel_threads(int64_t parts, double work) {
+#if !defined(IUNET_ACCELERATE)
+  if (work < 4e6) return 1;
   int n = openblas_get_num_threads();
-  if (n > tiles) n = (int)tiles;
+  if (n > parts) n = (int)parts;
+  if (n > 16) n = 16;
   return n < 1 ? 1 : n;
 #else
   return 1;
 #endif
+}
+
+typedef struct {
+  void (*fn)(void *ctx, int64_t begin, int64_t end);
+  void *ctx;
+  int64_t begin, end;
+} Chunk;
+
+static void *run_chunk(void *arg) {
+  Chunk *c = (Chunk *)arg;
+  c->fn(c->ctx, c->begin, c->end);
+  return NULL;
+}
+
+/* fn over [0, n) split into nt contiguous ranges, the first on the calling thread (serially if a thread fails to start). */
+static void parallel_ranges(int nt, int64_t n, void (*fn)(void *, int64_t, int64_t), void *ctx) {
+  if (nt <= 1 || n <= 1) {
+    fn(ctx, 0, n);
+    return;
+  }
+  Chunk chunks[16];
+  pthread_t tids[16];
+  int started[16] = {0};
+  for (int t = 0; t < nt; t++) chunks[t] = (Chunk){fn, ctx, n * t / nt, n * (t + 1) / nt};
+  for (int t = 1; t < nt; t++) started[t] = pthread_create(&tids[t], NULL, run_chunk, &chunks[t]) == 0;
+  fn(ctx, chunks[0].begin, chunks[0].end);
+  for (int t = 1; t < nt; t++) {
+    if (started[t]) pthread_join(tids[t], NULL);
+    else fn(ctx, chunks[t].begin, chunks[t].end);
+  }
 }
 
 /* wc[csc position of e] = W at CSR entry e: W is read row by row (streaming), wc written within L2. */
@@ -491,16 +528,12 @@ static void gather_csc(const Pattern *p, const float *restrict w, float *restric
 }
 
 /* dW[i, j] = Xt[i, :] · dZt[j, :] at kept (i, j) only (SDDMM); dW is zero elsewhere. */
-VEC_CLONES static void sddmm_dw(const Pattern *p, const float *restrict xt, const float *restrict dzt, float *restrict dw, int64_t batch) {
-  const int64_t rows = p->rows, cols = p->cols;
+VEC_CLONES static void sddmm_rows(const Pattern *p, const float *restrict xt, const float *restrict dzt, float *restrict dw, int64_t batch,
+                                  int64_t i0, int64_t i1) {
+  const int64_t cols = p->cols;
   const int32_t *restrict rp = p->row_ptr, *restrict ci = p->col_idx;
-  memset(dw, 0, (size_t)(rows * cols) * sizeof(float));
-  const int nt = kernel_threads(rows);
-  (void)nt;
-#if defined(_OPENMP)
-#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
-#endif
-  for (int64_t i = 0; i < rows; i++) {
+  memset(dw + i0 * cols, 0, (size_t)((i1 - i0) * cols) * sizeof(float));
+  for (int64_t i = i0; i < i1; i++) {
     const float *restrict xi = xt + i * batch;
     float *restrict dwrow = dw + i * cols;
     const int32_t e1 = rp[i + 1];
@@ -524,6 +557,24 @@ VEC_CLONES static void sddmm_dw(const Pattern *p, const float *restrict xt, cons
     }
     for (; e < e1; e++) dwrow[ci[e]] = dot(xi, dzt + (int64_t)ci[e] * batch, batch);
   }
+}
+
+typedef struct {
+  const Pattern *p;
+  const float *xt, *dzt;
+  float *dw;
+  int64_t batch;
+} SddmmJob;
+
+static void sddmm_range(void *arg, int64_t i0, int64_t i1) {
+  SddmmJob *j = (SddmmJob *)arg;
+  sddmm_rows(j->p, j->xt, j->dzt, j->dw, j->batch, i0, i1);
+}
+
+/* dW rows split over threads (each row summed by one thread, in one order: bit-identical for any count). */
+static void sddmm_dw(const Pattern *p, const float *xt, const float *dzt, float *dw, int64_t batch) {
+  SddmmJob job = {p, xt, dzt, dw, batch};
+  parallel_ranges(kernel_threads(p->rows, (double)p->nnz * (double)batch), p->rows, sddmm_range, &job);
 }
 
 /*
@@ -603,34 +654,37 @@ VEC_CLONES static void unpack_tile(const float *restrict tile, int64_t n, int64_
  * dst[batch, nout] = act(src[batch, nin] · S + bias) where S is given by ptr/idx/val grouped by output (CSC of W for
  * the forward pass, CSR of W for dX = dZ·Wᵀ). Batch tiles are spread over threads. Returns 0 when out of memory.
  */
+typedef struct {
+  const int32_t *ptr, *idx;
+  const float *val, *src, *bias;
+  int64_t nin, nout, batch;
+  int relu, failed;
+  float *dst;
+} SpmmJob;
+
+static void spmm_range(void *arg, int64_t t0, int64_t t1) {
+  SpmmJob *j = (SpmmJob *)arg;
+  float *in = NULL, *out = NULL;
+  if (posix_memalign((void **)&in, 64, (size_t)(j->nin * TB) * sizeof(float) + 64) != 0) in = NULL;
+  if (posix_memalign((void **)&out, 64, (size_t)(j->nout * TB) * sizeof(float) + 64) != 0) out = NULL;
+  if (!in || !out) j->failed = 1; /* a benign race: any writer stores 1 */
+  else
+    for (int64_t t = t0; t < t1; t++) {
+      const int64_t b0 = t * TB, nb = j->batch - b0 < TB ? j->batch - b0 : TB;
+      pack_tile(j->src, j->nin, b0, nb, in);
+      spmm_tile(j->ptr, j->idx, j->val, j->nout, in, out);
+      unpack_tile(out, j->nout, b0, nb, j->bias, j->relu, j->dst);
+    }
+  free(in);
+  free(out);
+}
+
 static int spmm_rows(const int32_t *ptr, const int32_t *idx, const float *val, int64_t nin, int64_t nout, const float *src,
                      int64_t batch, const float *bias, int relu, float *dst) {
   const int64_t tiles = (batch + TB - 1) / TB;
-  const int nt = kernel_threads(tiles);
-  int failed = 0;
-#if defined(_OPENMP)
-#pragma omp parallel num_threads(nt) if (nt > 1) reduction(| : failed)
-#endif
-  {
-    float *in = NULL, *out = NULL;
-    if (posix_memalign((void **)&in, 64, (size_t)(nin * TB) * sizeof(float) + 64) != 0) in = NULL;
-    if (posix_memalign((void **)&out, 64, (size_t)(nout * TB) * sizeof(float) + 64) != 0) out = NULL;
-    if (!in || !out) failed = 1;
-    else {
-#if defined(_OPENMP)
-#pragma omp for schedule(static)
-#endif
-      for (int64_t t = 0; t < tiles; t++) {
-        const int64_t b0 = t * TB, nb = batch - b0 < TB ? batch - b0 : TB;
-        pack_tile(src, nin, b0, nb, in);
-        spmm_tile(ptr, idx, val, nout, in, out);
-        unpack_tile(out, nout, b0, nb, bias, relu, dst);
-      }
-    }
-    free(in);
-    free(out);
-  }
-  return !failed;
+  SpmmJob job = {ptr, idx, val, src, bias, nin, nout, batch, relu, 0, dst};
+  parallel_ranges(kernel_threads(tiles, (double)ptr[nout] * (double)batch), tiles, spmm_range, &job);
+  return !job.failed;
 }
 
 /* wr[e] = W at CSR entry e. */
