@@ -61,7 +61,13 @@ function oneStep(spec: ModelSpec, density: number | null, batch = 16): { loss: n
     if (density !== null) model.params.forEach((p, i) => p.mask && model.setMask(p.name, randomMask(p.variable.size, density, 100 + i)))
     const dim = model.inputShape.reduce((a, b) => a * b, 1)
     const x = tf.tensor2d(randomArray(batch * dim, 7), [batch, dim])
-    const y = tf.oneHot(tf.tensor1d(Int32Array.from({ length: batch }, (_, i) => i % model.nClasses), 'int32'), model.nClasses) as tf.Tensor2D
+    const y = tf.oneHot(
+      tf.tensor1d(
+        Int32Array.from({ length: batch }, (_, i) => i % model.nClasses),
+        'int32'
+      ),
+      model.nClasses
+    ) as tf.Tensor2D
     const opt = new AdamW(model.params, { learningRate: 1e-2 })
     const { loss } = trainStep(model, opt, () => tf.losses.softmaxCrossEntropy(y, model.forward(x, true).logits) as tf.Scalar)
     opt.dispose()
@@ -101,7 +107,12 @@ describe('native kernel provider', () => {
 describe.skipIf(!addon)(`native kernels${addon ? '' : ` (skipped: ${nativeStatus().reason})`}`, () => {
   it('sgemm with transpose flags matches a reference, in place on the wasm heap', () => {
     const [m, n, k] = [7, 5, 9]
-    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+    for (const [ta, tb] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true]
+    ] as const) {
       const a = randomArray(m * k, 1)
       const b = randomArray(k * n, 2)
       const at = (i: number, p: number) => (ta ? a[p * m + i]! : a[i * k + p]!)
@@ -151,7 +162,11 @@ describe.skipIf(!addon)(`native kernels${addon ? '' : ` (skipped: ${nativeStatus
   })
 
   it('one training step agrees with the pure wasm kernels (MLP, masked MLP, CNN) within 1e-4 relative', () => {
-    for (const [spec, density] of [[MLP, null], [MLP, 0.5], [CNN, null]] as const) {
+    for (const [spec, density] of [
+      [MLP, null],
+      [MLP, 0.5],
+      [CNN, null]
+    ] as const) {
       setNativeEnabled(true)
       const native = oneStep(spec, density)
       setNativeEnabled(false)
@@ -164,7 +179,15 @@ describe.skipIf(!addon)(`native kernels${addon ? '' : ` (skipped: ${nativeStatus
   it('sparse kernels agree with the dense masked kernels to 1e-5 (forward, dX, dW)', () => {
     const [batch, inputs, units] = [13, 37, 29]
     for (const density of [0.05, 0.25]) {
-      const layer = new MaskedDense({ name: `sp${density}`, inputs, units, activation: 'relu', weight: randomArray(inputs * units, 3), bias: randomArray(units, 4, 0.1), prunable: true })
+      const layer = new MaskedDense({
+        name: `sp${density}`,
+        inputs,
+        units,
+        activation: 'relu',
+        weight: randomArray(inputs * units, 3),
+        bias: randomArray(units, 4, 0.1),
+        prunable: true
+      })
       layer.setMask(randomMask(inputs * units, density, 5))
       expect(layer.usesSparseKernels).toBe(true)
       const x = tf.tensor2d(randomArray(batch * inputs, 6), [batch, inputs])
@@ -174,7 +197,12 @@ describe.skipIf(!addon)(`native kernels${addon ? '' : ` (skipped: ${nativeStatus
         const y = layer.apply(x, true)
         const { grads } = tf.variableGrads(() => f(x), [layer.w, layer.b])
         const dx = tf.grad(f)(x)
-        const out = { y: y.dataSync().slice(), dw: grads[layer.w.name]!.dataSync().slice(), db: grads[layer.b.name]!.dataSync().slice(), dx: dx.dataSync().slice() }
+        const out = {
+          y: y.dataSync().slice(),
+          dw: grads[layer.w.name]!.dataSync().slice(),
+          db: grads[layer.b.name]!.dataSync().slice(),
+          dx: dx.dataSync().slice()
+        }
         tf.dispose([y, dx, ...Object.values(grads)])
         return out
       }
@@ -265,6 +293,24 @@ describe.skipIf(!addon)(`native kernels${addon ? '' : ` (skipped: ${nativeStatus
     expect(() => addon!.reluBackward(dy, y.subarray(3), out)).toThrow(/y has 97 elements/)
   })
 
+  it('AdamW flushes denormal moments (57x slower otherwise) and leaves JS/wasm denormals intact after the call', () => {
+    const n = 64
+    const w = new Float32Array(n).fill(0.01)
+    const g = Float32Array.from({ length: n }, (_, i) => 1e-20 * ((i % 7) - 3))
+    const [m, v, out] = [new Float32Array(n), new Float32Array(n), new Float32Array(n)]
+    addon!.adamw(w, g, m, v, null, out, 0.9, 0.999, 1e-3, 1e-8, 1)
+    // (1 - 0.999) · (2e-20)² = 4e-43 is a denormal: flushed to 0 inside the kernel.
+    expect(v[1]).toBe(0)
+    expect(Math.abs(m[1]! / (0.1 * -2e-20) - 1)).toBeLessThan(1e-6)
+    expect(out.every((x) => Number.isFinite(x))).toBe(true)
+    // The thread's float mode is restored: denormals still exist for JS and for the wasm backend.
+    expect(Math.fround(1e-40)).not.toBe(0)
+    expect(new Float32Array([1e-41])[0]).not.toBe(0)
+    const t = tf.mul(tf.tensor1d([1e-20]), tf.tensor1d([1e-20]))
+    expect(t.dataSync()[0]).not.toBe(0)
+    t.dispose()
+  })
+
   it('masked weights stay exactly 0 through training on the dense and the sparse kernels (W ⊙ M = W)', () => {
     for (const density of [0.5, 1 / 16]) {
       const model = createModel(MLP, 1)
@@ -275,7 +321,13 @@ describe.skipIf(!addon)(`native kernels${addon ? '' : ` (skipped: ${nativeStatus
         model.setMask(p.name, masks.get(p.name)!)
       })
       const x = tf.tensor2d(randomArray(20 * 40, 9), [20, 40])
-      const y = tf.oneHot(tf.tensor1d(Int32Array.from({ length: 20 }, (_, i) => i % 5), 'int32'), 5) as tf.Tensor2D
+      const y = tf.oneHot(
+        tf.tensor1d(
+          Int32Array.from({ length: 20 }, (_, i) => i % 5),
+          'int32'
+        ),
+        5
+      ) as tf.Tensor2D
       const opt = new AdamW(model.params, { learningRate: 1e-2, weightDecay: 0.01 })
       for (let s = 0; s < 3; s++) trainStep(model, opt, () => tf.losses.softmaxCrossEntropy(y, model.forward(x, true).logits) as tf.Scalar)
       for (const [name, w] of model.getWeights()) {
@@ -314,7 +366,13 @@ describe.skipIf(!addon)(`native kernels${addon ? '' : ` (skipped: ${nativeStatus
     model.params.forEach((p, i) => p.mask && model.setMask(p.name, randomMask(p.variable.size, 0.1, 50 + i)))
     expect(activeNative()).not.toBeNull()
     const x = tf.tensor2d(randomArray(32 * 40, 9), [32, 40])
-    const y = tf.oneHot(tf.tensor1d(Int32Array.from({ length: 32 }, (_, i) => i % 5), 'int32'), 5) as tf.Tensor2D
+    const y = tf.oneHot(
+      tf.tensor1d(
+        Int32Array.from({ length: 32 }, (_, i) => i % 5),
+        'int32'
+      ),
+      5
+    ) as tf.Tensor2D
     const opt = new AdamW(model.params, { learningRate: 1e-3 })
     const epoch = () => {
       for (let s = 0; s < 5; s++) trainStep(model, opt, () => tf.losses.softmaxCrossEntropy(y, model.forward(x, true).logits) as tf.Scalar)
