@@ -9,7 +9,11 @@ export default defineConfig({
       outDir: 'out/main',
       rollupOptions: {
         // The training and import workers are entries of their own: worker_threads load them from files next to index.js.
-        input: { index: resolve('main/app/index.ts'), 'train.worker': resolve('main/workers/train.worker.ts'), 'import.worker': resolve('main/workers/import.worker.ts') }
+        input: {
+          index: resolve('main/app/index.ts'),
+          'train.worker': resolve('main/workers/train.worker.ts'),
+          'import.worker': resolve('main/workers/import.worker.ts')
+        }
       }
     }
   },

@@ -28,7 +28,9 @@ const FLOORS = {
 const OWNED_PACKAGES = { electron: ['app', 'preload'], 'better-sqlite3': ['store'] }
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'native/build/**', 'coverage/**', 'main/engine/tfgrad/gradients.generated.ts', 'test/e2e/screenshots/**'] },
+  {
+    ignores: ['out/**', 'dist/**', 'node_modules/**', 'native/build/**', 'coverage/**', 'main/engine/tfgrad/gradients.generated.ts', 'test/e2e/screenshots/**']
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...vue.configs['flat/recommended'],
@@ -39,7 +41,10 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.node }, ecmaVersion: 2023, sourceType: 'module' },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', caughtErrors: 'none' }
+      ],
       '@typescript-eslint/no-explicit-any': 'error',
       'vue/multi-word-component-names': 'off'
     }

@@ -86,7 +86,13 @@ async function main() {
   const importSeconds = (performance.now() - t0) / 1000
   console.log(
     JSON.stringify(
-      { rows: ROWS, csvMB: +((await stat(csv)).size / 1e6).toFixed(1), importSeconds: +importSeconds.toFixed(2), idle: percentiles(idle), duringImport: percentiles(during) },
+      {
+        rows: ROWS,
+        csvMB: +((await stat(csv)).size / 1e6).toFixed(1),
+        importSeconds: +importSeconds.toFixed(2),
+        idle: percentiles(idle),
+        duringImport: percentiles(during)
+      },
       null,
       1
     )

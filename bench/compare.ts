@@ -25,9 +25,17 @@ const rows: Array<Record<string, number | string>> = []
 for (let r = 0; r < Number(values.rounds); r++) {
   const mlp = benchMlp({ seconds })
   const cnn = benchCnn({ seconds })
-  const t = spawnSync(values.python!, [script, '--seconds', String(seconds)], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' } })
+  const t = spawnSync(values.python!, [script, '--seconds', String(seconds)], {
+    encoding: 'utf8',
+    env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' }
+  })
   const torch = t.status === 0 ? (JSON.parse(t.stdout.trim().split('\n').pop()!) as Record<string, number | string>) : null
-  const row: Record<string, number | string> = { round: r + 1, backend: info.name, mlpSamplesPerSecond: Math.round(mlp.perSecond), cnnImagesPerSecond: Math.round(cnn.perSecond) }
+  const row: Record<string, number | string> = {
+    round: r + 1,
+    backend: info.name,
+    mlpSamplesPerSecond: Math.round(mlp.perSecond),
+    cnnImagesPerSecond: Math.round(cnn.perSecond)
+  }
   if (torch) {
     row.torchMlp = Math.round(torch.mlpSamplesPerSecond as number)
     row.torchCnn = Math.round(torch.cnnImagesPerSecond as number)

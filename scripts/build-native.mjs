@@ -41,7 +41,12 @@ function localNodeDir() {
 function main() {
   if (process.env.IUNET_NATIVE === '0') return say('IUNET_NATIVE=0: not building the native kernels')
   if (!existsSync(path.join(nativeDir, 'binding.gyp'))) return say('native/binding.gyp missing; skipped')
-  if (process.platform === 'linux' && !['/usr/include/x86_64-linux-gnu/cblas.h', '/usr/include/cblas.h', '/usr/include/openblas/cblas.h', '/usr/include/aarch64-linux-gnu/cblas.h'].some((p) => existsSync(p)))
+  if (
+    process.platform === 'linux' &&
+    !['/usr/include/x86_64-linux-gnu/cblas.h', '/usr/include/cblas.h', '/usr/include/openblas/cblas.h', '/usr/include/aarch64-linux-gnu/cblas.h'].some((p) =>
+      existsSync(p)
+    )
+  )
     return say('OpenBLAS headers not found (apt-get install build-essential libopenblas-dev); the engine uses the pure wasm kernels')
   const gyp = nodeGyp()
   if (!gyp) return say('node-gyp not found (it ships with npm); the engine uses the pure wasm kernels')

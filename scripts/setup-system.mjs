@@ -10,7 +10,11 @@ const dpkgHas = (name) => spawnSync('dpkg-query', ['-W', '-f=${Status}', name], 
 
 const PACKAGES = [
   { name: 'chromium', present: () => existsSync('/usr/bin/chromium'), why: 'end-to-end tests drive the UI in real Chromium' },
-  { name: 'dataset-fashion-mnist', present: () => existsSync('/usr/share/datasets/fashion-mnist'), why: 'a large real image dataset for the examples and tests' },
+  {
+    name: 'dataset-fashion-mnist',
+    present: () => existsSync('/usr/share/datasets/fashion-mnist'),
+    why: 'a large real image dataset for the examples and tests'
+  },
   { name: 'build-essential', present: () => dpkgHas('build-essential'), why: 'compiles the native kernels (native/) right after this step' },
   { name: 'libopenblas-dev', present: () => dpkgHas('libopenblas-dev'), why: 'OpenBLAS for the native kernels (training runs on pure wasm without it)' },
   { name: 'libegl1', present: () => dpkgHas('libegl1'), why: 'EGL for the software WebGPU adapter (llvmpipe) the webgpu tests use' },

@@ -75,8 +75,21 @@ export function iunetVsMlp(detail: RunDetail): PairedComparison[] {
   return detail.aggregates
     .filter((a) => a.model === 'iunet')
     .map((a) => {
-      const mine = detail.results.filter((r) => sameCell(r, a.model, a.compression) && base.has(pairKey(r))).sort((x, y) => x.seed - y.seed || (x.fold ?? 0) - (y.fold ?? 0))
-      const out: PairedComparison = { model: a.model, compression: a.compression, baseline, metric: 'accuracy', seeds: mine.map((r) => r.seed), test, meanDifference: null, t: null, df: null, p: null }
+      const mine = detail.results
+        .filter((r) => sameCell(r, a.model, a.compression) && base.has(pairKey(r)))
+        .sort((x, y) => x.seed - y.seed || (x.fold ?? 0) - (y.fold ?? 0))
+      const out: PairedComparison = {
+        model: a.model,
+        compression: a.compression,
+        baseline,
+        metric: 'accuracy',
+        seeds: mine.map((r) => r.seed),
+        test,
+        meanDifference: null,
+        t: null,
+        df: null,
+        p: null
+      }
       if (mine.length < 2) return out
       const xs = mine.map((x) => x.accuracy)
       const ys = mine.map((x) => base.get(pairKey(x))!)

@@ -48,7 +48,11 @@ export async function resolveCliConfig(services: Services, o: ConfigOptions): Pr
   const stored = await services.call('datasets.get', { id: datasetId })
   const target = o.target ?? (typeof file.target === 'string' ? file.target : undefined)
   const { datasetId: _ignored, ...fileSettings } = file
-  const config = resolveRunConfig(await services.call('runs.defaults', { datasetId, preset: preset.data }), { ...fileSettings, preset: preset.data, target: target && target !== stored.schema.target ? target : undefined }, flags)
+  const config = resolveRunConfig(
+    await services.call('runs.defaults', { datasetId, preset: preset.data }),
+    { ...fileSettings, preset: preset.data, target: target && target !== stored.schema.target ? target : undefined },
+    flags
+  )
   return { config, datasetName: stored.name }
 }
 

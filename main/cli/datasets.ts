@@ -15,7 +15,9 @@ export function registerDatasetCommands(program: Command) {
     .action(async (o: { data: string; target?: string; shape?: string; dataDir: string; json?: boolean }) => {
       const { createServices } = await import('../services/index.ts')
       const services = createServices({ dataDir: o.dataDir, transport: 'websocket', workers: 1, readOnly: true })
-      const schema = await services.call('datasets.inspect', { path: o.data, target: o.target, imageShape: parseShape(o.shape) }).finally(() => services.close())
+      const schema = await services
+        .call('datasets.inspect', { path: o.data, target: o.target, imageShape: parseShape(o.shape) })
+        .finally(() => services.close())
       if (o.json) {
         process.stdout.write(JSON.stringify(schema, null, 2) + '\n')
         return

@@ -111,7 +111,9 @@ export function runConfigFlags(): FlagSpec[] {
 const attribute = (spec: FlagSpec) => new Option(`--${spec.flag} <v>`).attributeName()
 
 function placeholder(spec: FlagSpec): string {
-  const base = { int: 'n', number: 'x', boolean: 'bool', string: 'text', enum: 'choice', 'int-list': 'list', 'number-list': 'list', 'enum-list': 'list' }[spec.kind]
+  const base = { int: 'n', number: 'x', boolean: 'bool', string: 'text', enum: 'choice', 'int-list': 'list', 'number-list': 'list', 'enum-list': 'list' }[
+    spec.kind
+  ]
   return spec.nullable ? `${base}|${spec.path.join('.') === 'maxRows' ? 'all' : 'none'}` : base
 }
 
@@ -251,4 +253,3 @@ export function resolveRunConfig(base: RunConfig, file: Tree, flags: Tree): RunC
   if (!r.success) throw new CliError(r.error.issues.map((i) => `${flagFor(i.path)}: ${i.message}`).join('; '))
   return r.data
 }
-

@@ -25,7 +25,9 @@ export async function resumeCommand(run: string, o: ResumeOptions): Promise<numb
     const runs = await services.call('runs.list', {})
     const matches = runs.filter((r) => r.id === run || r.id.startsWith(run))
     if (matches.length !== 1) {
-      process.stderr.write(`error: ${matches.length ? `"${run}" matches ${matches.length} runs; give more of the id` : `no run with id "${run}" (see iunet runs)`}\n`)
+      process.stderr.write(
+        `error: ${matches.length ? `"${run}" matches ${matches.length} runs; give more of the id` : `no run with id "${run}" (see iunet runs)`}\n`
+      )
       return 2
     }
     const id = matches[0]!.id

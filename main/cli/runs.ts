@@ -25,7 +25,13 @@ export function registerRunsCommand(program: Command) {
         process.stdout.write(
           table(
             ['id', 'name', 'status', 'best', 'created'],
-            runs.map((r) => [r.id.slice(0, 8), r.name, r.status, r.bestAccuracy === null ? '' : `${pct(r.bestAccuracy)} % ${r.bestModel}`, r.createdAt.slice(0, 19).replace('T', ' ')])
+            runs.map((r) => [
+              r.id.slice(0, 8),
+              r.name,
+              r.status,
+              r.bestAccuracy === null ? '' : `${pct(r.bestAccuracy)} % ${r.bestModel}`,
+              r.createdAt.slice(0, 19).replace('T', ' ')
+            ])
           ) + '\n'
         )
       } finally {

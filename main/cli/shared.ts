@@ -4,10 +4,11 @@ import { defaultDataDir } from '../services/paths.ts'
 
 /** `--backend`: this command's training workers only; the saved backend setting is left as it is. */
 export const backendOption = () =>
-  new Option('--backend <name>', 'training backend for this command only (default: the saved setting); a forced webgpu takes a software adapter too').choices(BackendChoice.options)
+  new Option('--backend <name>', 'training backend for this command only (default: the saved setting); a forced webgpu takes a software adapter too').choices(
+    BackendChoice.options
+  )
 
-export const dataDirOption = () =>
-  new Option('--data-dir <dir>', 'where datasets, runs and results are stored (env IUNET_DATA_DIR)').default(defaultDataDir())
+export const dataDirOption = () => new Option('--data-dir <dir>', 'where datasets, runs and results are stored (env IUNET_DATA_DIR)').default(defaultDataDir())
 
 /** "28x28x1" → [28, 28, 1] */
 export function parseShape(s: string | undefined): [number, number, number] | undefined {

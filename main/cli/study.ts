@@ -32,7 +32,10 @@ export async function loadStudySpec(file: string): Promise<StudySpec> {
 
 /** The dataset × variant matrix, ranks and verdicts as terminal text. */
 export function formatStudy(d: StudyDetail): string {
-  const out: string[] = [`study ${d.id} · ${d.name} · ${d.finishedCells}/${d.cells} cells finished · ${d.metric} (%), mean ± std over seeds${d.spec.settings['split'] ? ' (× folds)' : ''}`, '']
+  const out: string[] = [
+    `study ${d.id} · ${d.name} · ${d.finishedCells}/${d.cells} cells finished · ${d.metric} (%), mean ± std over seeds${d.spec.settings['split'] ? ' (× folds)' : ''}`,
+    ''
+  ]
   if (!d.variants.length) return out.concat('no finished cells yet').join('\n')
   const rows = d.datasetList.map((ds, i) => [ds.name, ...d.matrix[i]!.map((m, j) => (m ? `${meanStd(m)}${d.best[i]!.includes(j) ? ' *' : ''}` : '—'))])
   if (d.ranks) rows.push([`avg rank (${d.ranks.datasets.length} datasets)`, ...d.ranks.average.map((r) => r.toFixed(2))])
@@ -105,7 +108,12 @@ export function registerStudyCommands(program: Command) {
       const services = createServices({ dataDir: o.dataDir, transport: 'websocket', workers: 1, readOnly: true })
       try {
         const list = await services.call('studies.list', {})
-        process.stdout.write(table(['id', 'name', 'datasets', 'cells finished'], list.map((s) => [s.id, s.name, String(s.datasets), `${s.finishedCells}/${s.cells}`])) + '\n')
+        process.stdout.write(
+          table(
+            ['id', 'name', 'datasets', 'cells finished'],
+            list.map((s) => [s.id, s.name, String(s.datasets), `${s.finishedCells}/${s.cells}`])
+          ) + '\n'
+        )
       } finally {
         await services.close()
       }

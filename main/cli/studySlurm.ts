@@ -17,7 +17,11 @@ import { dataDirOption } from './shared.ts'
 export type CellState = 'done' | 'running' | 'pending' | 'failed' | 'not submitted'
 
 /** Files first (a result file is final), then Slurm's word for the cell's latest job, then "failed" if it ended without a file. */
-export async function cellStates(dir: string, folder: StudyFolder, slurm: (jobId: string) => Promise<Map<number, SlurmTaskState>> = arrayTaskStates): Promise<CellState[]> {
+export async function cellStates(
+  dir: string,
+  folder: StudyFolder,
+  slurm: (jobId: string) => Promise<Map<number, SlurmTaskState>> = arrayTaskStates
+): Promise<CellState[]> {
   const files = cellFileStates(dir, folder)
   const jobs = readJobs(dir)
   const latestJob = new Map<number, string>()
@@ -61,46 +65,53 @@ export function registerSlurmCommands(study: Command) {
     .option('--cpus-per-task <n>', 'CPUs per cell (its training workers)', '1')
     .option('--sbatch-arg <arg...>', 'extra sbatch arguments, passed as given')
     .addOption(dataDirOption())
-    .action(async (target: string, o: { slurm?: boolean; dir?: string; resubmit?: boolean; partition?: string; time?: string; cpusPerTask?: string; sbatchArg?: string[]; dataDir: string }) => {
-      if (!o.slurm && !o.resubmit) throw new CliError('say where to run it: --slurm (submits with sbatch). To run on this machine: iunet study run SPEC')
-      const opts = slurmOptions(o)
-      let dir: string
-      let folder: StudyFolder
-      let indices: number[]
-      if (o.resubmit) {
-        dir = resolve(target)
-        folder = readStudyFolder(dir)
-        const states = await cellStates(dir, folder)
-        indices = folder.cells.filter((c) => states[c.index] === 'failed' || states[c.index] === 'not submitted').map((c) => c.index)
-        if (!indices.length) {
-          process.stdout.write(`nothing to resubmit: ${states.filter((s) => s === 'done').length} done, ${states.filter((s) => s === 'running' || s === 'pending').length} running or pending\n`)
-          return
+    .action(
+      async (
+        target: string,
+        o: { slurm?: boolean; dir?: string; resubmit?: boolean; partition?: string; time?: string; cpusPerTask?: string; sbatchArg?: string[]; dataDir: string }
+      ) => {
+        if (!o.slurm && !o.resubmit) throw new CliError('say where to run it: --slurm (submits with sbatch). To run on this machine: iunet study run SPEC')
+        const opts = slurmOptions(o)
+        let dir: string
+        let folder: StudyFolder
+        let indices: number[]
+        if (o.resubmit) {
+          dir = resolve(target)
+          folder = readStudyFolder(dir)
+          const states = await cellStates(dir, folder)
+          indices = folder.cells.filter((c) => states[c.index] === 'failed' || states[c.index] === 'not submitted').map((c) => c.index)
+          if (!indices.length) {
+            process.stdout.write(
+              `nothing to resubmit: ${states.filter((s) => s === 'done').length} done, ${states.filter((s) => s === 'running' || s === 'pending').length} running or pending\n`
+            )
+            return
+          }
+          for (const i of indices) clearError(dir, i)
+        } else {
+          if (!o.dir) throw new CliError('--dir DIR is required: the study folder on a path the compute nodes share')
+          dir = resolve(o.dir)
+          const { loadStudySpec } = await import('./study.ts')
+          const spec = await loadStudySpec(target)
+          const { createServices } = await import('../services/index.ts')
+          const services = createServices({ dataDir: o.dataDir, transport: 'websocket', workers: 1 })
+          try {
+            folder = await services.writeStudyFolder(dir, spec)
+          } finally {
+            await services.close()
+          }
+          const files = cellFileStates(dir, folder)
+          indices = folder.cells.filter((c) => files[c.index] !== 'done').map((c) => c.index)
+          if (!indices.length) {
+            process.stdout.write(`every cell of ${dir} has its result already; collect it with: iunet study collect ${dir}\n`)
+            return
+          }
         }
-        for (const i of indices) clearError(dir, i)
-      } else {
-        if (!o.dir) throw new CliError('--dir DIR is required: the study folder on a path the compute nodes share')
-        dir = resolve(o.dir)
-        const { loadStudySpec } = await import('./study.ts')
-        const spec = await loadStudySpec(target)
-        const { createServices } = await import('../services/index.ts')
-        const services = createServices({ dataDir: o.dataDir, transport: 'websocket', workers: 1 })
-        try {
-          folder = await services.writeStudyFolder(dir, spec)
-        } finally {
-          await services.close()
-        }
-        const files = cellFileStates(dir, folder)
-        indices = folder.cells.filter((c) => files[c.index] !== 'done').map((c) => c.index)
-        if (!indices.length) {
-          process.stdout.write(`every cell of ${dir} has its result already; collect it with: iunet study collect ${dir}\n`)
-          return
-        }
+        const jobId = await submitArray(dir, jobScript(dir, folder.name, selfCommand(), opts), indices, opts)
+        addJob(dir, { jobId, indices, submittedAt: new Date().toISOString() })
+        process.stdout.write(`submitted job ${jobId}: ${indices.length} cell(s) (--array=${arraySpec(indices)}) of study ${folder.studyId} in ${dir}\n`)
+        process.stdout.write(`follow it with: iunet study status ${dir}\nthen: iunet study collect ${dir}\n`)
       }
-      const jobId = await submitArray(dir, jobScript(dir, folder.name, selfCommand(), opts), indices, opts)
-      addJob(dir, { jobId, indices, submittedAt: new Date().toISOString() })
-      process.stdout.write(`submitted job ${jobId}: ${indices.length} cell(s) (--array=${arraySpec(indices)}) of study ${folder.studyId} in ${dir}\n`)
-      process.stdout.write(`follow it with: iunet study status ${dir}\nthen: iunet study collect ${dir}\n`)
-    })
+    )
 
   study
     .command('task <dir> [index]')
@@ -123,7 +134,13 @@ export function registerSlurmCommands(study: Command) {
       const folder = readStudyFolder(dir)
       const states = await cellStates(dir, folder)
       if (o.json) {
-        process.stdout.write(JSON.stringify(folder.cells.map((c) => ({ index: c.index, key: c.key, dataset: c.datasetName, grid: c.grid, state: states[c.index] })), null, 2) + '\n')
+        process.stdout.write(
+          JSON.stringify(
+            folder.cells.map((c) => ({ index: c.index, key: c.key, dataset: c.datasetName, grid: c.grid, state: states[c.index] })),
+            null,
+            2
+          ) + '\n'
+        )
         return
       }
       const count = (s: CellState) => states.filter((x) => x === s).length
@@ -131,13 +148,20 @@ export function registerSlurmCommands(study: Command) {
         `study ${folder.studyId} · ${folder.name}: ${count('done')} done, ${count('running')} running, ${count('pending')} pending, ${count('failed')} failed, ${count('not submitted')} not submitted (of ${states.length})\n`
       )
       const open = folder.cells.filter((c) => states[c.index] !== 'done')
-      if (open.length) process.stdout.write(table(['cell', 'dataset', 'grid', 'state'], open.map((c) => [String(c.index), c.datasetName, JSON.stringify(c.grid), states[c.index]!])) + '\n')
-      if (count('failed')) process.stdout.write(`resubmit the failed cells with: iunet study submit --resubmit ${resolve(dir)}  (logs in ${resolve(dir, 'logs')})\n`)
+      if (open.length)
+        process.stdout.write(
+          table(
+            ['cell', 'dataset', 'grid', 'state'],
+            open.map((c) => [String(c.index), c.datasetName, JSON.stringify(c.grid), states[c.index]!])
+          ) + '\n'
+        )
+      if (count('failed'))
+        process.stdout.write(`resubmit the failed cells with: iunet study submit --resubmit ${resolve(dir)}  (logs in ${resolve(dir, 'logs')})\n`)
     })
 
   study
     .command('collect <dir>')
-    .description('merge a study folder\'s results into the store (collecting again adds nothing; unfinished cells stay open)')
+    .description("merge a study folder's results into the store (collecting again adds nothing; unfinished cells stay open)")
     .addOption(dataDirOption())
     .action(async (dir: string, o: { dataDir: string }) => {
       const { createServices } = await import('../services/index.ts')

@@ -570,7 +570,10 @@ export const calls = {
     req: z
       .object({
         name: z.string().min(1).max(255),
-        uploadId: z.string().regex(/^[\w-]{8,64}$/, 'uploadId is malformed').optional(),
+        uploadId: z
+          .string()
+          .regex(/^[\w-]{8,64}$/, 'uploadId is malformed')
+          .optional(),
         offset: z.number().int().min(0).default(0),
         /** base64 of this chunk's bytes. */
         data: z.string().max(16 * 1024 * 1024, 'upload chunk too large (max 12 MB)'),
@@ -586,13 +589,26 @@ export const calls = {
   /** Saves schema edits (target, column types and roles, name); validated like an import. */
   'datasets.update': {
     req: z
-      .object({ id: z.string().min(1), name: z.string().min(1).max(200).optional(), target: z.string().min(1).optional(), columns: z.array(ColumnOverride).optional() })
+      .object({
+        id: z.string().min(1),
+        name: z.string().min(1).max(200).optional(),
+        target: z.string().min(1).optional(),
+        columns: z.array(ColumnOverride).optional()
+      })
       .strict(),
     res: DatasetDetail
   },
   /** Image datasets: a few samples with ILO-augmented views, to see what the invariances are. */
   'datasets.augmentPreview': {
-    req: z.object({ id: z.string().min(1), augment: AugmentConfig, count: z.number().int().min(1).max(16).default(6), views: z.number().int().min(1).max(8).default(4), seed: z.number().int().min(0).default(0) }).strict(),
+    req: z
+      .object({
+        id: z.string().min(1),
+        augment: AugmentConfig,
+        count: z.number().int().min(1).max(16).default(6),
+        views: z.number().int().min(1).max(8).default(4),
+        seed: z.number().int().min(0).default(0)
+      })
+      .strict(),
     res: AugmentPreview
   },
   'runs.list': { req: Empty, res: z.array(RunSummary) },
@@ -630,7 +646,14 @@ export const calls = {
    *  model; seed defaults to the lowest stored, ratio to the highest; out defaults to <dataDir>/exports/…. */
   'models.export': {
     req: z
-      .object({ runId: z.string().min(1), model: ModelKind, seed: z.number().int().min(0).optional(), fold: z.number().int().min(0).optional(), ratio: z.number().min(1).optional(), out: z.string().min(1).optional() })
+      .object({
+        runId: z.string().min(1),
+        model: ModelKind,
+        seed: z.number().int().min(0).optional(),
+        fold: z.number().int().min(0).optional(),
+        ratio: z.number().min(1).optional(),
+        out: z.string().min(1).optional()
+      })
       .strict(),
     res: z.object({ dir: z.string(), files: z.array(z.string()) })
   },

@@ -62,9 +62,7 @@ export function prepare(
   }
   // rows with a missing target carry no label: they are dropped here
   const rows = opts.maxRows !== undefined ? stratifiedSample(labels, nClasses, opts.maxRows, seed) : undefined
-  const idx = split.kfold
-    ? kfoldSplit(labels, nClasses, split, split.kfold, opts.fold ?? 0, seed, rows)
-    : stratifiedSplit(labels, nClasses, split, seed, rows)
+  const idx = split.kfold ? kfoldSplit(labels, nClasses, split, split.kfold, opts.fold ?? 0, seed, rows) : stratifiedSplit(labels, nClasses, split, seed, rows)
   const empty = (['train', 'val', 'test'] as const).filter((k) => idx[k].length === 0)
   if (empty.length) {
     const n = rows ? rows.length : labels.reduce((a, y) => a + (y >= 0 ? 1 : 0), 0)

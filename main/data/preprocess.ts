@@ -54,7 +54,13 @@ export type Cell = number | string | null
 
 const TRUTHY = new Set(['1', 'true', 'yes', 'y', 't'])
 
-export function fitPreprocessor(table: Table, schema: DatasetSchema, classNames: string[], train: Int32Array, opts: PreprocessOptions = {}): SerializedPreprocessor {
+export function fitPreprocessor(
+  table: Table,
+  schema: DatasetSchema,
+  classNames: string[],
+  train: Int32Array,
+  opts: PreprocessOptions = {}
+): SerializedPreprocessor {
   if (train.length === 0) throw new DataError('The training split is empty: the dataset has too few labelled rows.')
   const base = { version: 1 as const, kind: schema.kind, target: schema.target, classNames }
   if (schema.kind === 'image') {

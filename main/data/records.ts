@@ -52,7 +52,10 @@ export function checkRecords(pre: SerializedPreprocessor, columns: readonly stri
   const needed = pre.image ? (pre.image.columns ?? []) : pre.steps.map((s) => s.name)
   const missing = needed.filter((c) => !have.has(c))
   if (missing.length) {
-    const list = missing.slice(0, 10).map((c) => `"${c}"`).join(', ')
+    const list = missing
+      .slice(0, 10)
+      .map((c) => `"${c}"`)
+      .join(', ')
     throw new DataError(`The data lacks ${missing.length} column${missing.length > 1 ? 's' : ''} the model needs: ${list}${missing.length > 10 ? ', …' : ''}.`)
   }
   const problems: string[] = []
@@ -72,7 +75,15 @@ export function checkRecords(pre: SerializedPreprocessor, columns: readonly stri
       const v = r[s.name] ?? ''
       if (isMissingToken(v) || s.levels.includes(v)) continue
       if (s.other) pooledIntoOther[s.name] = (pooledIntoOther[s.name] ?? 0) + 1
-      else report(i, s.name, `"${v}" is a category the model never saw (known: ${s.levels.slice(0, 8).map((l) => `"${l}"`).join(', ')}${s.levels.length > 8 ? ', …' : ''}; this column has no "other" level)`)
+      else
+        report(
+          i,
+          s.name,
+          `"${v}" is a category the model never saw (known: ${s.levels
+            .slice(0, 8)
+            .map((l) => `"${l}"`)
+            .join(', ')}${s.levels.length > 8 ? ', …' : ''}; this column has no "other" level)`
+        )
     }
   })
   if (problems.length) throw new DataError(`The data does not fit the model:\n  ${problems.join('\n  ')}`, { details: problems })
@@ -80,7 +91,11 @@ export function checkRecords(pre: SerializedPreprocessor, columns: readonly stri
 }
 
 /** Checked and encoded: n × nFeatures, ready for the model. */
-export function encodeRecords(pre: SerializedPreprocessor, columns: readonly string[], records: readonly TextRecord[]): { x: Float32Array; check: RecordCheck } {
+export function encodeRecords(
+  pre: SerializedPreprocessor,
+  columns: readonly string[],
+  records: readonly TextRecord[]
+): { x: Float32Array; check: RecordCheck } {
   const check = checkRecords(pre, columns, records)
   const cells = records.map((r) => {
     const out: Record<string, string | null> = {}

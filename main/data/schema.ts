@@ -10,11 +10,30 @@ import type { Table } from './table.ts'
 
 /** Names that say "this is what to predict", most telling first. */
 const TARGET_NAMES = [
-  'class', 'target', 'label', 'labels', 'y', 'species', 'diagnosis', 'outcome', 'cultivar', 'digit',
-  'category', 'variety', 'response', 'result', 'classification', 'grade'
+  'class',
+  'target',
+  'label',
+  'labels',
+  'y',
+  'species',
+  'diagnosis',
+  'outcome',
+  'cultivar',
+  'digit',
+  'category',
+  'variety',
+  'response',
+  'result',
+  'classification',
+  'grade'
 ]
 const ID_NAME = /^(id|_id|idx|index|row|row_?id|row_?number|unnamed: ?\d+|.*[_ .-]id|.*Id|.*ID)$/
-const BOOLEAN_WORDS = [['true', 'false'], ['yes', 'no'], ['y', 'n'], ['t', 'f']]
+const BOOLEAN_WORDS = [
+  ['true', 'false'],
+  ['yes', 'no'],
+  ['y', 'n'],
+  ['t', 'f']
+]
 
 export const MAX_CLASSES = 1000
 const MISSING_TARGET = /^\d+ row\(s\) have no ".*" value/
@@ -89,16 +108,9 @@ function defaultRole(c: ColumnSchema): ColumnSchema['role'] {
   return c.note && /^(ID-like|Constant|All missing|Free text)/.test(c.note) ? 'ignore' : 'feature'
 }
 
-function inferColumn(
-  name: string,
-  s: ColumnSummary,
-  numeric: boolean,
-  ps: ColumnStats | undefined,
-  warnings: string[]
-): ColumnSchema {
+function inferColumn(name: string, s: ColumnSummary, numeric: boolean, ps: ColumnStats | undefined, warnings: string[]): ColumnSchema {
   const base = { name, missing: s.missing, distinct: s.distinct, min: s.min, max: s.max, mean: s.mean, topValues: s.top.map((t) => ({ ...t })) }
-  const col = (type: ColumnType, role: ColumnSchema['role'], note?: string): ColumnSchema =>
-    note ? { ...base, type, role, note } : { ...base, type, role }
+  const col = (type: ColumnType, role: ColumnSchema['role'], note?: string): ColumnSchema => (note ? { ...base, type, role, note } : { ...base, type, role })
   if (s.nonMissing === 0) {
     warnings.push(`Column "${name}" has no values (every cell is missing); it is ignored.`)
     return col('constant', 'ignore', 'All missing: every value is empty or NA')
@@ -115,7 +127,9 @@ function inferColumn(
   if (ps && ps.numeric > 0 && ps.text > 0) {
     const ex = ps.firstText
     mixedNote = `Mixed types: ${ps.numeric} numbers and ${ps.text} text values${ex ? ` (first text "${ex.value}" on line ${ex.line})` : ''}`
-    warnings.push(`Column "${name}" mixes numbers and text (${ps.numeric} numbers, ${ps.text} text values${ex ? `, e.g. "${ex.value}" on line ${ex.line}` : ''}); it is treated as categorical. Fix those cells or mark the column numeric to treat them as missing.`)
+    warnings.push(
+      `Column "${name}" mixes numbers and text (${ps.numeric} numbers, ${ps.text} text values${ex ? `, e.g. "${ex.value}" on line ${ex.line}` : ''}); it is treated as categorical. Fix those cells or mark the column numeric to treat them as missing.`
+    )
   }
   const lower = s.top.map((t) => t.value.toLowerCase())
   if (s.distinct === 2 && BOOLEAN_WORDS.some((pair) => lower.every((v) => pair.includes(v)))) return col('boolean', 'feature', mixedNote)
@@ -203,7 +217,12 @@ function checkImageColumns(schema: DatasetSchema): void {
   }
   const bad = pixels.filter((p) => p.type !== 'numeric' && p.type !== 'constant' && p.type !== 'boolean')
   if (bad.length) {
-    throw new DataError(`Image pixel columns must be numbers, but ${bad.slice(0, 5).map((b) => `"${b.name}"`).join(', ')} contain text.`)
+    throw new DataError(
+      `Image pixel columns must be numbers, but ${bad
+        .slice(0, 5)
+        .map((b) => `"${b.name}"`)
+        .join(', ')} contain text.`
+    )
   }
   // pixels that are constant (e.g. always-black borders) are still part of the image
   for (const p of pixels) {
@@ -250,7 +269,9 @@ export function validateSchema(schema: DatasetSchema): void {
   const t = schema.columns.find((c) => c.name === schema.target)!
   if (t.role === 'ignore') throw new DataError(`The target column "${t.name}" is marked "ignore"; choose another target or change its role.`)
   if (!schema.columns.some((c) => c.role === 'feature')) {
-    throw new DataError(`No feature columns are left: every column other than the target "${schema.target}" is ignored. Set at least one column's role to "feature".`)
+    throw new DataError(
+      `No feature columns are left: every column other than the target "${schema.target}" is ignored. Set at least one column's role to "feature".`
+    )
   }
 }
 
@@ -258,11 +279,7 @@ export function validateSchema(schema: DatasetSchema): void {
  * Applies user changes (target, per-column type/role) and validates the result: the target exists, is not
  * ignored, has 2..1000 classes and is not continuous; at least one feature is left.
  */
-export function applyOverrides(
-  schema: DatasetSchema,
-  o: { target?: string; columns?: ColumnOverride[] },
-  table?: Table
-): DatasetSchema {
+export function applyOverrides(schema: DatasetSchema, o: { target?: string; columns?: ColumnOverride[] }, table?: Table): DatasetSchema {
   const byName = new Map(schema.columns.map((c) => [c.name, c]))
   for (const ov of o.columns ?? []) {
     if (!byName.has(ov.name)) throw new DataError(`Cannot change column "${ov.name}": the dataset has no such column.`)
@@ -271,7 +288,12 @@ export function applyOverrides(
   const roleTarget = (o.columns ?? []).find((c) => c.role === 'target')
   if (roleTarget && !o.target) target = roleTarget.name
   if (!byName.has(target)) {
-    throw new DataError(`Cannot use "${target}" as the target: there is no such column. Columns are: ${schema.columns.map((c) => `"${c.name}"`).slice(0, 20).join(', ')}.`)
+    throw new DataError(
+      `Cannot use "${target}" as the target: there is no such column. Columns are: ${schema.columns
+        .map((c) => `"${c.name}"`)
+        .slice(0, 20)
+        .join(', ')}.`
+    )
   }
   const overrides = new Map((o.columns ?? []).map((c) => [c.name, c]))
   let columns = schema.columns.map((c) => {

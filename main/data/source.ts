@@ -48,7 +48,9 @@ async function readSource(path: string, opts: SourceOptions): Promise<RawSource>
     if (idxImages) {
       const r = await readIdxPair(join(path, idxImages.file), opts)
       const warnings = idxImages.others.length
-        ? [`The folder holds several IDX image files; "${idxImages.file}" was imported (not ${idxImages.others.map((o) => `"${o}"`).join(', ')}). Import a file directly to choose.`]
+        ? [
+            `The folder holds several IDX image files; "${idxImages.file}" was imported (not ${idxImages.others.map((o) => `"${o}"`).join(', ')}). Import a file directly to choose.`
+          ]
         : []
       return { table: r.table, hash: r.hash, sizeBytes: r.sizeBytes, infer: () => inferSchema(r.table, { target: 'label', kind: 'image', warnings }) }
     }
@@ -69,8 +71,7 @@ async function readSource(path: string, opts: SourceOptions): Promise<RawSource>
     return { table: r.table, hash: r.hash, sizeBytes: r.sizeBytes, infer: () => inferSchema(r.table, { target: 'label', kind: 'image' }) }
   }
   const csv = await readCsv(path, opts.onProgress)
-  const infer = (target?: string) =>
-    inferSchema(csv.table, { target, imageShape: opts.imageShape, parseStats: csv.stats, warnings: csv.warnings })
+  const infer = (target?: string) => inferSchema(csv.table, { target, imageShape: opts.imageShape, parseStats: csv.stats, warnings: csv.warnings })
   return { table: csv.table, hash: csv.hash, sizeBytes: csv.sizeBytes, infer }
 }
 
@@ -111,7 +112,10 @@ export async function inspectFile(path: string, opts: SourceOptions = {}): Promi
 }
 
 /** Imports a file: the table, its content hash and a validated schema with the user's overrides applied. */
-export async function loadSource(path: string, opts: Omit<ImportOptions, 'path'> & { path?: string; onProgress?: (p: Progress) => void }): Promise<LoadedSource> {
+export async function loadSource(
+  path: string,
+  opts: Omit<ImportOptions, 'path'> & { path?: string; onProgress?: (p: Progress) => void }
+): Promise<LoadedSource> {
   const r = await readSource(path, { imageShape: opts.imageShape, onProgress: opts.onProgress })
   const target = opts.target ?? opts.columns?.find((c) => c.role === 'target')?.name
   const inferred = r.infer(target)

@@ -68,7 +68,13 @@ function concatShuffled(parts: Int32Array[], rng: Rng): Int32Array {
 }
 
 /** Stratified train/val/test split of the labelled rows. */
-export function stratifiedSplit(labels: Int32Array, nClasses: number, split: Pick<SplitConfig, 'train' | 'val' | 'test'>, seed: number, rows?: Int32Array): SplitIndices {
+export function stratifiedSplit(
+  labels: Int32Array,
+  nClasses: number,
+  split: Pick<SplitConfig, 'train' | 'val' | 'test'>,
+  seed: number,
+  rows?: Int32Array
+): SplitIndices {
   const rng = mulberry32(deriveSeed(seed, 'split'))
   const parts: Int32Array[][] = [[], [], []]
   for (const idx of byClass(labels, nClasses, rows)) {

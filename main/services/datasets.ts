@@ -67,7 +67,13 @@ async function lastTouched(path: string): Promise<number> {
   let t = st.mtimeMs
   if (st.isDirectory()) {
     for (const name of await readdir(path).catch(() => [] as string[])) {
-      t = Math.max(t, await stat(join(path, name)).then((s) => s.mtimeMs, () => 0))
+      t = Math.max(
+        t,
+        await stat(join(path, name)).then(
+          (s) => s.mtimeMs,
+          () => 0
+        )
+      )
     }
   }
   return t
@@ -140,7 +146,8 @@ export function datasetServices(ctx: DatasetServiceOptions) {
         src = loaded
       }
       if (found.existing) {
-        if (!opts.reuseExisting) throw new ApiError('conflict', `This file is already imported as "${found.existing.name}" (dataset ${found.existing.id}).`, [found.existing.id])
+        if (!opts.reuseExisting)
+          throw new ApiError('conflict', `This file is already imported as "${found.existing.name}" (dataset ${found.existing.id}).`, [found.existing.id])
         await removeUpload(path)
         return found.existing
       }
@@ -153,7 +160,15 @@ export function datasetServices(ctx: DatasetServiceOptions) {
     let detail: DatasetDetail & { storageDir: string }
     try {
       detail = store.transaction(() =>
-        store.datasets.insert({ id, name: opts.name ?? src.name, hash: src.hash, sourcePath: opts.path, sizeBytes: src.sizeBytes, schema: src.schema, storageDir })
+        store.datasets.insert({
+          id,
+          name: opts.name ?? src.name,
+          hash: src.hash,
+          sourcePath: opts.path,
+          sizeBytes: src.sizeBytes,
+          schema: src.schema,
+          storageDir
+        })
       )
     } catch (e) {
       // The row failed: remove the files so nothing half-imported stays behind.
@@ -201,12 +216,18 @@ export function datasetServices(ctx: DatasetServiceOptions) {
   async function writeChunk(req: Req<'datasets.upload'>) {
     // One folder per upload keeps the user's file name as the file's own name, so error messages and the
     // default dataset name say "iris.csv", while the name can never choose the folder.
-    const safe = basename(req.name).replace(/[^\w.\- ()]+/g, '_').slice(0, 120) || 'upload'
+    const safe =
+      basename(req.name)
+        .replace(/[^\w.\- ()]+/g, '_')
+        .slice(0, 120) || 'upload'
     const offset = req.offset ?? 0
     const uploadId = req.uploadId ?? `${Date.now()}-${randomUUID().slice(0, 8)}`
     if (!req.uploadId && offset !== 0) throw new ApiError('invalid-request', 'An upload starts at offset 0.')
     if (req.data.length % 4 !== 0 || !BASE64.test(req.data)) {
-      throw new ApiError('invalid-request', `Upload of "${safe}": the chunk is not valid base64 (only A–Z, a–z, 0–9, + and /, padded with = to a multiple of 4 characters).`)
+      throw new ApiError(
+        'invalid-request',
+        `Upload of "${safe}": the chunk is not valid base64 (only A–Z, a–z, 0–9, + and /, padded with = to a multiple of 4 characters).`
+      )
     }
     const bytes = Buffer.from(req.data, 'base64')
     if (offset + bytes.length > maxUploadBytes) {
@@ -218,7 +239,10 @@ export function datasetServices(ctx: DatasetServiceOptions) {
       await mkdir(dir, { recursive: true })
       await writeFile(path, bytes)
     } else {
-      const size = await stat(path).then((s) => s.size, () => -1)
+      const size = await stat(path).then(
+        (s) => s.size,
+        () => -1
+      )
       if (size < 0) throw new ApiError('not-found', `Upload ${uploadId} of "${safe}" is unknown: start it again.`)
       if (size !== offset) throw new ApiError('conflict', `Upload of "${safe}" expected offset ${size}, got ${offset}: start it again.`)
       await appendFile(path, bytes)
@@ -275,8 +299,16 @@ export function datasetServices(ctx: DatasetServiceOptions) {
       const empty = { x: new Float32Array(0), y: new Int32Array(0), n: 0 }
       // Image augmentations only read the kind and shape of the prepared data.
       const aug = buildAugmentations(req.augment, {
-        kind: 'image', nFeatures, nClasses: d.schema.classes.length, classNames: [], imageShape: shape,
-        featureGroups: [], numericMask: new Uint8Array(nFeatures), train: empty, val: empty, test: empty
+        kind: 'image',
+        nFeatures,
+        nClasses: d.schema.classes.length,
+        classNames: [],
+        imageShape: shape,
+        featureGroups: [],
+        numericMask: new Uint8Array(nFeatures),
+        train: empty,
+        val: empty,
+        test: empty
       })
       const rng = createRng(req.seed ?? 0)
       const samples = preview.images.slice(0, count).map((img) => {

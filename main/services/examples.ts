@@ -17,7 +17,11 @@ export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist'
 
 export function listExamples(): ExampleDataset[] {
   const dir = join(resourcesDir(), 'examples')
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.csv')).sort() : []
+  const files = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.csv'))
+        .sort()
+    : []
   const out: ExampleDataset[] = files.map((file) => {
     const d = DESCRIPTIONS[file]
     return {

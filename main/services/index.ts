@@ -7,7 +7,18 @@ import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { ZodError } from 'zod'
-import { ApiError, describeZodError, isChannel, parseRequest, type ApiErrorShape, type AppInfo, type BackendChoice, type Channel, type Req, type Res } from '../contract/index.ts'
+import {
+  ApiError,
+  describeZodError,
+  isChannel,
+  parseRequest,
+  type ApiErrorShape,
+  type AppInfo,
+  type BackendChoice,
+  type Channel,
+  type Req,
+  type Res
+} from '../contract/index.ts'
 import { runBenchSuite, type BenchSuiteOptions } from './bench.ts'
 import { EventBus } from './events.ts'
 import { appRoot } from './paths.ts'
@@ -71,7 +82,11 @@ export function toApiError(e: unknown): ApiErrorShape {
   if (e instanceof ZodError) return describeZodError('response', e).toJSON()
   // Errors of lower layers (data's DataError) carry a contract code of their own.
   const err = e as { code?: unknown; message?: unknown; details?: unknown }
-  if (typeof err?.code === 'string' && typeof err.message === 'string' && ['invalid-request', 'invalid-data', 'not-found', 'conflict', 'cancelled'].includes(err.code)) {
+  if (
+    typeof err?.code === 'string' &&
+    typeof err.message === 'string' &&
+    ['invalid-request', 'invalid-data', 'not-found', 'conflict', 'cancelled'].includes(err.code)
+  ) {
     const details = Array.isArray(err.details) ? err.details.map(String) : undefined
     return { code: err.code as ApiErrorShape['code'], message: err.message, ...(details ? { details } : {}) }
   }
@@ -88,7 +103,14 @@ export function createServices(opts: ServicesOptions) {
   const bus = new EventBus()
   const settings = store.settings.settings()
   const pool = new TrainingPool({ size: opts.workers ?? settings.workers, backend: opts.backend ?? settings.backend, gpuWorker: opts.gpuWorker })
-  const datasets = datasetServices({ dataDir: opts.dataDir, store, bus, fileAccess: opts.fileAccess, maxUploadBytes: opts.maxUploadBytes, parseInWorkerFromBytes: opts.parseInWorkerFromBytes })
+  const datasets = datasetServices({
+    dataDir: opts.dataDir,
+    store,
+    bus,
+    fileAccess: opts.fileAccess,
+    maxUploadBytes: opts.maxUploadBytes,
+    parseInWorkerFromBytes: opts.parseInWorkerFromBytes
+  })
   // What crashed imports and abandoned uploads left behind (only old leftovers: never an import in flight).
   const swept = datasets.sweepStale().catch(() => ({ removed: [] as string[] }))
   const models = modelServices({ dataDir: opts.dataDir, store, version, fileAccess: opts.fileAccess })
@@ -114,7 +136,8 @@ export function createServices(opts: ServicesOptions) {
       const before = store.settings.settings()
       const next = store.settings.saveSettings(req)
       // Running tasks finish on their workers; new tasks start on workers with the new settings.
-      if (next.backend !== before.backend || next.workers !== before.workers) pool.reconfigure({ size: opts.workers ?? next.workers, backend: opts.backend ?? next.backend })
+      if (next.backend !== before.backend || next.workers !== before.workers)
+        pool.reconfigure({ size: opts.workers ?? next.workers, backend: opts.backend ?? next.backend })
       return next
     },
     'datasets.list': () => datasets.list(),
@@ -132,7 +155,11 @@ export function createServices(opts: ServicesOptions) {
       const training = store.runs.list().filter((r) => r.datasetId === req.id && (runs.isActive(r.id) || r.status === 'running' || r.status === 'queued'))
       if (training.length) {
         const names = training.map((r) => `"${r.name}"`).join(', ')
-        throw new ApiError('conflict', `This dataset is in use by ${training.length === 1 ? 'a training run' : `${training.length} training runs`} (${names}): cancel ${training.length === 1 ? 'it' : 'them'} first, then delete the dataset.`, training.map((r) => r.id))
+        throw new ApiError(
+          'conflict',
+          `This dataset is in use by ${training.length === 1 ? 'a training run' : `${training.length} training runs`} (${names}): cancel ${training.length === 1 ? 'it' : 'them'} first, then delete the dataset.`,
+          training.map((r) => r.id)
+        )
       }
       return datasets.remove(req.id)
     },
@@ -191,7 +218,8 @@ export function createServices(opts: ServicesOptions) {
     /** Validates and dispatches one call; never throws: errors come back as `{ ok: false, error }`. */
     async handle(channel: unknown, payload: unknown): Promise<Reply<unknown>> {
       try {
-        if (!isChannel(channel)) throw new ApiError('invalid-request', `Unknown channel: ${typeof channel === 'string' ? channel.slice(0, 80) : typeof channel}`)
+        if (!isChannel(channel))
+          throw new ApiError('invalid-request', `Unknown channel: ${typeof channel === 'string' ? channel.slice(0, 80) : typeof channel}`)
         const req = parseRequest(channel, payload)
         const data = await (handlers[channel] as (r: unknown) => unknown)(req)
         return { ok: true, data }

@@ -143,7 +143,17 @@ function manifestOf(runId: string, t: TrainedModel, fold: number | undefined, da
     generatedBy: `iunet-workbench ${version}`,
     weightsManifest: [{ paths: [WEIGHTS], weights }],
     userDefinedMetadata: {
-      iunet: { version: 1, runId, model: t.model, seed: t.seed, ...(fold === undefined ? {} : { fold }), compression: t.compression, spec: t.spec, classNames: data.classNames, imageShape: data.imageShape }
+      iunet: {
+        version: 1,
+        runId,
+        model: t.model,
+        seed: t.seed,
+        ...(fold === undefined ? {} : { fold }),
+        compression: t.compression,
+        spec: t.spec,
+        classNames: data.classNames,
+        imageShape: data.imageShape
+      }
     }
   }
 }
@@ -157,7 +167,7 @@ function preprocessingJson(pre: SerializedPreprocessor): string {
     imageShape: pre.image?.shape ?? null,
     classLabels: pre.classNames,
     rules: [
-      'Features are encoded in the order of `steps` (tabular) or `image.columns` (images, H×W×C row-major); featureGroups gives each step\'s [offset, width].',
+      "Features are encoded in the order of `steps` (tabular) or `image.columns` (images, H×W×C row-major); featureGroups gives each step's [offset, width].",
       'numeric: missing → median; value → (value − mean) / std; with `indicator`, a 0/1 "was missing" column follows.',
       'categorical: missing → mode; one-hot over `levels`; when `other` is true one more column follows and any value not in `levels` sets it; when `other` is false an unseen value is an error.',
       'boolean: 1 when the value equals `positive`, else 0 (missing → mode).',
@@ -205,7 +215,9 @@ export function modelServices(ctx: { dataDir: string; store: Store; version: () 
       '',
       '| metric | this seed | mean ± std over seeds |',
       '|---|---|---|',
-      ...(['accuracy', 'balancedAccuracy', 'macroF1'] as const).map((k) => `| ${k} | ${own ? `${(100 * own[k]).toFixed(1)} %` : '—'} | ${rows.length ? `${fmtPct(agg(k))} (n = ${rows.length})` : '—'} |`),
+      ...(['accuracy', 'balancedAccuracy', 'macroF1'] as const).map(
+        (k) => `| ${k} | ${own ? `${(100 * own[k]).toFixed(1)} %` : '—'} | ${rows.length ? `${fmtPct(agg(k))} (n = ${rows.length})` : '—'} |`
+      ),
       '',
       '## Sparsity',
       '',
@@ -216,7 +228,7 @@ export function modelServices(ctx: { dataDir: string; store: Store; version: () 
       '## Files',
       '',
       `- \`model.onnx\`: ONNX opset ${ONNX_OPSET}; input \`input\` [batch, features] float32 (preprocessed), outputs \`logits\` and \`probabilities\`. Masks are baked in (pruned weights are 0); batch norm is folded where possible.`,
-      '- `model.json` + `weights.bin`: a TensorFlow.js layers model: `tf.loadLayersModel(\'file://…/model.json\')` (tfjs-node) or over HTTP; input [batch, features] (preprocessed), output the class probabilities. Batch norm stays a BatchNormalization layer; masks are baked in.',
+      "- `model.json` + `weights.bin`: a TensorFlow.js layers model: `tf.loadLayersModel('file://…/model.json')` (tfjs-node) or over HTTP; input [batch, features] (preprocessed), output the class probabilities. Batch norm stays a BatchNormalization layer; masks are baked in.",
       '- `preprocessing.json`: the preprocessing fitted on this seed\'s training rows (column order, imputation, one-hot levels and the "other" rule, scaling, image shape, class labels).',
       '',
       'Predict with: `iunet predict --model <this folder> --data new.csv --out predictions.csv`'
@@ -234,11 +246,19 @@ export function modelServices(ctx: { dataDir: string; store: Store; version: () 
       .filter((m): m is RegExpExecArray => m !== null)
       .map((m) => ({ name: m[0], model: m[1], seed: Number(m[2]), fold: m[3] === undefined ? undefined : Number(m[3]), ratio: Number(m[4]) }))
     const folds = [...new Set(parsed.filter((p) => p.model === model && p.fold !== undefined).map((p) => p.fold!))].sort((a, b) => a - b)
-    if (fold !== undefined && !folds.includes(fold)) throw new ApiError('not-found', `${model} has no stored fold ${fold}${folds.length ? `; stored folds: ${folds.join(', ')}` : ' (this run did not use k-fold)'}.`)
+    if (fold !== undefined && !folds.includes(fold))
+      throw new ApiError(
+        'not-found',
+        `${model} has no stored fold ${fold}${folds.length ? `; stored folds: ${folds.join(', ')}` : ' (this run did not use k-fold)'}.`
+      )
     // Under k-fold: the asked fold, else the first.
     const f = fold ?? folds[0]
     const mine = parsed.filter((p) => p.model === model && p.fold === f)
-    if (!mine.length) throw new ApiError('not-found', `Run ${run.id.slice(0, 8)} has no stored weights for ${model}${stored.length ? ` (stored: ${[...new Set(parsed.map((p) => p.model))].join(', ')})` : ' (runs trained before weights were kept have none)'}.`)
+    if (!mine.length)
+      throw new ApiError(
+        'not-found',
+        `Run ${run.id.slice(0, 8)} has no stored weights for ${model}${stored.length ? ` (stored: ${[...new Set(parsed.map((p) => p.model))].join(', ')})` : ' (runs trained before weights were kept have none)'}.`
+      )
     const s = seed ?? Math.min(...mine.map((p) => p.seed))
     const ofSeed = mine.filter((p) => p.seed === s)
     if (!ofSeed.length) throw new ApiError('not-found', `${model} has no stored seed ${s}; stored seeds: ${[...new Set(mine.map((p) => p.seed))].join(', ')}.`)
@@ -284,7 +304,10 @@ export function modelServices(ctx: { dataDir: string; store: Store; version: () 
     export(req: { runId: string; model: ModelKind; seed?: number; fold?: number; ratio?: number; out?: string }): { dir: string; files: string[] } {
       // A server's callers are remote: bundles go under the data folder only.
       if (req.out !== undefined && ctx.fileAccess && ctx.fileAccess !== 'any') {
-        throw new ApiError('invalid-request', 'This server writes export bundles only under its data folder: leave out "out"; the answer says where the bundle went.')
+        throw new ApiError(
+          'invalid-request',
+          'This server writes export bundles only under its data folder: leave out "out"; the answer says where the bundle went.'
+        )
       }
       const src = resolveStored(req.runId, req.model, req.seed, req.ratio, req.fold)
       const { trained, meta, pre } = loadModelFolder(src)
@@ -294,7 +317,13 @@ export function modelServices(ctx: { dataDir: string; store: Store; version: () 
       }
       const onnx = exportOnnx(trained, {
         producerVersion: ctx.version(),
-        metadata: { classLabels: JSON.stringify(pre.classNames), runId: meta.runId, model: meta.model, seed: String(meta.seed), compression: String(meta.compression) }
+        metadata: {
+          classLabels: JSON.stringify(pre.classNames),
+          runId: meta.runId,
+          model: meta.model,
+          seed: String(meta.seed),
+          compression: String(meta.compression)
+        }
       })
       const tfjs = exportTfjsLayers(trained)
       const layersManifest: Manifest = {

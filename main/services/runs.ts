@@ -31,7 +31,6 @@ import type { ModelServices } from './models.ts'
 import type { DatasetServices } from './datasets.ts'
 import { taskLabel, trainingTasks, withFold } from './tasks.ts'
 
-
 function toSummary(r: StoredRun): RunSummary {
   const { config: _c, classNames: _n, imageShape: _s, ...summary } = r
   return summary
@@ -57,7 +56,15 @@ function checkpointEvery(): number {
 
 const taskKey = (model: ModelKind, seed: number, fold?: number) => (fold === undefined ? `${model}/${seed}` : `${model}/${seed}/${fold}`)
 
-export function runServices(ctx: { store: Store; pool: TrainingPool; bus: EventBus; datasets: DatasetServices; dataDir: string; owner: RunOwner; models?: ModelServices }) {
+export function runServices(ctx: {
+  store: Store
+  pool: TrainingPool
+  bus: EventBus
+  datasets: DatasetServices
+  dataDir: string
+  owner: RunOwner
+  models?: ModelServices
+}) {
   const { store, pool, bus, datasets, dataDir, owner } = ctx
   const active = new Map<string, ActiveRun>()
   let heartbeat: ReturnType<typeof setInterval> | null = null
@@ -102,7 +109,8 @@ export function runServices(ctx: { store: Store; pool: TrainingPool; bus: EventB
 
   function presetData(datasetId: string) {
     const d = datasets.getOrThrow(datasetId)
-    const nFeatures = d.kind === 'image' && d.imageShape ? d.imageShape[0] * d.imageShape[1] * d.imageShape[2] : d.schema.columns.filter((c) => c.role === 'feature').length
+    const nFeatures =
+      d.kind === 'image' && d.imageShape ? d.imageShape[0] * d.imageShape[1] * d.imageShape[2] : d.schema.columns.filter((c) => c.role === 'feature').length
     return { kind: d.kind, rows: d.rows, nFeatures, imageShape: d.imageShape }
   }
 
@@ -118,7 +126,10 @@ export function runServices(ctx: { store: Store; pool: TrainingPool; bus: EventB
     if (d.kind !== 'image') {
       const bad = config.models.filter((m) => IMAGE_ONLY_MODELS.includes(m))
       if (bad.length) {
-        throw new ApiError('invalid-request', `${bad.map((m) => MODEL_LABELS[m]).join(', ')} needs image data; "${d.name}" is tabular. Use the tabular ResNet ("resnet") instead.`)
+        throw new ApiError(
+          'invalid-request',
+          `${bad.map((m) => MODEL_LABELS[m]).join(', ')} needs image data; "${d.name}" is tabular. Use the tabular ResNet ("resnet") instead.`
+        )
       }
     }
     const changesTarget = config.target !== undefined && config.target !== d.schema.target
@@ -128,7 +139,13 @@ export function runServices(ctx: { store: Store; pool: TrainingPool; bus: EventB
     return { dataset: d, schema }
   }
 
-  async function execute(runId: string, config: RunConfig, storageDir: string, schema: Awaited<ReturnType<typeof validate>>['schema'], skip = new Set<string>()) {
+  async function execute(
+    runId: string,
+    config: RunConfig,
+    storageDir: string,
+    schema: Awaited<ReturnType<typeof validate>>['schema'],
+    skip = new Set<string>()
+  ) {
     let settle!: () => void
     const run: ActiveRun = { handles: [], cancelled: false, interrupted: false, settled: new Promise((r) => (settle = r)) }
     active.set(runId, run)
@@ -142,7 +159,14 @@ export function runServices(ctx: { store: Store; pool: TrainingPool; bus: EventB
     }
   }
 
-  async function executeTasks(runId: string, run: ActiveRun, config: RunConfig, storageDir: string, schema: Awaited<ReturnType<typeof validate>>['schema'], skip: Set<string>) {
+  async function executeTasks(
+    runId: string,
+    run: ActiveRun,
+    config: RunConfig,
+    storageDir: string,
+    schema: Awaited<ReturnType<typeof validate>>['schema'],
+    skip: Set<string>
+  ) {
     store.runs.claim(runId, owner)
     const info = await pool.backendInfo().catch(() => null)
     if (info) store.runs.setBackend(runId, info.name)
@@ -157,7 +181,9 @@ export function runServices(ctx: { store: Store; pool: TrainingPool; bus: EventB
     if (skip.size || store.runs.get(runId)?.startedAt) {
       for (const m of store.results.metrics(runId)) stored.set(taskKey(m.model, m.seed, m.fold), (stored.get(taskKey(m.model, m.seed, m.fold)) ?? 0) + 1)
     }
-    const done = tasks.map((t, i) => (skip.has(taskKey(t.model, t.seed, t.fold)) ? weights[i]! : Math.min(weights[i]!, stored.get(taskKey(t.model, t.seed, t.fold)) ?? 0)))
+    const done = tasks.map((t, i) =>
+      skip.has(taskKey(t.model, t.seed, t.fold)) ? weights[i]! : Math.min(weights[i]!, stored.get(taskKey(t.model, t.seed, t.fold)) ?? 0)
+    )
     const started = Date.now()
     let lastProgressWrite = 0
     let dataInfoSaved = false
@@ -171,7 +197,17 @@ export function runServices(ctx: { store: Store; pool: TrainingPool; bus: EventB
         const seedDir = taskCheckpointDir(dataDir, runId, t.model, t.seed)
         const checkpointDir = t.fold === undefined ? seedDir : join(seedDir, `fold${t.fold}`)
         const handle = pool.run(
-          { kind: 'train', datasetDir: storageDir, schema, config, model: t.model, seed: t.seed, fold: t.fold, checkpointDir, checkpointEvery: checkpointEvery() },
+          {
+            kind: 'train',
+            datasetDir: storageDir,
+            schema,
+            config,
+            model: t.model,
+            seed: t.seed,
+            fold: t.fold,
+            checkpointDir,
+            checkpointEvery: checkpointEvery()
+          },
           {
             onData: (d) => {
               if (dataInfoSaved) return
@@ -180,7 +216,10 @@ export function runServices(ctx: { store: Store; pool: TrainingPool; bus: EventB
             },
             onProgress: (engineProgress) => {
               // The engine knows seeds only: the task's fold is added here.
-              const p = t.fold === undefined ? engineProgress : { ...engineProgress, fold: t.fold, metrics: engineProgress.metrics && withFold(engineProgress.metrics, t.fold) }
+              const p =
+                t.fold === undefined
+                  ? engineProgress
+                  : { ...engineProgress, fold: t.fold, metrics: engineProgress.metrics && withFold(engineProgress.metrics, t.fold) }
               if (p.metrics) {
                 store.results.addEpoch(runId, p.metrics)
                 done[i] = Math.min(weights[i]!, done[i]! + 1)
@@ -303,7 +342,9 @@ export function runServices(ctx: { store: Store; pool: TrainingPool; bus: EventB
         dataset: d ? summaryOf(d) : null,
         results,
         // In the order the user listed the models, then by compression ratio.
-        aggregates: aggregateResults(results).sort((a, b) => r.config.models.indexOf(a.model) - r.config.models.indexOf(b.model) || a.compression - b.compression),
+        aggregates: aggregateResults(results).sort(
+          (a, b) => r.config.models.indexOf(a.model) - r.config.models.indexOf(b.model) || a.compression - b.compression
+        ),
         classNames: r.classNames,
         imageShape: r.imageShape
       }
@@ -334,8 +375,10 @@ export function runServices(ctx: { store: Store; pool: TrainingPool; bus: EventB
      */
     async resume(id: string): Promise<{ summary: RunSummary; finished: Promise<void> }> {
       const r = getOrThrow(id)
-      if (active.has(id) || r.status === 'running' || r.status === 'queued') throw new ApiError('conflict', 'This run is still in progress; only interrupted or failed runs can be resumed.')
-      if (r.status !== 'interrupted' && r.status !== 'failed') throw new ApiError('conflict', `This run is ${r.status}; only interrupted or failed runs can be resumed.`)
+      if (active.has(id) || r.status === 'running' || r.status === 'queued')
+        throw new ApiError('conflict', 'This run is still in progress; only interrupted or failed runs can be resumed.')
+      if (r.status !== 'interrupted' && r.status !== 'failed')
+        throw new ApiError('conflict', `This run is ${r.status}; only interrupted or failed runs can be resumed.`)
       if (!store.datasets.get(r.datasetId)) throw new ApiError('not-found', 'The dataset of this run was deleted, so it cannot be resumed.')
       const { dataset, schema } = await validate(r.config)
       const skip = finishedTasks(id, r.config)
@@ -370,7 +413,8 @@ export function runServices(ctx: { store: Store; pool: TrainingPool; bus: EventB
     remove(id: string) {
       const r = getOrThrow(id)
       // A run 'running' in the store but not here trains in another process (the CLI, the app).
-      if (active.has(id) || r.status === 'running' || r.status === 'queued') throw new ApiError('conflict', 'This run is still training: cancel it first, then delete it.')
+      if (active.has(id) || r.status === 'running' || r.status === 'queued')
+        throw new ApiError('conflict', 'This run is still training: cancel it first, then delete it.')
       store.runs.delete(id)
       removeDir(runDir(dataDir, id))
       bus.emit('runs.changed', {})

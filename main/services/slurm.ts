@@ -23,7 +23,7 @@ const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
 export function arraySpec(indices: readonly number[]): string {
   const xs = [...new Set(indices)].sort((a, b) => a - b)
   const parts: string[] = []
-  for (let i = 0; i < xs.length; ) {
+  for (let i = 0; i < xs.length;) {
     let j = i
     while (j + 1 < xs.length && xs[j + 1] === xs[j]! + 1) j++
     parts.push(i === j ? String(xs[i]) : `${xs[i]}-${xs[j]}`)

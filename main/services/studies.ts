@@ -3,7 +3,17 @@
  * worker pool a few cells at a time, resumable (finished cells are skipped, unfinished ones start again), with
  * progress events; and the analysis across datasets for `studies.get`.
  */
-import { ApiError, StudySpec, type StudyCell, type StudyDetail, type StudyMetric, type StudySpecInput, type StudySummary, type ModelKind, type RunStatus } from '../contract/index.ts'
+import {
+  ApiError,
+  StudySpec,
+  type StudyCell,
+  type StudyDetail,
+  type StudyMetric,
+  type StudySpecInput,
+  type StudySummary,
+  type ModelKind,
+  type RunStatus
+} from '../contract/index.ts'
 import type { Store } from '../store/index.ts'
 import type { PreparedCell, StoredStudy } from '../store/studies.ts'
 import type { DatasetServices } from './datasets.ts'
@@ -19,7 +29,8 @@ export interface StudyRunOptions {
 
 export function parseStudySpec(input: unknown): StudySpec {
   const r = StudySpec.safeParse(input)
-  if (!r.success) throw new ApiError('invalid-request', `Invalid study spec: ${r.error.issues.map((i) => `${i.path.join('.') || '(spec)'}: ${i.message}`).join('; ')}`)
+  if (!r.success)
+    throw new ApiError('invalid-request', `Invalid study spec: ${r.error.issues.map((i) => `${i.path.join('.') || '(spec)'}: ${i.message}`).join('; ')}`)
   return r.data
 }
 
@@ -45,7 +56,10 @@ export function studyServices(ctx: { store: Store; bus: EventBus; datasets: Data
       const defaults = runs.defaults(d.id, spec.preset)
       return points.map((grid) => ({ key: cellKey(d.id, grid), datasetId: d.id, datasetName: d.name, grid, config: cellConfig(spec, defaults, grid, d) }))
     })
-    const id = studyId(spec, resolved.map((d) => d.id))
+    const id = studyId(
+      spec,
+      resolved.map((d) => d.id)
+    )
     const study = store.studies.ensure({ id, name: spec.name, spec, cells })
     bus.emit('studies.changed', {})
     return study
@@ -102,20 +116,32 @@ export function studyServices(ctx: { store: Store; bus: EventBus; datasets: Data
         await finished
         const status = store.runs.get(run.id)?.status ?? 'failed'
         if (status === 'finished') cellsDone++
-        else failures.push(`${cell.datasetName}${Object.keys(cell.grid).length ? ` (${canonicalJson(cell.grid)})` : ''}: ${status}${store.runs.get(run.id)?.error ? ` — ${store.runs.get(run.id)!.error}` : ''}`)
+        else
+          failures.push(
+            `${cell.datasetName}${Object.keys(cell.grid).length ? ` (${canonicalJson(cell.grid)})` : ''}: ${status}${store.runs.get(run.id)?.error ? ` — ${store.runs.get(run.id)!.error}` : ''}`
+          )
         bus.emit('study.progress', { studyId: study.id, cellsDone, cells: total, cell: cell.key, status })
         bus.emit('studies.changed', {})
       }
     }
     await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 2) }, worker))
     const s = summary(study)
-    if (failures.length) throw new ApiError('internal', `${failures.length} of ${total} cells did not finish (run the study again to retry them):\n${failures.join('\n')}`)
+    if (failures.length)
+      throw new ApiError('internal', `${failures.length} of ${total} cells did not finish (run the study again to retry them):\n${failures.join('\n')}`)
     return s
   }
 
   function cellsOf(s: StoredStudy): StudyCell[] {
     const latest = latestRuns(s.id)
-    return s.cells.map((c, index) => ({ index, key: c.key, datasetId: c.datasetId, datasetName: c.datasetName, grid: c.grid, runId: latest.get(c.key)?.runId ?? null, status: latest.get(c.key)?.status ?? null }))
+    return s.cells.map((c, index) => ({
+      index,
+      key: c.key,
+      datasetId: c.datasetId,
+      datasetName: c.datasetName,
+      grid: c.grid,
+      runId: latest.get(c.key)?.runId ?? null,
+      status: latest.get(c.key)?.status ?? null
+    }))
   }
 
   function get(id: string, opts: { baseline?: ModelKind; metric?: StudyMetric; alpha?: number } = {}): StudyDetail {
@@ -130,7 +156,11 @@ export function studyServices(ctx: { store: Store; bus: EventBus; datasets: Data
       datasets: datasetList,
       points: gridPoints(s.spec.grid),
       models: s.spec.models,
-      cells: cells.map((c) => ({ datasetIndex: dIndex.get(c.datasetId)!, grid: c.grid, results: c.runId && c.status === 'finished' ? store.results.results(c.runId) : null })),
+      cells: cells.map((c) => ({
+        datasetIndex: dIndex.get(c.datasetId)!,
+        grid: c.grid,
+        results: c.runId && c.status === 'finished' ? store.results.results(c.runId) : null
+      })),
       metric,
       baseline,
       alpha

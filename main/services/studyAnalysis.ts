@@ -4,7 +4,17 @@
  * against the baseline (Wilcoxon signed-rank over datasets, Holm-corrected, win/tie/loss), in plain words too.
  * A variant is a model at a compression ratio and a grid point. Pure: statistics come from lib/stats.
  */
-import { MODEL_LABELS, RECIPES, type MeanStd, type ModelKind, type ModelResult, type StudyDetail, type StudyMetric, type StudyTest, type StudyVariant } from '../contract/index.ts'
+import {
+  MODEL_LABELS,
+  RECIPES,
+  type MeanStd,
+  type ModelKind,
+  type ModelResult,
+  type StudyDetail,
+  type StudyMetric,
+  type StudyTest,
+  type StudyVariant
+} from '../contract/index.ts'
 import { meanStd } from '../engine/metrics.ts'
 import { averageRanks, friedman, holm, nemenyiCriticalDifference, wilcoxonSignedRank, winTieLoss } from '../lib/stats/index.ts'
 import { canonicalJson, describePoint, type GridPoint } from './studyPlan.ts'
@@ -58,7 +68,15 @@ export function analyzeStudy(input: AnalysisInput): Analysis {
     for (const r of c.results ?? []) {
       const key = keyOf(r, c.grid)
       const grid = relevantGrid(r.model, c.grid)
-      if (!seen.has(key)) seen.set(key, { key, model: r.model, compression: r.compression, grid, label: variantLabel(r.model, r.compression, grid), point: pointIndex.get(canonicalJson(c.grid)) ?? 0 })
+      if (!seen.has(key))
+        seen.set(key, {
+          key,
+          model: r.model,
+          compression: r.compression,
+          grid,
+          label: variantLabel(r.model, r.compression, grid),
+          point: pointIndex.get(canonicalJson(c.grid)) ?? 0
+        })
     }
   }
   const ordered = [...seen.values()].sort((a, b) => a.point - b.point || models.indexOf(a.model) - models.indexOf(b.model) || a.compression - b.compression)
@@ -131,7 +149,10 @@ export function analyzeStudy(input: AnalysisInput): Analysis {
       return [{ variant: j, n: both.length, ...wtl, meanDifference, p }]
     })
     const withP = raw.filter((t) => t.p !== null)
-    const adj = holm(withP.map((t) => t.p!), alpha)
+    const adj = holm(
+      withP.map((t) => t.p!),
+      alpha
+    )
     for (const t of raw) {
       const i = withP.indexOf(t)
       const pHolm = i >= 0 ? adj.adjusted[i]! : null

@@ -127,14 +127,21 @@ export async function writeStudyFolder(dir: string, study: StoredStudy, store: S
 
 export function readStudyFolder(dir: string): StudyFolder {
   const file = join(resolve(dir), 'study.json')
-  if (!existsSync(file)) throw new ApiError('not-found', `${resolve(dir)} is not a study folder (no study.json); create one with "iunet study submit SPEC --slurm --dir DIR".`)
+  if (!existsSync(file))
+    throw new ApiError('not-found', `${resolve(dir)} is not a study folder (no study.json); create one with "iunet study submit SPEC --slurm --dir DIR".`)
   const f = readJson<StudyFolder>(file)
   if (f.version !== FOLDER_VERSION) throw new ApiError('invalid-data', `${file} has folder version ${f.version}; this build reads ${FOLDER_VERSION}.`)
   return f
 }
 
 /** Trains one cell with no store: the same tasks, data and results as a local run of its config. */
-export async function trainFolderCell(dir: string, cell: FolderCell, studyId: string, pool: TrainingPool, onEpoch?: (m: EpochMetrics) => void): Promise<CellResult> {
+export async function trainFolderCell(
+  dir: string,
+  cell: FolderCell,
+  studyId: string,
+  pool: TrainingPool,
+  onEpoch?: (m: EpochMetrics) => void
+): Promise<CellResult> {
   const startedAt = new Date().toISOString()
   const datasetDir = join(resolve(dir), cell.datasetDir)
   const results: ModelResult[] = []
@@ -169,7 +176,21 @@ export async function trainFolderCell(dir: string, cell: FolderCell, studyId: st
   )
   if (failures.length) throw new Error(failures.join('\n'))
   const backend = (await pool.backendInfo().catch(() => null))?.name ?? null
-  return { version: FOLDER_VERSION, studyId, index: cell.index, key: cell.key, config: cell.config, results, epochs, firstLayer, ...info, backend, host: hostname(), startedAt, finishedAt: new Date().toISOString() }
+  return {
+    version: FOLDER_VERSION,
+    studyId,
+    index: cell.index,
+    key: cell.key,
+    config: cell.config,
+    results,
+    epochs,
+    firstLayer,
+    ...info,
+    backend,
+    host: hostname(),
+    startedAt,
+    finishedAt: new Date().toISOString()
+  }
 }
 
 export type CellFileState = 'done' | 'failed' | 'none'
@@ -196,8 +217,18 @@ export function addJob(dir: string, job: SubmittedJob): void {
 export function collectStudyFolder(dir: string, store: Store): { added: number; skipped: number; missing: number; studyId: string } {
   const root = resolve(dir)
   const folder = readStudyFolder(root)
-  const study = store.studies.ensure({ id: folder.studyId, name: folder.name, spec: folder.spec, cells: folder.cells.map(({ index: _i, schema: _s, datasetDir: _d, ...c }) => c) })
-  const finished = new Set(store.studies.cellRuns(study.id).filter((r) => r.status === 'finished').map((r) => r.cell))
+  const study = store.studies.ensure({
+    id: folder.studyId,
+    name: folder.name,
+    spec: folder.spec,
+    cells: folder.cells.map(({ index: _i, schema: _s, datasetDir: _d, ...c }) => c)
+  })
+  const finished = new Set(
+    store.studies
+      .cellRuns(study.id)
+      .filter((r) => r.status === 'finished')
+      .map((r) => r.cell)
+  )
   let added = 0
   let skipped = 0
   let missing = 0
@@ -213,7 +244,11 @@ export function collectStudyFolder(dir: string, store: Store): { added: number; 
     }
     const r = readJson<CellResult>(file)
     if (r.studyId !== folder.studyId || r.key !== cell.key) throw new ApiError('invalid-data', `${file} belongs to another study or cell.`)
-    if (!store.datasets.get(cell.datasetId)) throw new ApiError('not-found', `Cell ${cell.index}: dataset ${cell.datasetName} (${cell.datasetId}) is not in this data folder; collect into the data folder the study was submitted from.`)
+    if (!store.datasets.get(cell.datasetId))
+      throw new ApiError(
+        'not-found',
+        `Cell ${cell.index}: dataset ${cell.datasetName} (${cell.datasetId}) is not in this data folder; collect into the data folder the study was submitted from.`
+      )
     const id = randomUUID()
     store.transaction(() => {
       store.runs.create({ id, name: cell.config.name ?? `${folder.name} · ${cell.datasetName}`, config: cell.config, backend: r.backend ?? 'slurm' })
@@ -246,7 +281,11 @@ export function clearError(dir: string, index: number): void {
  * One array task on a compute node: trains cell `index` of the folder with its own worker pool and writes
  * results/<index>.json (or results/<index>.error.json), never the store.
  */
-export async function runFolderTask(dir: string, index: number, opts: { workers?: number; backend?: BackendChoice; onEpoch?: (m: EpochMetrics) => void } = {}): Promise<CellResult> {
+export async function runFolderTask(
+  dir: string,
+  index: number,
+  opts: { workers?: number; backend?: BackendChoice; onEpoch?: (m: EpochMetrics) => void } = {}
+): Promise<CellResult> {
   const root = resolve(dir)
   const folder = readStudyFolder(root)
   const cell = folder.cells[index]
@@ -258,7 +297,13 @@ export async function runFolderTask(dir: string, index: number, opts: { workers?
     clearError(root, index)
     return result
   } catch (e) {
-    writeJsonAtomic(errorFile(root, index), { index, key: cell.key, message: e instanceof Error ? e.message : String(e), host: hostname(), at: new Date().toISOString() })
+    writeJsonAtomic(errorFile(root, index), {
+      index,
+      key: cell.key,
+      message: e instanceof Error ? e.message : String(e),
+      host: hostname(),
+      at: new Date().toISOString()
+    })
     throw e
   } finally {
     await pool.close()

@@ -51,7 +51,10 @@ export function mergeSettings(base: Record<string, unknown>, over: Record<string
   const out = { ...base }
   for (const [k, v] of Object.entries(over)) {
     const b = out[k]
-    out[k] = v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b) ? mergeSettings(b as Record<string, unknown>, v as Record<string, unknown>) : v
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b)
+        ? mergeSettings(b as Record<string, unknown>, v as Record<string, unknown>)
+        : v
   }
   return out
 }
@@ -59,16 +62,28 @@ export function mergeSettings(base: Record<string, unknown>, over: Record<string
 /** The run config of one cell; throws an ApiError naming the cell and every bad field. */
 export function cellConfig(spec: StudySpec, defaults: RunConfig, point: GridPoint, dataset: { id: string; name: string; target?: string }): RunConfig {
   for (const k of [...Object.keys(spec.settings), ...Object.keys(point)]) {
-    if (FIXED.has(k.split('.')[0]!)) throw new ApiError('invalid-request', `"${k}" is set by the study itself (datasets, models, seeds, preset); remove it from settings/grid.`)
+    if (FIXED.has(k.split('.')[0]!))
+      throw new ApiError('invalid-request', `"${k}" is set by the study itself (datasets, models, seeds, preset); remove it from settings/grid.`)
   }
   let c = mergeSettings(defaults as unknown as Record<string, unknown>, spec.settings)
   for (const [k, v] of Object.entries(point)) c = applySetting(c, k, v)
-  c = { ...c, datasetId: dataset.id, models: spec.models, seeds: spec.seeds, preset: spec.preset, name: `${spec.name} · ${dataset.name}${describePoint(point) ? ` · ${describePoint(point)}` : ''}` }
+  c = {
+    ...c,
+    datasetId: dataset.id,
+    models: spec.models,
+    seeds: spec.seeds,
+    preset: spec.preset,
+    name: `${spec.name} · ${dataset.name}${describePoint(point) ? ` · ${describePoint(point)}` : ''}`
+  }
   if (dataset.target) c.target = dataset.target
   const parsed = RunConfig.strict().safeParse(c)
   if (!parsed.success) {
     const e = describeZodError('study cell', parsed.error)
-    throw new ApiError('invalid-request', `Study "${spec.name}", dataset "${dataset.name}"${describePoint(point) ? `, ${describePoint(point)}` : ''}: ${e.details?.join('; ')}`, e.details)
+    throw new ApiError(
+      'invalid-request',
+      `Study "${spec.name}", dataset "${dataset.name}"${describePoint(point) ? `, ${describePoint(point)}` : ''}: ${e.details?.join('; ')}`,
+      e.details
+    )
   }
   return parsed.data
 }
@@ -86,5 +101,8 @@ export const cellKey = (datasetId: string, point: GridPoint) => `${datasetId}|${
 export function studyId(spec: StudySpec, datasetIds: readonly string[]): string {
   // Paths are left out: the same files named from another folder are the same datasets (by content hash → id).
   const datasets = spec.datasets.map((d) => ({ target: d.target, imageShape: d.imageShape }))
-  return createHash('sha256').update(canonicalJson({ spec: { ...spec, datasets }, datasetIds })).digest('hex').slice(0, 16)
+  return createHash('sha256')
+    .update(canonicalJson({ spec: { ...spec, datasets }, datasetIds }))
+    .digest('hex')
+    .slice(0, 16)
 }

@@ -82,7 +82,19 @@ export function runsRepo(db: Db) {
       db.prepare(
         `INSERT INTO runs (id, name, dataset_id, config_json, status, backend, seeds, created_at, owner_pid, owner_host, owner_instance, heartbeat_at)
          VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)`
-      ).run(run.id, run.name, run.config.datasetId, JSON.stringify(run.config), run.backend, run.config.seeds, now.toISOString(), o?.pid ?? null, o?.host ?? null, o?.instance ?? null, o ? now.toISOString() : null)
+      ).run(
+        run.id,
+        run.name,
+        run.config.datasetId,
+        JSON.stringify(run.config),
+        run.backend,
+        run.config.seeds,
+        now.toISOString(),
+        o?.pid ?? null,
+        o?.host ?? null,
+        o?.instance ?? null,
+        o ? now.toISOString() : null
+      )
       return this.get(run.id)!
     },
     get(id: string): StoredRun | null {

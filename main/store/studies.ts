@@ -34,7 +34,13 @@ interface Row {
   created_at: string
 }
 
-const toStudy = (r: Row): StoredStudy => ({ id: r.id, name: r.name, spec: JSON.parse(r.spec_json) as StudySpec, cells: JSON.parse(r.cells_json) as PreparedCell[], createdAt: r.created_at })
+const toStudy = (r: Row): StoredStudy => ({
+  id: r.id,
+  name: r.name,
+  spec: JSON.parse(r.spec_json) as StudySpec,
+  cells: JSON.parse(r.cells_json) as PreparedCell[],
+  createdAt: r.created_at
+})
 
 export function studiesRepo(db: Db) {
   return {

@@ -36,7 +36,7 @@ export function pickEncoding(header: string | string[] | undefined): Encoding | 
     const value = q ? Number(q.slice(2)) : 1
     accepted.set(name, Number.isFinite(value) ? value : 0)
   }
-  const ok = (e: Encoding) => (accepted.get(e) ?? (accepted.get('*') ?? 0)) > 0
+  const ok = (e: Encoding) => (accepted.get(e) ?? accepted.get('*') ?? 0) > 0
   return ok('br') ? 'br' : ok('gzip') ? 'gzip' : null
 }
 

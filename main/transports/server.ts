@@ -24,7 +24,8 @@ const MIME: Record<string, string> = {
 }
 
 /** The renderer's CSP in server mode: the same as the desktop window, with the socket allowed. */
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
 
 export interface WireRequest {
   id: number | string
@@ -93,7 +94,11 @@ function sendSafe(ws: WebSocket, reply: unknown) {
   } catch (e) {
     logError('reply', e)
     const id = (reply as { id?: unknown }).id
-    text = JSON.stringify({ id: typeof id === 'number' || typeof id === 'string' ? id : null, ok: false, error: { code: 'internal', message: 'The reply could not be encoded.' } })
+    text = JSON.stringify({
+      id: typeof id === 'number' || typeof id === 'string' ? id : null,
+      ok: false,
+      error: { code: 'internal', message: 'The reply could not be encoded.' }
+    })
   }
   ws.send(text, () => undefined)
 }

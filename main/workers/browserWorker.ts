@@ -67,7 +67,14 @@ export class BrowserWorker implements WorkerLike {
     if (task.kind === 'probe') return this.port.send({ type: 'job', jobId, task })
     this.withData(task).then(
       (prepared) => !this.ended && this.port.send({ type: 'job', jobId, task: prepared }),
-      (e: unknown) => this.emit('message', { type: 'error', jobId, message: e instanceof Error ? e.message : String(e), cancelled: false, code: (e as { code?: string }).code })
+      (e: unknown) =>
+        this.emit('message', {
+          type: 'error',
+          jobId,
+          message: e instanceof Error ? e.message : String(e),
+          cancelled: false,
+          code: (e as { code?: string }).code
+        })
     )
   }
 

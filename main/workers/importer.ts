@@ -92,7 +92,12 @@ export async function inspectInWorker(path: string, opts: Omit<SourceOptions, 'o
  * Reads `path` on a worker thread. `decide` gets what was read (hash, schema, …) and returns the folder to
  * write the table into, or null to drop it; resolves with what was read once the table is written.
  */
-export async function importInWorker(path: string, opts: ReadOptions, onProgress: (p: Progress) => void, decide: (parsed: Parsed) => Promise<string | null> | string | null): Promise<Parsed> {
+export async function importInWorker(
+  path: string,
+  opts: ReadOptions,
+  onProgress: (p: Progress) => void,
+  decide: (parsed: Parsed) => Promise<string | null> | string | null
+): Promise<Parsed> {
   let parsed: Parsed | null = null
   await runJob({ op: 'import', path, opts }, async (m, send) => {
     if (m.type === 'progress') onProgress(m.progress)

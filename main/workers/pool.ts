@@ -210,7 +210,8 @@ export class TrainingPool {
     // thread's process.env does not change: set it here, on the main thread, before a worker loads Dawn. Not in
     // Electron, whose GPU process inherits the environment and draws on a real display.
     if (process.platform === 'linux' && !process.versions.electron && !process.env.EGL_PLATFORM) process.env.EGL_PLATFORM = 'surfaceless'
-    const worker: WorkerLike = this.opts.backend === 'webgpu' && this.opts.gpuWorker ? this.opts.gpuWorker() : new Worker(entry.file, { workerData: entry.workerData })
+    const worker: WorkerLike =
+      this.opts.backend === 'webgpu' && this.opts.gpuWorker ? this.opts.gpuWorker() : new Worker(entry.file, { workerData: entry.workerData })
     let resolveReady!: (b: BackendInfo) => void
     let rejectReady!: (e: Error) => void
     const ready = new Promise<BackendInfo>((res, rej) => {
@@ -303,7 +304,13 @@ export class TrainingPool {
       slot.ready.then(
         () => {
           if (slot.job === job && !job.cancelled) {
-            slot.worker.postMessage({ type: 'job', jobId: job.jobId, task: job.task, cancelFlag: job.flag, blasThreads: this.threadsPerTask() } satisfies ToWorker)
+            slot.worker.postMessage({
+              type: 'job',
+              jobId: job.jobId,
+              task: job.task,
+              cancelFlag: job.flag,
+              blasThreads: this.threadsPerTask()
+            } satisfies ToWorker)
           } else if (slot.job === job) this.finish(i, () => job.reject(new TaskError('cancelled', true)))
         },
         (e: Error) => this.kill(i, new TaskError(e.message, false))

@@ -42,8 +42,7 @@ export interface DataInfo {
 
 export type TaskResult =
   /** preprocessor: the preprocessing fitted on this seed's training rows (plain JSON), kept with the trained models. */
-  | { kind: 'train'; result: EngineJobResult; data: DataInfo; preprocessor?: SerializedPreprocessor }
-  | { kind: 'probe'; result: ProbeResult }
+  { kind: 'train'; result: EngineJobResult; data: DataInfo; preprocessor?: SerializedPreprocessor } | { kind: 'probe'; result: ProbeResult }
 
 export type ToWorker =
   | { type: 'init'; backend: BackendChoice; workers?: number }

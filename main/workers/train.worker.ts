@@ -24,7 +24,15 @@ const preparedCache = new Map<string, PreparedData & { preprocessor: SerializedP
 
 async function preparedFor(task: TrainTask): Promise<PreparedData & { preprocessor: SerializedPreprocessor }> {
   const maxRows = task.config.maxRows ?? undefined
-  const key = JSON.stringify([task.datasetDir, task.seed, task.fold ?? null, task.config.split, maxRows, task.schema.target, task.schema.columns.map((c) => [c.name, c.type, c.role])])
+  const key = JSON.stringify([
+    task.datasetDir,
+    task.seed,
+    task.fold ?? null,
+    task.config.split,
+    maxRows,
+    task.schema.target,
+    task.schema.columns.map((c) => [c.name, c.type, c.role])
+  ])
   const hit = preparedCache.get(key)
   if (hit) return hit
   if (cachedTable?.dir !== task.datasetDir) cachedTable = { dir: task.datasetDir, table: await loadTable(task.datasetDir) }

@@ -24,7 +24,8 @@ describe('built desktop bundle', () => {
       worker.on('error', rej)
       worker.on('message', (m: FromWorker) => {
         messages.push(m)
-        if (m.type === 'ready') worker.postMessage({ type: 'job', jobId: 1, task: { kind: 'probe', steps: 3, delayMs: 1 }, cancelFlag: new SharedArrayBuffer(4) } satisfies ToWorker)
+        if (m.type === 'ready')
+          worker.postMessage({ type: 'job', jobId: 1, task: { kind: 'probe', steps: 3, delayMs: 1 }, cancelFlag: new SharedArrayBuffer(4) } satisfies ToWorker)
         if (m.type === 'result' || m.type === 'error' || m.type === 'init-failed') res()
       })
     })

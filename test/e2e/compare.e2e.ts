@@ -20,10 +20,34 @@ beforeAll(async () => {
   h = await startHarness()
   const d = await h.services.call('datasets.import', { path: resolve('resources/examples/digits_8x8.csv') })
   const quick = h.services.runs.defaults(d.id, 'quick')
-  const a = await h.services.runs.start({ ...quick, name: 'digits e2e', models: ['iunet', 'mlp', 'cnn', 'omp'], seeds: 2, epochs: 3, finetuneEpochs: 3, compressions: [4, 8] })
-  const b = await h.services.runs.start({ ...quick, name: 'digits small', models: ['iunet', 'mlp'], seeds: 1, epochs: 2, finetuneEpochs: 2, compressions: [8], learningRate: 0.001 })
+  const a = await h.services.runs.start({
+    ...quick,
+    name: 'digits e2e',
+    models: ['iunet', 'mlp', 'cnn', 'omp'],
+    seeds: 2,
+    epochs: 3,
+    finetuneEpochs: 3,
+    compressions: [4, 8]
+  })
+  const b = await h.services.runs.start({
+    ...quick,
+    name: 'digits small',
+    models: ['iunet', 'mlp'],
+    seeds: 1,
+    epochs: 2,
+    finetuneEpochs: 2,
+    compressions: [8],
+    learningRate: 0.001
+  })
   const wine = await h.services.call('datasets.import', { path: resolve('resources/examples/wine.csv') })
-  const t = await h.services.runs.start({ ...h.services.runs.defaults(wine.id, 'quick'), name: 'wine tabular', models: ['iunet', 'mlp'], seeds: 2, epochs: 4, finetuneEpochs: 4 })
+  const t = await h.services.runs.start({
+    ...h.services.runs.defaults(wine.id, 'quick'),
+    name: 'wine tabular',
+    models: ['iunet', 'mlp'],
+    seeds: 2,
+    epochs: 4,
+    finetuneEpochs: 4
+  })
   await Promise.all([a.finished, b.finished, t.finished])
   tabular = t.summary
   const c = await h.services.runs.start({ ...quick, name: 'digits cancelled', models: ['mlp'], seeds: 1, epochs: 50 })
@@ -68,7 +92,12 @@ async function scrollTo(testId: string) {
 async function shotsAt1280(theme: 'light' | 'dark') {
   await page().setViewportSize({ width: 1280, height: 720 })
   await page().getByRole('link', { name: 'Datasets', exact: true }).click()
-  await page().getByTestId('class-balance').or(page().getByTestId('datasets-empty')).first().waitFor({ timeout: 10_000 }).catch(() => undefined)
+  await page()
+    .getByTestId('class-balance')
+    .or(page().getByTestId('datasets-empty'))
+    .first()
+    .waitFor({ timeout: 10_000 })
+    .catch(() => undefined)
   await page().waitForTimeout(800)
   await dismissToasts()
   await h.shot(`1280-datasets-${theme}`)
@@ -81,7 +110,9 @@ async function shotsAt1280(theme: 'light' | 'dark') {
   await page().getByTestId('metrics-table').waitFor({ timeout: 10_000 })
   await page().waitForTimeout(800)
   await dismissToasts()
-  await page().locator('.content').evaluate((e) => e.scrollTo(0, 0))
+  await page()
+    .locator('.content')
+    .evaluate((e) => e.scrollTo(0, 0))
   await h.shot(`1280-compare-${theme}`)
   await page().getByTestId('metrics-table').scrollIntoViewIfNeeded()
   await h.shot(`1280-compare-table-${theme}`)
@@ -151,7 +182,9 @@ describe('Runs and Compare in Chromium', () => {
     const scrolls = () => table.evaluate((w) => w.scrollWidth > w.clientWidth + 1)
 
     expect(await table.getAttribute('data-group')).toBe('quality')
-    expect(await cutOff(['model', 'accuracy', 'balancedAccuracy', 'macroF1', 'invariancePrediction', 'invarianceRepresentation', 'supernetValAccuracy'])).toEqual([])
+    expect(
+      await cutOff(['model', 'accuracy', 'balancedAccuracy', 'macroF1', 'invariancePrediction', 'invarianceRepresentation', 'supernetValAccuracy'])
+    ).toEqual([])
     expect(await scrolls()).toBe(false)
     await h.shot('compare-1280-quality')
 
@@ -204,7 +237,11 @@ describe('Runs and Compare in Chromium', () => {
     await expect.poll(() => masks.count()).toBe(32)
     expect(await page().locator('[data-test="mask-block"][data-model="mlp"] [data-test="weight-grid"] canvas').count()).toBe(32)
     // A drawn mask has both kept and pruned pixels.
-    type Canvas2d = { width: number; height: number; getContext(t: string): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } }
+    type Canvas2d = {
+      width: number
+      height: number
+      getContext(t: string): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } }
+    }
     const pixels = await masks.first().evaluate((c) => {
       const cv = c as unknown as Canvas2d
       const d = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data
@@ -251,11 +288,12 @@ describe('Runs and Compare in Chromium', () => {
     await reader.screenshot({ path: join(SHOTS, 'report.png'), fullPage: true })
     await reader.screenshot({ path: join(SHOTS, 'report-tables.png') })
     // No table is cut off: each fits the page or scrolls inside its wrapper.
-    const cut = await reader.evaluate(() =>
-      [...document.querySelectorAll('table')].filter((t) => {
-        const box = (t.closest('.table-wrap') ?? document.body).getBoundingClientRect()
-        return t.getBoundingClientRect().right > Math.max(box.right, document.documentElement.clientWidth) + 1 && !t.closest('.table-wrap')
-      }).length
+    const cut = await reader.evaluate(
+      () =>
+        [...document.querySelectorAll('table')].filter((t) => {
+          const box = (t.closest('.table-wrap') ?? document.body).getBoundingClientRect()
+          return t.getBoundingClientRect().right > Math.max(box.right, document.documentElement.clientWidth) + 1 && !t.closest('.table-wrap')
+        }).length
     )
     expect(cut).toBe(0)
     expect(await reader.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true)
@@ -266,7 +304,9 @@ describe('Runs and Compare in Chromium', () => {
   it('adds a second run from the picker and shows only the settings that differ', async () => {
     await page().getByTestId('cart-picker').scrollIntoViewIfNeeded()
     await page().getByTestId('cart-run-select').click()
-    await page().getByText(/^digits small — finished/).click()
+    await page()
+      .getByText(/^digits small — finished/)
+      .click()
     await expect.poll(() => page().getByTestId('cart-add').isEnabled()).toBe(true)
     await page().getByTestId('cart-add').click()
     await expect.poll(() => page().getByTestId('metrics-row').count()).toBe(8)
@@ -274,7 +314,9 @@ describe('Runs and Compare in Chromium', () => {
     for (const k of ['epochs', 'seeds', 'learningRate', 'models', 'compressions']) expect(diff).toContain(k)
     expect(diff).not.toContain('batchSize')
     // Remove one entry from the cart with its button.
-    await page().getByRole('button', { name: /Remove IUNet \(pruned\) 8× \[B\]/ }).click()
+    await page()
+      .getByRole('button', { name: /Remove IUNet \(pruned\) 8× \[B\]/ })
+      .click()
     await expect.poll(() => page().getByTestId('metrics-row').count()).toBe(7)
     await h.shot('compare-two-runs')
     await scrollTo('config-diff')
@@ -285,17 +327,28 @@ describe('Runs and Compare in Chromium', () => {
   it('tints the best value within each dataset when the comparison spans datasets', async () => {
     await page().getByTestId('cart-picker').scrollIntoViewIfNeeded()
     await page().getByTestId('cart-run-select').click()
-    await page().locator('.n-base-select-option', { hasText: /^wine tabular — finished/ }).click()
+    await page()
+      .locator('.n-base-select-option', { hasText: /^wine tabular — finished/ })
+      .click()
     await expect.poll(() => page().getByTestId('cart-add').isEnabled()).toBe(true)
     await page().getByTestId('cart-add').click()
     await expect.poll(() => page().getByTestId('metrics-row').count()).toBe(9)
     const perRow = await page()
       .getByTestId('metrics-row')
-      .evaluateAll((rows) => rows.map((r) => ({ dataset: r.querySelector('[data-test="metrics-dataset"]')?.textContent ?? '', best: !!r.querySelector('td[data-col="accuracy"].best') })))
+      .evaluateAll((rows) =>
+        rows.map((r) => ({
+          dataset: r.querySelector('[data-test="metrics-dataset"]')?.textContent ?? '',
+          best: !!r.querySelector('td[data-col="accuracy"].best')
+        }))
+      )
     const datasets = new Set(perRow.map((r) => r.dataset))
     expect(datasets.size).toBe(2)
     // One best accuracy (or a tie) in each dataset, not only on the dataset with the higher numbers.
-    for (const d of datasets) expect(perRow.some((r) => r.dataset === d && r.best), d).toBe(true)
+    for (const d of datasets)
+      expect(
+        perRow.some((r) => r.dataset === d && r.best),
+        d
+      ).toBe(true)
     expect(await page().locator('#metrics-caption').textContent()).toMatch(/within each dataset/)
     await dismissToasts()
     await page().getByTestId('metrics-table').scrollIntoViewIfNeeded()
@@ -307,7 +360,9 @@ describe('Runs and Compare in Chromium', () => {
     await page().getByRole('button', { name: 'Clear all' }).click()
     await page().getByTestId('compare-empty').waitFor()
     await page().getByTestId('cart-run-select').click()
-    await page().locator('.n-base-select-option', { hasText: /^wine tabular — finished/ }).click()
+    await page()
+      .locator('.n-base-select-option', { hasText: /^wine tabular — finished/ })
+      .click()
     await expect.poll(() => page().getByTestId('cart-add').isEnabled()).toBe(true)
     await page().getByTestId('cart-add').click()
     await expect.poll(() => page().getByTestId('metrics-row').count()).toBe(2)
@@ -316,12 +371,16 @@ describe('Runs and Compare in Chromium', () => {
     expect(await page().getByTestId('masks').count()).toBe(0)
     await expect.poll(() => page().getByTestId('confusion-chart').count()).toBe(2)
     await dismissToasts()
-    await page().locator('.content').evaluate((e) => e.scrollTo(0, 0))
+    await page()
+      .locator('.content')
+      .evaluate((e) => e.scrollTo(0, 0))
     await h.shot('compare-tabular')
     // Back to the digits comparison for the theme screenshots.
     await page().getByRole('button', { name: 'Clear all' }).click()
     await page().getByTestId('cart-run-select').click()
-    await page().locator('.n-base-select-option', { hasText: /^digits e2e — finished/ }).click()
+    await page()
+      .locator('.n-base-select-option', { hasText: /^digits e2e — finished/ })
+      .click()
     await expect.poll(() => page().getByTestId('cart-add').isEnabled()).toBe(true)
     await page().getByTestId('cart-add').click()
     await expect.poll(() => page().getByTestId('metrics-row').count()).toBe(6)
@@ -336,11 +395,19 @@ describe('Runs and Compare in Chromium', () => {
     expect(await page().getByTestId('theme-dark').getAttribute('aria-pressed')).toBe('true')
     // The layout background fades to the dark theme's (naive-ui transitions it).
     const brightness = async () => {
-      const bg = await page().locator('.n-layout').first().evaluate((e) => (globalThis as unknown as { getComputedStyle(el: unknown): { backgroundColor: string } }).getComputedStyle(e).backgroundColor)
-      return (bg.match(/\d+/g) ?? ['255', '255', '255']).slice(0, 3).map(Number).reduce((a, b) => a + b, 0)
+      const bg = await page()
+        .locator('.n-layout')
+        .first()
+        .evaluate((e) => (globalThis as unknown as { getComputedStyle(el: unknown): { backgroundColor: string } }).getComputedStyle(e).backgroundColor)
+      return (bg.match(/\d+/g) ?? ['255', '255', '255'])
+        .slice(0, 3)
+        .map(Number)
+        .reduce((a, b) => a + b, 0)
     }
     await expect.poll(brightness, { timeout: 5000 }).toBeLessThan(200)
-    await page().locator('.content').evaluate((e) => e.scrollTo(0, 0))
+    await page()
+      .locator('.content')
+      .evaluate((e) => e.scrollTo(0, 0))
     await page().waitForTimeout(500)
     await h.shot('compare-dark')
     await scrollTo('masks')

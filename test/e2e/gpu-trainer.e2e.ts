@@ -63,7 +63,10 @@ interface Outcome {
 async function nodeRun(model: ModelKind, d = data, cfg = config): Promise<Outcome> {
   await initBackend('wasm')
   const losses: number[] = []
-  const r = await runJob({ model, seed: 1, config: cfg, data: d }, { onProgress: (p) => p.metrics && losses.push(p.metrics.trainLoss), isCancelled: () => false })
+  const r = await runJob(
+    { model, seed: 1, config: cfg, data: d },
+    { onProgress: (p) => p.metrics && losses.push(p.metrics.trainLoss), isCancelled: () => false }
+  )
   return { firstLoss: losses[0]!, accuracy: r.results[0]!.accuracy }
 }
 
@@ -157,12 +160,18 @@ describe('GPU trainer page (Chromium WebGPU, served from 127.0.0.1)', () => {
     expect(ready.backend.name).toBe('webgpu')
     expect(ready.backend.adapter).toMatchObject({ via: 'browser' })
     console.log(`browser adapter: ${JSON.stringify(ready.backend.adapter)}`)
-    const cases = [['mlp', data, config], ['iunet', data, config], ['cnn', digits, digitsConfig]] as const
+    const cases = [
+      ['mlp', data, config],
+      ['iunet', data, config],
+      ['cnn', digits, digitsConfig]
+    ] as const
     for (const [i, [model, d, cfg]] of cases.entries()) {
       const inPage = await browserRun(page, model, i + 1, d, cfg)
       const node = await nodeRun(model, d, cfg)
       const rel = Math.abs(inPage.firstLoss - node.firstLoss) / Math.abs(node.firstLoss)
-      console.log(`${model}: first-epoch loss node/wasm ${node.firstLoss.toFixed(6)} browser/webgpu ${inPage.firstLoss.toFixed(6)} (rel ${rel.toExponential(2)}); accuracy ${node.accuracy.toFixed(4)} vs ${inPage.accuracy.toFixed(4)} on ${d.test.n} test rows`)
+      console.log(
+        `${model}: first-epoch loss node/wasm ${node.firstLoss.toFixed(6)} browser/webgpu ${inPage.firstLoss.toFixed(6)} (rel ${rel.toExponential(2)}); accuracy ${node.accuracy.toFixed(4)} vs ${inPage.accuracy.toFixed(4)} on ${d.test.n} test rows`
+      )
       expect(inPage.messages).toContain('data')
       expect(Number.isFinite(inPage.firstLoss)).toBe(true)
       expect(rel).toBeLessThan(1e-3)
@@ -177,7 +186,9 @@ describe('GPU trainer page (Chromium WebGPU, served from 127.0.0.1)', () => {
     expect(ready.type).toBe('ready')
     if (ready.type !== 'ready') return
     const forced = await page.evaluate(async () => {
-      const a = await (navigator as unknown as { gpu: { requestAdapter(): Promise<{ info: { isFallbackAdapter?: boolean; architecture: string } } | null> } }).gpu.requestAdapter()
+      const a = await (
+        navigator as unknown as { gpu: { requestAdapter(): Promise<{ info: { isFallbackAdapter?: boolean; architecture: string } } | null> } }
+      ).gpu.requestAdapter()
       return a ? { fallback: !!a.info.isFallbackAdapter, arch: a.info.architecture } : null
     })
     if (forced && (forced.fallback || /swiftshader|llvmpipe/i.test(forced.arch))) {

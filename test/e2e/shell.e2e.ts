@@ -40,11 +40,16 @@ describe('workbench shell in Chromium (server mode)', () => {
     const page = await h.browser.newPage({ viewport: { width: 1280, height: 720 } })
     await page.goto(h.server.url)
     await page.getByTestId('status-bar').getByTestId('backend').waitFor({ timeout: 30_000 })
-    const focused = () => page.evaluate(() => {
-      const el = document.activeElement as HTMLElement | null
-      const cs = el ? getComputedStyle(el) : null
-      return { text: el?.textContent?.trim() ?? '', inNav: !!el?.closest('nav[aria-label="Sections"]'), outline: cs ? `${cs.outlineStyle} ${cs.outlineWidth}` : '' }
-    })
+    const focused = () =>
+      page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null
+        const cs = el ? getComputedStyle(el) : null
+        return {
+          text: el?.textContent?.trim() ?? '',
+          inNav: !!el?.closest('nav[aria-label="Sections"]'),
+          outline: cs ? `${cs.outlineStyle} ${cs.outlineWidth}` : ''
+        }
+      })
     await page.keyboard.press('Tab')
     const first = await focused()
     expect(first).toMatchObject({ text: 'Datasets', inNav: true })
@@ -75,7 +80,11 @@ describe('workbench shell in Chromium (server mode)', () => {
       button = await page.evaluate(() => {
         const el = document.activeElement as HTMLElement | null
         const cs = el ? getComputedStyle(el) : null
-        return { isButton: !!el?.classList.contains('n-button'), outline: cs ? `${cs.outlineStyle} ${cs.outlineWidth}` : '', text: el?.textContent?.trim() ?? '' }
+        return {
+          isButton: !!el?.classList.contains('n-button'),
+          outline: cs ? `${cs.outlineStyle} ${cs.outlineWidth}` : '',
+          text: el?.textContent?.trim() ?? ''
+        }
       })
     }
     expect(button.isButton, 'Tab reaches a button of the Datasets view').toBe(true)
@@ -93,7 +102,9 @@ describe('workbench shell in Chromium (server mode)', () => {
     page.on('response', (r) => {
       if (r.request().resourceType() !== 'script') return
       pending.push(
-        Promise.all([r.body(), r.request().sizes()]).then(([b, sizes]) => void scripts.push({ url: r.url().replace(/^.*\//, ''), bytes: b.length, wire: sizes.responseBodySize }))
+        Promise.all([r.body(), r.request().sizes()]).then(
+          ([b, sizes]) => void scripts.push({ url: r.url().replace(/^.*\//, ''), bytes: b.length, wire: sizes.responseBodySize })
+        )
       )
     })
     await page.goto(h.server.url, { waitUntil: 'networkidle' })
@@ -109,7 +120,10 @@ describe('workbench shell in Chromium (server mode)', () => {
     expect(total).toBeLessThanOrEqual(1_500_000)
     expect(scripts.some((s) => /echarts/i.test(s.url) && s.bytes > 10_000)).toBe(false)
     // The same figure from the build manifest: the entry chunk and everything it imports statically.
-    const manifest = JSON.parse(readFileSync(resolve('out/renderer/.vite/manifest.json'), 'utf8')) as Record<string, { file: string; isEntry?: boolean; imports?: string[] }>
+    const manifest = JSON.parse(readFileSync(resolve('out/renderer/.vite/manifest.json'), 'utf8')) as Record<
+      string,
+      { file: string; isEntry?: boolean; imports?: string[] }
+    >
     const seen = new Set<string>()
     const visit = (key: string) => {
       if (seen.has(key)) return

@@ -68,7 +68,9 @@ describe('study from the wizard', () => {
     await expect.poll(async () => page.getByTestId('wizard-next').isDisabled()).toBe(true)
     await kappas.fill('0.0625, 0.5')
     await expect.poll(async () => page.getByTestId('wizard-next').isDisabled()).toBe(false)
-    await expect.poll(async () => page.getByTestId('study-plan').textContent()).toMatch(/2 datasets × 2 grid points = 4 cells,\s*each 2 models × 1 seed\s*= 8 training tasks/)
+    await expect
+      .poll(async () => page.getByTestId('study-plan').textContent())
+      .toMatch(/2 datasets × 2 grid points = 4 cells,\s*each 2 models × 1 seed\s*= 8 training tasks/)
     await page.getByTestId('study-plan').scrollIntoViewIfNeeded()
     await shot('study-wizard-settings')
     await page.getByTestId('wizard-next').click()
@@ -97,7 +99,12 @@ describe('study from the wizard', () => {
     // IUNet at each κ, and the dense MLP once (κ does not change it): 3 variants × 2 datasets, all filled
     expect(detail.variants).toHaveLength(3)
     await expect.poll(async () => matrix.locator('tbody td').filter({ hasText: '%' }).count()).toBe(6)
-    expect(detail.spec).toMatchObject({ models: ['iunet', 'mlp'], seeds: 1, grid: { kappa: [0.0625, 0.5] }, settings: { epochs: 2, finetuneEpochs: 2, width: 16, depth: 1 } })
+    expect(detail.spec).toMatchObject({
+      models: ['iunet', 'mlp'],
+      seeds: 1,
+      grid: { kappa: [0.0625, 0.5] },
+      settings: { epochs: 2, finetuneEpochs: 2, width: 16, depth: 1 }
+    })
     expect(detail.cellList.map((c) => c.status)).toEqual(['finished', 'finished', 'finished', 'finished'])
     // the cells' "Run finished" notifications would cover the page
     for (let round = 0; round < 3 && (await page.locator('.n-notification').count()) > 0; round++) {

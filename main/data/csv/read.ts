@@ -63,9 +63,7 @@ export async function readCsv(path: string, onProgress?: (p: Progress) => void):
   if (looksBinary(head, guess.encoding)) {
     const kind = knownBinary(head)
     if (kind) throw new DataError(`"${baseName(path)}" is ${kind}, not CSV text. ${BINARY_ADVICE[kind]}`)
-    throw new DataError(
-      `"${baseName(path)}" looks like a binary file, not CSV text. Export it as CSV (comma- or semicolon-separated) and import that.`
-    )
+    throw new DataError(`"${baseName(path)}" looks like a binary file, not CSV text. Export it as CSV (comma- or semicolon-separated) and import that.`)
   }
   try {
     return await readWith(path, size, guess.encoding, guess.bomLength, head, onProgress)
@@ -251,7 +249,8 @@ async function readWith(
     throw new DataError(`"${fileName}" has a header row (${bs.length} column${bs.length === 1 ? '' : 's'}) but no data rows.`)
   }
   const columns = bs.map((b) => b.finish())
-  if (encoding !== 'utf-8') warnings.push(`Text encoding detected: ${encoding === 'latin1' ? 'Latin-1 (the file is not valid UTF-8)' : encoding.toUpperCase()}.`)
+  if (encoding !== 'utf-8')
+    warnings.push(`Text encoding detected: ${encoding === 'latin1' ? 'Latin-1 (the file is not valid UTF-8)' : encoding.toUpperCase()}.`)
   if (!hasHeader) warnings.push(`The first row looks like data, not a header: columns were named column_1…column_${columns.length}.`)
   return {
     table: { rows, columns },

@@ -36,7 +36,10 @@ async function list(dir: string) {
 export async function readImageFolder(root: string, opts: { imageShape?: ImageShape; onProgress?: (p: Progress) => void } = {}): Promise<FolderSource> {
   const folder = basename(root)
   const entries = (await list(root)).filter((e) => !e.name.startsWith('.'))
-  const classDirs = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort(collator.compare)
+  const classDirs = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort(collator.compare)
   const looseImages = entries.filter((e) => e.isFile() && IMAGE_EXT.has(extname(e.name).toLowerCase()))
   if (classDirs.length === 0) {
     if (looseImages.length) {
@@ -50,7 +53,10 @@ export async function readImageFolder(root: string, opts: { imageShape?: ImageSh
   let skippedOther = 0
   for (const cls of classDirs) {
     const inside = (await list(join(root, cls))).filter((e) => e.isFile() && !e.name.startsWith('.'))
-    const imgs = inside.filter((e) => IMAGE_EXT.has(extname(e.name).toLowerCase())).map((e) => e.name).sort(collator.compare)
+    const imgs = inside
+      .filter((e) => IMAGE_EXT.has(extname(e.name).toLowerCase()))
+      .map((e) => e.name)
+      .sort(collator.compare)
     skippedOther += inside.length - imgs.length
     if (imgs.length === 0) {
       warnings.push(`Sub-folder "${cls}" has no PNG or JPEG images; it is not used as a class.`)
@@ -62,7 +68,9 @@ export async function readImageFolder(root: string, opts: { imageShape?: ImageSh
   }
   if (skippedOther) warnings.push(`${skippedOther} file(s) that are not PNG or JPEG were skipped.`)
   if (files.length === 0) {
-    throw new DataError(`No images were found in the sub-folders of "${folder}" (${classDirs.slice(0, 5).join(', ')}${classDirs.length > 5 ? ', …' : ''}). Only PNG and JPEG files are read.`)
+    throw new DataError(
+      `No images were found in the sub-folders of "${folder}" (${classDirs.slice(0, 5).join(', ')}${classDirs.length > 5 ? ', …' : ''}). Only PNG and JPEG files are read.`
+    )
   }
   if (classes.length < 2) {
     throw new DataError(`"${folder}" has images for only one class ("${classes[0]}"); classification needs at least 2 class sub-folders.`)

@@ -63,7 +63,9 @@ function parseIdx(path: string, data: Buffer): IdxArray {
   const name = basename(path)
   if (data.length < 4 || data[0] !== 0 || data[1] !== 0) {
     const magic = data.subarray(0, 4).toString('hex') || '(empty)'
-    throw new DataError(`"${name}" is not an IDX file: its magic number is 0x${magic}, expected 0x0000 followed by a type and a dimension count (e.g. 0x00000803 for images).`)
+    throw new DataError(
+      `"${name}" is not an IDX file: its magic number is 0x${magic}, expected 0x0000 followed by a type and a dimension count (e.g. 0x00000803 for images).`
+    )
   }
   const type = data[2]
   const nd = data[3]
@@ -75,7 +77,9 @@ function parseIdx(path: string, data: Buffer): IdxArray {
   const need = dims.reduce((a, b) => a * b, 1)
   const body = data.subarray(4 + 4 * nd)
   if (body.length < need) {
-    throw new DataError(`"${name}" is truncated: its header promises ${dims.join(' × ')} = ${need.toLocaleString('en-US')} bytes of data but only ${body.length.toLocaleString('en-US')} are there.`)
+    throw new DataError(
+      `"${name}" is truncated: its header promises ${dims.join(' × ')} = ${need.toLocaleString('en-US')} bytes of data but only ${body.length.toLocaleString('en-US')} are there.`
+    )
   }
   return { dims, body: body.subarray(0, need) }
 }
@@ -107,14 +111,21 @@ export interface IdxSource {
   labelsPath: string
 }
 
-export async function readIdxPair(imagesPath: string, opts: { imageShape?: ImageShape; onProgress?: (p: { bytesRead: number; totalBytes: number; rows: number }) => void } = {}): Promise<IdxSource> {
+export async function readIdxPair(
+  imagesPath: string,
+  opts: { imageShape?: ImageShape; onProgress?: (p: { bytesRead: number; totalBytes: number; rows: number }) => void } = {}
+): Promise<IdxSource> {
   const name = basename(imagesPath)
   if (/labels/i.test(name) && !/images/i.test(name)) {
-    throw new DataError(`"${name}" is an IDX labels file; import the images file next to it (e.g. ${name.replace(/labels/i, 'images').replace(/idx1/i, 'idx3')}).`)
+    throw new DataError(
+      `"${name}" is an IDX labels file; import the images file next to it (e.g. ${name.replace(/labels/i, 'images').replace(/idx1/i, 'idx3')}).`
+    )
   }
   const labelsPath = await findLabelsFile(imagesPath)
   if (!labelsPath) {
-    throw new DataError(`No labels file was found next to "${name}". Put the labels file (e.g. ${name.replace(/images/i, 'labels').replace(/idx3/i, 'idx1')}) in the same folder.`)
+    throw new DataError(
+      `No labels file was found next to "${name}". Put the labels file (e.g. ${name.replace(/images/i, 'labels').replace(/idx3/i, 'idx1')}) in the same folder.`
+    )
   }
   const hash = createHash('sha256')
   const img = await readIdx(imagesPath, hash)
@@ -124,14 +135,18 @@ export async function readIdxPair(imagesPath: string, opts: { imageShape?: Image
   const lab = await readIdx(labelsPath, hash)
   const labels = parseIdx(labelsPath, lab.data)
   if (images.dims.length < 3) {
-    throw new DataError(`"${name}" has ${images.dims.length} dimension(s) (${images.dims.join(' × ')}); an IDX images file has n × height × width (× channels).`)
+    throw new DataError(
+      `"${name}" has ${images.dims.length} dimension(s) (${images.dims.join(' × ')}); an IDX images file has n × height × width (× channels).`
+    )
   }
   if (labels.dims.length !== 1) {
     throw new DataError(`"${basename(labelsPath)}" has ${labels.dims.length} dimensions; an IDX labels file has one (n).`)
   }
   const [n, h, w, c = 1] = images.dims
   if (labels.dims[0] !== n) {
-    throw new DataError(`"${name}" has ${n.toLocaleString('en-US')} images but "${basename(labelsPath)}" has ${labels.dims[0].toLocaleString('en-US')} labels; they must match.`)
+    throw new DataError(
+      `"${name}" has ${n.toLocaleString('en-US')} images but "${basename(labelsPath)}" has ${labels.dims[0].toLocaleString('en-US')} labels; they must match.`
+    )
   }
   if (opts.imageShape && (opts.imageShape[0] !== h || opts.imageShape[1] !== w || opts.imageShape[2] !== c)) {
     throw new DataError(`The declared image shape ${opts.imageShape.join('×')} does not match "${name}", whose images are ${h}×${w}×${c}.`)

@@ -25,7 +25,7 @@ export function differences(a: readonly number[], b: readonly number[]): number[
 export function rankAverage(xs: readonly number[]): number[] {
   const order = xs.map((_, i) => i).sort((i, j) => xs[i]! - xs[j]!)
   const ranks = new Array<number>(xs.length)
-  for (let start = 0; start < order.length; ) {
+  for (let start = 0; start < order.length;) {
     let end = start + 1
     while (end < order.length && xs[order[end]!] === xs[order[start]!]) end++
     const r = (start + 1 + end) / 2 // average of ranks start+1 … end

@@ -30,11 +30,7 @@ export interface WinTieLoss {
  * Counts, pair by pair (datasets or seeds), how often a beats b. |a − b| ≤ tolerance is a tie.
  * `higherIsBetter` false for errors/losses.
  */
-export function winTieLoss(
-  a: readonly number[],
-  b: readonly number[],
-  options: { tolerance?: number; higherIsBetter?: boolean } = {}
-): WinTieLoss {
+export function winTieLoss(a: readonly number[], b: readonly number[], options: { tolerance?: number; higherIsBetter?: boolean } = {}): WinTieLoss {
   if (a.length !== b.length) throw new RangeError(`paired samples must have the same length (${a.length} vs ${b.length})`)
   const tol = options.tolerance ?? 0
   const sign = options.higherIsBetter === false ? -1 : 1

@@ -45,11 +45,7 @@ export function pairedTTest(a: readonly number[], b: readonly number[]): TTestRe
  * same train/test split). `nTest / nTrain` is the ratio of test to training set size of one resample
  * (k-fold: 1 / (k − 1)).
  */
-export function correctedResampledTTest(
-  a: readonly number[],
-  b: readonly number[],
-  sizes: { nTrain: number; nTest: number }
-): TTestResult {
+export function correctedResampledTTest(a: readonly number[], b: readonly number[], sizes: { nTrain: number; nTest: number }): TTestResult {
   if (!(sizes.nTrain > 0 && sizes.nTest > 0)) throw new RangeError('nTrain and nTest must be positive')
   const d = differences(a, b)
   return tFrom(d, 1 / d.length + sizes.nTest / sizes.nTrain)

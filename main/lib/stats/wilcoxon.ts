@@ -27,11 +27,7 @@ export interface WilcoxonResult {
   z: number | null
 }
 
-export function wilcoxonSignedRank(
-  a: readonly number[],
-  b: readonly number[],
-  options: { method?: 'auto' | 'exact' | 'approx' } = {}
-): WilcoxonResult {
+export function wilcoxonSignedRank(a: readonly number[], b: readonly number[], options: { method?: 'auto' | 'exact' | 'approx' } = {}): WilcoxonResult {
   if (a.length !== b.length) throw new RangeError(`paired samples must have the same length (${a.length} vs ${b.length})`)
   const all = a.map((x, i) => x - b[i]!)
   const d = all.filter((x) => x !== 0)

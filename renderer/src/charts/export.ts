@@ -42,5 +42,11 @@ export function downloadDataUrl(filename: string, dataUrl: string): void {
 
 /** "IUNet vs MLP: digits" → "iunet-vs-mlp-digits". */
 export function slug(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'chart'
+  return (
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 60) || 'chart'
+  )
 }

@@ -22,7 +22,9 @@ export function useCompareCharts(opts: { light?: boolean } = {}) {
   const screenDark = useDark()
   const dark = computed(() => !opts.light && screenDark.value)
   const colour = (i: number) => entryColor(i)
-  const tabular = computed(() => compare.runIds.some((id) => compare.details[id]?.dataset?.kind === 'tabular' || (compare.details[id] && !compare.details[id]!.imageShape)))
+  const tabular = computed(() =>
+    compare.runIds.some((id) => compare.details[id]?.dataset?.kind === 'tabular' || (compare.details[id] && !compare.details[id]!.imageShape))
+  )
 
   const curves = computed<ChartSpec>(() => {
     const series = compare.cart.map((e, i) => ({
@@ -34,7 +36,11 @@ export function useCompareCharts(opts: { light?: boolean } = {}) {
     return {
       id: 'curves',
       title: `${m.label} per epoch${compare.curvePhase === 'supernet' ? ' of the supernetwork' : ''} (mean over seeds)`,
-      option: curvesOption(series.filter((s) => s.points.length), compare.curveMetric, compare.curveMode),
+      option: curvesOption(
+        series.filter((s) => s.points.length),
+        compare.curveMetric,
+        compare.curveMode
+      ),
       height: 380,
       caption:
         (compare.curveMode === 'best'
@@ -58,7 +64,12 @@ export function useCompareCharts(opts: { light?: boolean } = {}) {
         {
           id: `confusion-${label}`,
           title: `Confusion: ${label}`,
-          option: confusionOption(`${label} — ${rs.length} seed${rs.length > 1 ? 's' : ''} summed`, run.classNames, sumMatrices(rs.map((r) => r.confusion)), dark.value),
+          option: confusionOption(
+            `${label} — ${rs.length} seed${rs.length > 1 ? 's' : ''} summed`,
+            run.classNames,
+            sumMatrices(rs.map((r) => r.confusion)),
+            dark.value
+          ),
           height: size,
           width: size + 20
         }
@@ -67,7 +78,11 @@ export function useCompareCharts(opts: { light?: boolean } = {}) {
   )
 
   const sparsity = computed<ChartSpec | null>(() => {
-    const all = compare.cart.map((e, i) => ({ name: entryLabel(e, compare.letters), color: colour(i), layers: resultsOf(compare.details[e.runId], e).map((r) => r.layers) }))
+    const all = compare.cart.map((e, i) => ({
+      name: entryLabel(e, compare.letters),
+      color: colour(i),
+      layers: resultsOf(compare.details[e.runId], e).map((r) => r.layers)
+    }))
     // Unpruned models keep every weight: drawing their 100 % bars would only bury the pruned ones.
     const pruned = all.filter((s) => s.layers.some((ls) => ls.some((l) => l.nonzero < l.total)))
     if (!pruned.length) return null
@@ -107,10 +122,16 @@ export function useCompareCharts(opts: { light?: boolean } = {}) {
       title: `${balanced ? 'Balanced accuracy' : 'Accuracy'} vs compression`,
       option: compressionOption(lines, refs, balanced),
       height: 360,
-      caption: 'Mean over seeds at each compression ratio the run pruned to (all ratios of the run, not only the ones in the cart); dashed lines: unpruned models of the comparison.'
+      caption:
+        'Mean over seeds at each compression ratio the run pruned to (all ratios of the run, not only the ones in the cart); dashed lines: unpruned models of the comparison.'
     }
   })
 
-  const all = computed<ChartSpec[]>(() => [curves.value, ...confusions.value, ...(sparsity.value ? [sparsity.value] : []), ...(compression.value ? [compression.value] : [])])
+  const all = computed<ChartSpec[]>(() => [
+    curves.value,
+    ...confusions.value,
+    ...(sparsity.value ? [sparsity.value] : []),
+    ...(compression.value ? [compression.value] : [])
+  ])
   return { tabular, curves, confusions, sparsity, compression, all }
 }

@@ -21,7 +21,15 @@ export function useMaskItems() {
       const arts = (compare.artifacts[e.runId] ?? []).filter((a) => a.model === e.model && a.compression === e.compression).sort((a, b) => a.seed - b.seed)
       const a = arts[0]
       if (!a || a.inputs !== run.imageShape[0] * run.imageShape[1] * run.imageShape[2]) return []
-      return [{ label: entryLabel(e, compare.letters), artifact: a, shape: run.imageShape, pruned: PRUNED_MODELS.includes(e.model) && e.compression > 1, color: entryColor(i) }]
+      return [
+        {
+          label: entryLabel(e, compare.letters),
+          artifact: a,
+          shape: run.imageShape,
+          pruned: PRUNED_MODELS.includes(e.model) && e.compression > 1,
+          color: entryColor(i)
+        }
+      ]
     })
   )
 }

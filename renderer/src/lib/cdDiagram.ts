@@ -43,9 +43,20 @@ export function cdDiagramOption(input: CdInput, dark = false): Record<string, un
       type: 'line',
       name: labels[idx],
       clip: false,
-      data: [[r, 0], [r, y], [xEnd, y]],
+      data: [
+        [r, 0],
+        [r, y],
+        [xEnd, y]
+      ],
       symbol: 'none',
-      endLabel: { show: true, formatter: `${labels[idx]} (${r.toFixed(2)})`, color: fg, fontSize: 11, align: left ? 'right' : 'left', offset: left ? [-10, 0] : [0, 0] },
+      endLabel: {
+        show: true,
+        formatter: `${labels[idx]} (${r.toFixed(2)})`,
+        color: fg,
+        fontSize: 11,
+        align: left ? 'right' : 'left',
+        offset: left ? [-10, 0] : [0, 0]
+      },
       lineStyle: { color: fg, width: 1 },
       itemStyle: { color: fg },
       tooltip: { formatter: `${labels[idx]}: average rank ${r.toFixed(2)}` }
@@ -56,12 +67,26 @@ export function cdDiagramOption(input: CdInput, dark = false): Record<string, un
     const rs = g.map((i) => ranks[i]!)
     // between the axis and the first label row, spread evenly
     const y = -0.2 - (n * 0.65) / Math.max(1, groups.length)
-    series.push({ type: 'line', name: `not significantly different ${n + 1}`, data: [[Math.min(...rs) - 0.03, y], [Math.max(...rs) + 0.03, y]], symbol: 'none', clip: false, lineStyle: { color: fg, width: 4 }, silent: true })
+    series.push({
+      type: 'line',
+      name: `not significantly different ${n + 1}`,
+      data: [
+        [Math.min(...rs) - 0.03, y],
+        [Math.max(...rs) + 0.03, y]
+      ],
+      symbol: 'none',
+      clip: false,
+      lineStyle: { color: fg, width: 4 },
+      silent: true
+    })
   })
   series.push({
     type: 'line',
     name: 'CD',
-    data: [[1, 0.9], [1 + cd, 0.9]],
+    data: [
+      [1, 0.9],
+      [1 + cd, 0.9]
+    ],
     clip: false,
     symbol: 'rect',
     symbolSize: [2, 10],
@@ -75,7 +100,20 @@ export function cdDiagramOption(input: CdInput, dark = false): Record<string, un
     tooltip: { trigger: 'item' },
     // room for the longest label on each side (≈ 6.5 px per character at 11 px)
     grid: { left: margin(order.slice(0, half)), right: margin(order.slice(half)), top: 30, bottom: 10 },
-    xAxis: { type: 'value', min: 1, max: Math.max(k, 2), interval: 1, position: 'top', axisLine: { lineStyle: { color: fg } }, axisLabel: { color: fg }, splitLine: { show: false }, name: 'average rank', nameLocation: 'middle', nameGap: 22, nameTextStyle: { color: fg } },
+    xAxis: {
+      type: 'value',
+      min: 1,
+      max: Math.max(k, 2),
+      interval: 1,
+      position: 'top',
+      axisLine: { lineStyle: { color: fg } },
+      axisLabel: { color: fg },
+      splitLine: { show: false },
+      name: 'average rank',
+      nameLocation: 'middle',
+      nameGap: 22,
+      nameTextStyle: { color: fg }
+    },
     yAxis: { type: 'value', min: -(half + 0.5), max: 1.2, show: false },
     series
   }

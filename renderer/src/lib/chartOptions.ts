@@ -45,7 +45,17 @@ export function curvesOption(series: CurveSeries[], metric: CurveMetric, mode: '
       ? series
           .filter((s) => s.points.some((p) => p.n > 1))
           .flatMap((s) => [
-            { id: `lo-${s.name}`, name: s.name, type: 'line', stack: `band-${s.name}`, silent: true, showSymbol: false, lineStyle: { opacity: 0 }, tooltip: { show: false }, data: s.points.map((p) => [p.epoch, p.mean - p.std]) },
+            {
+              id: `lo-${s.name}`,
+              name: s.name,
+              type: 'line',
+              stack: `band-${s.name}`,
+              silent: true,
+              showSymbol: false,
+              lineStyle: { opacity: 0 },
+              tooltip: { show: false },
+              data: s.points.map((p) => [p.epoch, p.mean - p.std])
+            },
             {
               id: `band-${s.name}`,
               name: s.name,
@@ -69,7 +79,13 @@ export function curvesOption(series: CurveSeries[], metric: CurveMetric, mode: '
         const rows = params.filter((p) => p.seriesId.startsWith('main-'))
         if (!rows.length) return ''
         const head = `epoch ${rows[0]!.data[0]}`
-        return [head, ...rows.map((p) => `<span style="color:${escapeHtml(p.color)}">●</span> ${escapeHtml(p.seriesName)}: ${fmt(p.data[1])}${p.data[3] > 1 ? ` ± ${m.share ? (p.data[2] * 100).toFixed(1) : p.data[2].toFixed(3)} (n=${p.data[3]})` : ''}`)].join('<br>')
+        return [
+          head,
+          ...rows.map(
+            (p) =>
+              `<span style="color:${escapeHtml(p.color)}">●</span> ${escapeHtml(p.seriesName)}: ${fmt(p.data[1])}${p.data[3] > 1 ? ` ± ${m.share ? (p.data[2] * 100).toFixed(1) : p.data[2].toFixed(3)} (n=${p.data[3]})` : ''}`
+          )
+        ].join('<br>')
       }
     },
     legend: { type: 'scroll', top: 0, data: series.map((s) => s.name) },
@@ -99,14 +115,36 @@ export function confusionOption(title: string, classNames: string[], matrix: num
         `true ${escapeHtml(names[p.data[1]])} → predicted ${escapeHtml(names[p.data[0]])}: ${p.data[3]} (${(p.data[2] * 100).toFixed(1)} % of true ${escapeHtml(names[p.data[1]])})`
     },
     grid: { left: 70, right: 34, top: 30, bottom: 56 },
-    xAxis: { type: 'category', data: names, name: 'predicted', nameLocation: 'middle', nameGap: small ? 40 : 30, axisLabel: { interval: 0, rotate: names.some((n) => n.length > 4) ? 40 : 0, fontSize: small ? 9 : 11 }, splitArea: { show: true } },
-    yAxis: { type: 'category', data: names, name: 'true', nameLocation: 'middle', nameGap: 52, inverse: true, axisLabel: { interval: 0, fontSize: small ? 9 : 11 }, splitArea: { show: true } },
+    xAxis: {
+      type: 'category',
+      data: names,
+      name: 'predicted',
+      nameLocation: 'middle',
+      nameGap: small ? 40 : 30,
+      axisLabel: { interval: 0, rotate: names.some((n) => n.length > 4) ? 40 : 0, fontSize: small ? 9 : 11 },
+      splitArea: { show: true }
+    },
+    yAxis: {
+      type: 'category',
+      data: names,
+      name: 'true',
+      nameLocation: 'middle',
+      nameGap: 52,
+      inverse: true,
+      axisLabel: { interval: 0, fontSize: small ? 9 : 11 },
+      splitArea: { show: true }
+    },
     visualMap: { show: false, min: 0, max: 1, dimension: 2, inRange: { color: dark ? ['#1b1f2a', '#1f5f99', '#7fc8ff'] : ['#ffffff', '#9ecae1', '#08519c'] } },
     series: [
       {
         type: 'heatmap',
         data,
-        label: { show: !small, formatter: (p: { data: [number, number, number, number] }) => (p.data[3] ? String(p.data[3]) : ''), fontSize: 10, color: dark ? '#fff' : undefined },
+        label: {
+          show: !small,
+          formatter: (p: { data: [number, number, number, number] }) => (p.data[3] ? String(p.data[3]) : ''),
+          fontSize: 10,
+          color: dark ? '#fff' : undefined
+        },
         emphasis: { itemStyle: { borderColor: '#333', borderWidth: 1 } }
       }
     ]
@@ -150,7 +188,10 @@ export function sparsityOption(series: SparsitySeries[]): Option {
       type: 'bar',
       barMaxWidth: 14,
       data: names.map((n) => {
-        const shares = s.layers.map((ls) => ls.find((l) => l.name === n)).filter((l): l is LayerSparsity => !!l && l.total > 0).map((l) => (100 * l.nonzero) / l.total)
+        const shares = s.layers
+          .map((ls) => ls.find((l) => l.name === n))
+          .filter((l): l is LayerSparsity => !!l && l.total > 0)
+          .map((l) => (100 * l.nonzero) / l.total)
         return shares.length ? shares.reduce((a, b) => a + b, 0) / shares.length : null
       })
     }))
@@ -197,7 +238,12 @@ export function compressionOption(lines: CompressionLine[], refs: { name: string
           ? {
               silent: true,
               symbol: 'none',
-              data: refs.map((r) => ({ yAxis: r.value, name: r.name, lineStyle: { type: 'dashed', color: r.color }, label: { formatter: r.name, position: 'end', color: r.color } }))
+              data: refs.map((r) => ({
+                yAxis: r.value,
+                name: r.name,
+                lineStyle: { type: 'dashed', color: r.color },
+                label: { formatter: r.name, position: 'end', color: r.color }
+              }))
             }
           : undefined
     }))

@@ -56,7 +56,11 @@ export function divergingRgba(img: Float64Array, scale: number, mid: Rgb = { r: 
 
 /** A robust colour scale for weights: the 98th percentile of |w| over the units shown. */
 export function weightScale(weights: number[], count: number): number {
-  const abs = weights.slice(0, count).map(Math.abs).filter(Number.isFinite).sort((a, b) => a - b)
+  const abs = weights
+    .slice(0, count)
+    .map(Math.abs)
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b)
   if (!abs.length) return 1
   return abs[Math.min(abs.length - 1, Math.floor(abs.length * 0.98))] || abs[abs.length - 1] || 1
 }
@@ -82,11 +86,11 @@ export function spread(img: Float64Array, shape: ImageShape): number | null {
   const cx = sx / n
   const cy = sy / n
   let d = 0
-  for (let p = 0; p < h * w; p++) if (img[p]! > 0) d += (p % w - cx) ** 2 + (Math.floor(p / w) - cy) ** 2
+  for (let p = 0; p < h * w; p++) if (img[p]! > 0) d += ((p % w) - cx) ** 2 + (Math.floor(p / w) - cy) ** 2
   let ref = 0
   const ox = (w - 1) / 2
   const oy = (h - 1) / 2
-  for (let p = 0; p < h * w; p++) ref += (p % w - ox) ** 2 + (Math.floor(p / w) - oy) ** 2
+  for (let p = 0; p < h * w; p++) ref += ((p % w) - ox) ** 2 + (Math.floor(p / w) - oy) ** 2
   return Math.sqrt(d / n) / Math.sqrt(ref / (h * w))
 }
 
@@ -131,7 +135,7 @@ export function localityNote(items: { label: string; model: string; spread: numb
 
 /** The plain explanation shown under the mask grid and in the report. */
 export const MASK_EXPLANATION =
-  "Each small square is one hidden unit of the first layer, drawn as the image it reads. In the mask, an inked pixel is an input pixel " +
+  'Each small square is one hidden unit of the first layer, drawn as the image it reads. In the mask, an inked pixel is an input pixel ' +
   'the unit still receives after pruning; the weights show what the supernetwork (or the dense model) learned before pruning, blue ' +
   "negative and red positive. IUNet's masks should look local — each unit keeps a compact patch of neighbouring pixels, like a " +
   'convolution filter — because the contrastive loss on shifted images rewards units that respond to local patterns and one-shot ' +

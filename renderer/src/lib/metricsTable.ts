@@ -47,13 +47,59 @@ export const METRIC_COLUMNS: MetricColumn[] = [
     get: (a) => a.invarianceRepresentation,
     format: (v) => numMeanStd(asMs(v), '', 3)
   },
-  pctCol('supernetValAccuracy', 'Supernet val. acc.', 'Validation accuracy of the supernetwork just before pruning (pruned models): exposes an unfitted or collapsed supernet.'),
-  { key: 'params', label: 'Params (dense)', help: 'All weights and biases of the architecture.', better: null, get: (a) => a.params, format: (v) => compact(asMs(v)?.mean) },
-  { key: 'nonzeroParams', label: 'Nonzero params', help: 'Parameters left after pruning.', better: 'low', get: (a) => a.nonzeroParams, format: (v) => compact(asMs(v)?.mean) },
-  { key: 'compression', label: 'Compression', help: 'Ratio r: OMP keeps 1/r of the encoder weights (the classifier stays dense).', better: null, get: (a) => a.compression, format: (v) => compression(asMs(v)?.mean ?? 1) },
-  { key: 'flopsDense', label: 'FLOPs (dense)', help: 'Multiply-adds per example of the unpruned architecture.', better: null, get: (a) => a.flopsDense, format: (v) => compact(asMs(v)?.mean) },
-  { key: 'flopsSparse', label: 'FLOPs (sparse)', help: 'Multiply-adds per example counting only nonzero weights.', better: 'low', get: (a) => a.flopsSparse, format: (v) => compact(asMs(v)?.mean) },
-  { key: 'trainSeconds', label: 'Train time', help: 'Wall time to train the model (supernet + finetune for pruned models), per seed.', better: 'low', get: (a) => a.trainSeconds, format: (v) => numMeanStd(asMs(v), 's', 1) },
+  pctCol(
+    'supernetValAccuracy',
+    'Supernet val. acc.',
+    'Validation accuracy of the supernetwork just before pruning (pruned models): exposes an unfitted or collapsed supernet.'
+  ),
+  {
+    key: 'params',
+    label: 'Params (dense)',
+    help: 'All weights and biases of the architecture.',
+    better: null,
+    get: (a) => a.params,
+    format: (v) => compact(asMs(v)?.mean)
+  },
+  {
+    key: 'nonzeroParams',
+    label: 'Nonzero params',
+    help: 'Parameters left after pruning.',
+    better: 'low',
+    get: (a) => a.nonzeroParams,
+    format: (v) => compact(asMs(v)?.mean)
+  },
+  {
+    key: 'compression',
+    label: 'Compression',
+    help: 'Ratio r: OMP keeps 1/r of the encoder weights (the classifier stays dense).',
+    better: null,
+    get: (a) => a.compression,
+    format: (v) => compression(asMs(v)?.mean ?? 1)
+  },
+  {
+    key: 'flopsDense',
+    label: 'FLOPs (dense)',
+    help: 'Multiply-adds per example of the unpruned architecture.',
+    better: null,
+    get: (a) => a.flopsDense,
+    format: (v) => compact(asMs(v)?.mean)
+  },
+  {
+    key: 'flopsSparse',
+    label: 'FLOPs (sparse)',
+    help: 'Multiply-adds per example counting only nonzero weights.',
+    better: 'low',
+    get: (a) => a.flopsSparse,
+    format: (v) => compact(asMs(v)?.mean)
+  },
+  {
+    key: 'trainSeconds',
+    label: 'Train time',
+    help: 'Wall time to train the model (supernet + finetune for pruned models), per seed.',
+    better: 'low',
+    get: (a) => a.trainSeconds,
+    format: (v) => numMeanStd(asMs(v), 's', 1)
+  },
   {
     key: 'inferenceMsPerExample',
     label: 'Latency',
@@ -70,9 +116,17 @@ export const METRIC_COLUMNS: MetricColumn[] = [
  */
 export type ColumnGroup = 'quality' | 'cost' | 'all'
 export const COLUMN_GROUPS: { key: ColumnGroup; label: string; columns: string[] }[] = [
-  { key: 'quality', label: 'Accuracy & invariance', columns: ['accuracy', 'balancedAccuracy', 'macroF1', 'invariancePrediction', 'invarianceRepresentation', 'supernetValAccuracy'] },
+  {
+    key: 'quality',
+    label: 'Accuracy & invariance',
+    columns: ['accuracy', 'balancedAccuracy', 'macroF1', 'invariancePrediction', 'invarianceRepresentation', 'supernetValAccuracy']
+  },
   // Dense FLOPs only under 'all': a pruned model's dense FLOPs are its dense counterpart's (sparse = dense there).
-  { key: 'cost', label: 'Size & cost', columns: ['accuracy', 'params', 'nonzeroParams', 'compression', 'flopsSparse', 'trainSeconds', 'inferenceMsPerExample'] },
+  {
+    key: 'cost',
+    label: 'Size & cost',
+    columns: ['accuracy', 'params', 'nonzeroParams', 'compression', 'flopsSparse', 'trainSeconds', 'inferenceMsPerExample']
+  },
   { key: 'all', label: 'All columns', columns: METRIC_COLUMNS.map((c) => c.key) }
 ]
 
@@ -97,7 +151,15 @@ export function buildRows(entries: Entry[], runs: Record<string, RunDetail | und
   return entries.map((e) => {
     const run = runs[e.runId]
     const a = aggregateOf(run, e) ?? null
-    return { entry: e, label: entryLabel(e, letters), runName: run?.name ?? e.runId, datasetId: run?.datasetId ?? '', datasetName: run?.datasetName ?? '', seeds: a?.seeds ?? 0, aggregate: a }
+    return {
+      entry: e,
+      label: entryLabel(e, letters),
+      runName: run?.name ?? e.runId,
+      datasetId: run?.datasetId ?? '',
+      datasetName: run?.datasetName ?? '',
+      seeds: a?.seeds ?? 0,
+      aggregate: a
+    }
   })
 }
 
@@ -122,7 +184,9 @@ export function bestRows(rows: MetricRow[], col: MetricColumn): Set<number> {
   const byDataset = new Map<string, number[]>()
   rows.forEach((r, i) => byDataset.set(r.datasetId, [...(byDataset.get(r.datasetId) ?? []), i]))
   for (const idx of byDataset.values()) {
-    const vals = idx.map((i) => ({ i, v: rows[i]!.aggregate ? meanOf(col.get(rows[i]!.aggregate!)) : null })).filter((x): x is { i: number; v: number } => x.v != null)
+    const vals = idx
+      .map((i) => ({ i, v: rows[i]!.aggregate ? meanOf(col.get(rows[i]!.aggregate!)) : null }))
+      .filter((x): x is { i: number; v: number } => x.v != null)
     if (vals.length < 2) continue
     const target = col.better === 'high' ? Math.max(...vals.map((x) => x.v)) : Math.min(...vals.map((x) => x.v))
     if (vals.every((x) => x.v === target)) continue
@@ -174,7 +238,16 @@ export function toJson(rows: MetricRow[], generatedAt: string): string {
     {
       generatedAt,
       note: 'mean ± std over seeds (n = seeds); shares in 0..1; compression r keeps 1/r of the encoder weights',
-      rows: rows.map((r) => ({ run: r.runName, runId: r.entry.runId, dataset: r.datasetName, model: r.entry.model, label: r.label, compression: r.entry.compression, seeds: r.seeds, metrics: r.aggregate }))
+      rows: rows.map((r) => ({
+        run: r.runName,
+        runId: r.entry.runId,
+        dataset: r.datasetName,
+        model: r.entry.model,
+        label: r.label,
+        compression: r.entry.compression,
+        seeds: r.seeds,
+        metrics: r.aggregate
+      }))
     },
     null,
     2

@@ -5,8 +5,22 @@
  * large comparison still gets different colours rather than repeating the first ones.
  */
 export const PALETTE: readonly string[] = [
-  '#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#66A61E',
-  '#6A3D9A', '#666666', '#E7298A', '#E15759', '#8DD3C7', '#DDCC77', '#98DF8A', '#A6761D'
+  '#0072B2',
+  '#E69F00',
+  '#009E73',
+  '#CC79A7',
+  '#56B4E9',
+  '#D55E00',
+  '#F0E442',
+  '#66A61E',
+  '#6A3D9A',
+  '#666666',
+  '#E7298A',
+  '#E15759',
+  '#8DD3C7',
+  '#DDCC77',
+  '#98DF8A',
+  '#A6761D'
 ]
 
 /** The colour of the i-th compared entry. */
@@ -36,7 +50,9 @@ function hslToHex(h: number, s: number, l: number): string {
   const f = (n: number) => {
     const k = (n + h / 30) % 12
     const c = l - a * Math.max(-1, Math.min(k - 3, 9 - k, 1))
-    return Math.round(c * 255).toString(16).padStart(2, '0')
+    return Math.round(c * 255)
+      .toString(16)
+      .padStart(2, '0')
   }
   return `#${f(0)}${f(8)}${f(4)}`.toUpperCase()
 }

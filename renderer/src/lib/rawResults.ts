@@ -52,7 +52,25 @@ export function rawResults(runs: readonly RunDetail[]): RawResultRow[] {
   )
 }
 
-const COLUMNS: (keyof RawResultRow)[] = ['runId', 'run', 'dataset', 'model', 'label', 'compression', 'seed', 'fold', 'accuracy', 'balancedAccuracy', 'macroF1', 'invariancePrediction', 'invarianceRepresentation', 'supernetValAccuracy', 'trainSeconds', 'params', 'nonzeroParams']
+const COLUMNS: (keyof RawResultRow)[] = [
+  'runId',
+  'run',
+  'dataset',
+  'model',
+  'label',
+  'compression',
+  'seed',
+  'fold',
+  'accuracy',
+  'balancedAccuracy',
+  'macroF1',
+  'invariancePrediction',
+  'invarianceRepresentation',
+  'supernetValAccuracy',
+  'trainSeconds',
+  'params',
+  'nonzeroParams'
+]
 
 function cell(v: unknown): string {
   if (v === null || v === undefined) return ''

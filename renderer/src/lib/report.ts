@@ -60,7 +60,9 @@ function diffTable(input: ReportInput): string {
   if (input.runs.length < 2) return '<p>One run: nothing to compare settings against (its full settings are below).</p>'
   if (!input.diff.length) return '<p>All runs share the same settings.</p>'
   const head = `<tr><th scope="col">Setting</th>${input.runs.map((r) => `<th scope="col">[${escapeHtml(r.letter)}] ${escapeHtml(r.name)}</th>`).join('')}</tr>`
-  const body = input.diff.map((d) => `<tr><th scope="row"><code>${escapeHtml(d.key)}</code></th>${d.values.map((v) => `<td>${escapeHtml(v)}</td>`).join('')}</tr>`).join('')
+  const body = input.diff
+    .map((d) => `<tr><th scope="row"><code>${escapeHtml(d.key)}</code></th>${d.values.map((v) => `<td>${escapeHtml(v)}</td>`).join('')}</tr>`)
+    .join('')
   return `<table><thead>${head}</thead><tbody>${body}</tbody></table>`
 }
 
@@ -81,11 +83,17 @@ figure{margin:12px 0;display:inline-block;vertical-align:top}figcaption{color:#5
 
 export function buildReport(input: ReportInput): string {
   const charts = input.charts
-    .map((c) => `<figure>${safeSvg(c.svg)}<figcaption><strong>${escapeHtml(c.title)}</strong>${c.caption ? ` — ${escapeHtml(c.caption)}` : ''}</figcaption></figure>`)
+    .map(
+      (c) =>
+        `<figure>${safeSvg(c.svg)}<figcaption><strong>${escapeHtml(c.title)}</strong>${c.caption ? ` — ${escapeHtml(c.caption)}` : ''}</figcaption></figure>`
+    )
     .join('\n')
   const images = input.images
     .filter((i) => i.dataUrl.startsWith('data:image/'))
-    .map((i) => `<figure><img alt="${escapeHtml(i.title)}" src="${i.dataUrl}"><figcaption><strong>${escapeHtml(i.title)}</strong>${i.caption ? ` — ${escapeHtml(i.caption)}` : ''}</figcaption></figure>`)
+    .map(
+      (i) =>
+        `<figure><img alt="${escapeHtml(i.title)}" src="${i.dataUrl}"><figcaption><strong>${escapeHtml(i.title)}</strong>${i.caption ? ` — ${escapeHtml(i.caption)}` : ''}</figcaption></figure>`
+    )
     .join('\n')
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -29,7 +29,12 @@ export function verdicts(rows: MetricRow[], kindOf: (runId: string) => 'tabular'
       const seeds = Math.min(a.n, b.n)
       const tone: Verdict['tone'] = Math.abs(d) < 0.05 ? 'tie' : d > 0 ? 'better' : 'worse'
       const size = `${Math.abs(d).toFixed(1)} points`
-      const clear = seeds < 2 ? ' (one seed: no spread to judge the gap by)' : Math.abs(d) > noise ? ' — larger than the seed-to-seed spread' : ` — within the seed-to-seed spread (±${noise.toFixed(1)}), so not a clear difference`
+      const clear =
+        seeds < 2
+          ? ' (one seed: no spread to judge the gap by)'
+          : Math.abs(d) > noise
+            ? ' — larger than the seed-to-seed spread'
+            : ` — within the seed-to-seed spread (±${noise.toFixed(1)}), so not a clear difference`
       const text =
         tone === 'tie'
           ? `${iu.label} and ${mlp.label} reach the same ${name} (${(a.mean * 100).toFixed(1)} %).`

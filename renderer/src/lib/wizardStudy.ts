@@ -7,7 +7,14 @@ import { RunConfig, type StudySpecInput } from '@contract'
 /** The settings the wizard can sweep, in the order the grid varies them (the last one fastest). */
 export const SWEEPABLE = ['kappa', 'lambda', 'compressions', 'width', 'depth', 'learningRate'] as const
 export type SweepKey = (typeof SWEEPABLE)[number]
-export const SWEEP_LABELS: Record<SweepKey, string> = { kappa: 'κ', lambda: 'λ', compressions: 'compression', width: 'width', depth: 'depth', learningRate: 'learning rate' }
+export const SWEEP_LABELS: Record<SweepKey, string> = {
+  kappa: 'κ',
+  lambda: 'λ',
+  compressions: 'compression',
+  width: 'width',
+  depth: 'depth',
+  learningRate: 'learning rate'
+}
 
 /** "0.0625, 0.125 1" → numbers; null when a part is not a number. */
 export function parseValues(text: string): number[] | null {
@@ -96,7 +103,13 @@ export function defaultStudyName(datasets: { name: string }[], grid: Record<stri
  * The spec sent to studies.start: the datasets by id (with the target chosen in the wizard only when there is one
  * dataset), the models, seeds and preset, the changed settings, and the grid (swept settings are not in settings).
  */
-export function buildStudySpec(o: { name: string; datasets: { id: string; name: string }[]; config: RunConfig; defaults: RunConfig; grid: Record<string, number[]> }): StudySpecInput {
+export function buildStudySpec(o: {
+  name: string
+  datasets: { id: string; name: string }[]
+  config: RunConfig
+  defaults: RunConfig
+  grid: Record<string, number[]>
+}): StudySpecInput {
   const single = o.datasets.length === 1
   return {
     name: o.name.trim() || defaultStudyName(o.datasets, o.grid),

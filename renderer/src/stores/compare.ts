@@ -15,7 +15,9 @@ const STORAGE_KEY = 'iunet-compare-cart'
 function loadCart(): Entry[] {
   try {
     const raw = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? '[]') as unknown
-    return Array.isArray(raw) ? (raw.filter((e) => e && typeof e.runId === 'string' && typeof e.model === 'string' && typeof e.compression === 'number') as Entry[]) : []
+    return Array.isArray(raw)
+      ? (raw.filter((e) => e && typeof e.runId === 'string' && typeof e.model === 'string' && typeof e.compression === 'number') as Entry[])
+      : []
   } catch {
     return []
   }
@@ -104,5 +106,24 @@ export const useCompareStore = defineStore('compare', () => {
     }
   })
 
-  return { cart, curveMetric, curveMode, curvePhase, details, metrics, artifacts, loading, error, runIds, letters, rows, loadRun, loadCartRuns, add, addRun, remove, clear }
+  return {
+    cart,
+    curveMetric,
+    curveMode,
+    curvePhase,
+    details,
+    metrics,
+    artifacts,
+    loading,
+    error,
+    runIds,
+    letters,
+    rows,
+    loadRun,
+    loadCartRuns,
+    add,
+    addRun,
+    remove,
+    clear
+  }
 })

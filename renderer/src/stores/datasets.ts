@@ -4,7 +4,16 @@
  */
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { ApiError, type ColumnOverride, type DatasetDetail, type DatasetPreview, type DatasetSummary, type EventPayload, type ExampleDataset, type ImageShape } from '@contract'
+import {
+  ApiError,
+  type ColumnOverride,
+  type DatasetDetail,
+  type DatasetPreview,
+  type DatasetSummary,
+  type EventPayload,
+  type ExampleDataset,
+  type ImageShape
+} from '@contract'
 import { api } from '../api/client'
 
 export interface ImportState {
@@ -22,7 +31,11 @@ export interface ImportState {
 function withUserName(e: unknown, path: string, label?: string): unknown {
   const copy = path.split(/[\\/]/).pop()
   if (!label || !copy || copy === label || !(e instanceof ApiError) || !e.message.includes(copy)) return e
-  return new ApiError(e.code, e.message.split(copy).join(label), e.details?.map((d) => d.split(copy).join(label)))
+  return new ApiError(
+    e.code,
+    e.message.split(copy).join(label),
+    e.details?.map((d) => d.split(copy).join(label))
+  )
 }
 
 export const useDatasetsStore = defineStore('datasets', () => {
@@ -154,9 +167,25 @@ export const useDatasetsStore = defineStore('datasets', () => {
   api.on('datasets.changed', () => void refresh())
   api.on('import.progress', onImportProgress)
   return {
-    list, examples, loaded, error, refresh,
-    selectedId, selected, detail, preview, detailLoading, detailError, select,
-    importing, importError, importNotice, importPath, importFile, importExample,
-    update, remove
+    list,
+    examples,
+    loaded,
+    error,
+    refresh,
+    selectedId,
+    selected,
+    detail,
+    preview,
+    detailLoading,
+    detailError,
+    select,
+    importing,
+    importError,
+    importNotice,
+    importPath,
+    importFile,
+    importExample,
+    update,
+    remove
   }
 })

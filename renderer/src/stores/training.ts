@@ -5,7 +5,17 @@
  */
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import { expectedEpochs, phaseEpochs, phaseOf, type EpochMetrics, type EventPayload, type ModelKind, type Phase, type RunDetail, type RunStatus } from '@contract'
+import {
+  expectedEpochs,
+  phaseEpochs,
+  phaseOf,
+  type EpochMetrics,
+  type EventPayload,
+  type ModelKind,
+  type Phase,
+  type RunDetail,
+  type RunStatus
+} from '@contract'
 import { api } from '../api/client'
 
 export interface TaskState {
@@ -48,7 +58,6 @@ export const useTrainingStore = defineStore('training', () => {
       tick.value++
     }, 250)
   }
-
 
   function phaseTotal(model: ModelKind, phase: string, d: RunDetail): number {
     const step = phaseOf(model, phase)
@@ -96,7 +105,9 @@ export const useTrainingStore = defineStore('training', () => {
           const last = hist[hist.length - 1]
           const finished = withResult.has(k)
           next.push({
-            key: k, model, seed,
+            key: k,
+            model,
+            seed,
             phase: finished ? 'done' : (last?.phase ?? 'queued'),
             compression: last?.compression ?? 1,
             epoch: last?.epoch ?? 0,

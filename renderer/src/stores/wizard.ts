@@ -155,7 +155,9 @@ export const useWizardStore = defineStore('wizard', () => {
   function stepOf(path: string): number {
     return STEP_OF[path.split('.')[0]!] ?? 3
   }
-  const stepValid = computed(() => STEPS.map((_, i) => (i === 4 ? Object.keys(issues.value).length === 0 : !Object.keys(issues.value).some((k) => stepOf(k) === i))))
+  const stepValid = computed(() =>
+    STEPS.map((_, i) => (i === 4 ? Object.keys(issues.value).length === 0 : !Object.keys(issues.value).some((k) => stepOf(k) === i)))
+  )
   const valid = computed(() => config.value !== null && Object.keys(issues.value).length === 0)
 
   // The estimate follows the config (debounced: typing in a number field should not flood the services).
@@ -191,7 +193,13 @@ export const useWizardStore = defineStore('wizard', () => {
   )
 
   function studySpec() {
-    return buildStudySpec({ name: studyName.value || defaultName.value, datasets: studyDatasets.value, config: config.value!, defaults: defaults.value ?? config.value!, grid: grid.value })
+    return buildStudySpec({
+      name: studyName.value || defaultName.value,
+      datasets: studyDatasets.value,
+      config: config.value!,
+      defaults: defaults.value ?? config.value!,
+      grid: grid.value
+    })
   }
 
   let augmentToken = 0
@@ -248,8 +256,41 @@ export const useWizardStore = defineStore('wizard', () => {
   }
 
   return {
-    step, dataset, preset, config, loading, error, estimate, estimateError, augment, augmentError, augmentSeed, starting, startError,
-    issues, stepValid, valid, stepOf, chooseDataset, applyPreset, loadAugmentPreview, start, reset, clear,
-    multi, selectedIds, sweeps, studyName, studyEstimate, studyDatasets, grid, isStudy, plan, defaultName, setMulti, toggleDataset, setSweep
+    step,
+    dataset,
+    preset,
+    config,
+    loading,
+    error,
+    estimate,
+    estimateError,
+    augment,
+    augmentError,
+    augmentSeed,
+    starting,
+    startError,
+    issues,
+    stepValid,
+    valid,
+    stepOf,
+    chooseDataset,
+    applyPreset,
+    loadAugmentPreview,
+    start,
+    reset,
+    clear,
+    multi,
+    selectedIds,
+    sweeps,
+    studyName,
+    studyEstimate,
+    studyDatasets,
+    grid,
+    isStudy,
+    plan,
+    defaultName,
+    setMulti,
+    toggleDataset,
+    setSweep
   }
 })

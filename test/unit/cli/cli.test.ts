@@ -47,14 +47,33 @@ describe('iunet CLI', () => {
   it('runs the quick comparison end to end, stores it and writes JSON', () => {
     const dataDir = join(tmp, 'data')
     const json = join(tmp, 'out.json')
-    const r = iunet('run', '--data', 'resources/examples/iris.csv', '--preset', 'quick', '--seeds', '1', '--models', 'iunet,mlp', '--data-dir', dataDir, '--json', json, '-q')
+    const r = iunet(
+      'run',
+      '--data',
+      'resources/examples/iris.csv',
+      '--preset',
+      'quick',
+      '--seeds',
+      '1',
+      '--models',
+      'iunet,mlp',
+      '--data-dir',
+      dataDir,
+      '--json',
+      json,
+      '-q'
+    )
     expect(r.status, r.stderr).toBe(0)
     expect(r.stdout).toMatch(/IUNet \(pruned\)/)
     const out = JSON.parse(readFileSync(json, 'utf8'))
     const names = out.models.map((m: { name: string }) => m.name)
     expect(names).toEqual(expect.arrayContaining(['iunet', 'mlp']))
     for (const m of out.models) {
-      expect(m).toMatchObject({ accuracy: { mean: expect.any(Number), std: expect.any(Number) }, balancedAccuracy: { mean: expect.any(Number) }, invariance: { mean: expect.any(Number) } })
+      expect(m).toMatchObject({
+        accuracy: { mean: expect.any(Number), std: expect.any(Number) },
+        balancedAccuracy: { mean: expect.any(Number) },
+        invariance: { mean: expect.any(Number) }
+      })
       // three classes: chance is 1/3
       expect(m.accuracy.mean).toBeGreaterThan(0.6)
       expect(m.trainSeconds).toBeGreaterThan(0)

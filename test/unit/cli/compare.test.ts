@@ -10,20 +10,50 @@ const ref = JSON.parse(readFileSync(new URL('../../fixtures/stats/scipy-referenc
 const { a: iunetAcc, b: mlpAcc, p: scipyP } = ref.pairedT[0] as { a: number[]; b: number[]; p: number }
 
 const result = (model: ModelKind, seed: number, accuracy: number, compression = 1) =>
-  ({ model, seed, compression, accuracy, balancedAccuracy: accuracy, macroF1: accuracy, invariancePrediction: 0.5, invarianceRepresentation: 0.9, supernetValAccuracy: null, trainSeconds: 1 }) as ModelResult
+  ({
+    model,
+    seed,
+    compression,
+    accuracy,
+    balancedAccuracy: accuracy,
+    macroF1: accuracy,
+    invariancePrediction: 0.5,
+    invarianceRepresentation: 0.9,
+    supernetValAccuracy: null,
+    trainSeconds: 1
+  }) as ModelResult
 
 function detail(seeds: number): RunDetail {
   const results = [
     ...iunetAcc.slice(0, seeds).map((x, s) => result('iunet', s, x, 8)),
-    ...mlpAcc.slice(0, seeds).map((x, s) => result('mlp', s, x)),
+    ...mlpAcc.slice(0, seeds).map((x, s) => result('mlp', s, x))
     // a failed mlp seed would simply be missing; seed order in results is not guaranteed
   ].reverse()
   const ms = { mean: 0, std: 0, n: seeds }
   const agg = (model: ModelKind, compression: number) => ({
-    model, compression, params: 10, nonzeroParams: 10, flopsDense: 1, flopsSparse: 1, supernetValAccuracy: null,
-    accuracy: ms, balancedAccuracy: ms, macroF1: ms, invariancePrediction: ms, invarianceRepresentation: ms, trainSeconds: ms, inferenceMsPerExample: ms
+    model,
+    compression,
+    params: 10,
+    nonzeroParams: 10,
+    flopsDense: 1,
+    flopsSparse: 1,
+    supernetValAccuracy: null,
+    accuracy: ms,
+    balancedAccuracy: ms,
+    macroF1: ms,
+    invariancePrediction: ms,
+    invarianceRepresentation: ms,
+    trainSeconds: ms,
+    inferenceMsPerExample: ms
   })
-  return { id: 'r', name: 'n', status: 'finished', results, aggregates: [agg('iunet', 8), agg('mlp', 1)], config: { split: { train: 0.7, val: 0.15, test: 0.15, kfold: null } } } as unknown as RunDetail
+  return {
+    id: 'r',
+    name: 'n',
+    status: 'finished',
+    results,
+    aggregates: [agg('iunet', 8), agg('mlp', 1)],
+    config: { split: { train: 0.7, val: 0.15, test: 0.15, kfold: null } }
+  } as unknown as RunDetail
 }
 
 describe('run comparison output', () => {
@@ -40,7 +70,9 @@ describe('run comparison output', () => {
     const [c] = iunetVsMlp(detail(5))
     expect(c).toMatchObject({ model: 'iunet', compression: 8, baseline: 'mlp', seeds: [0, 1, 2, 3, 4], df: 4 })
     expect(Math.abs(c!.p! - scipyP)).toBeLessThan(1e-6)
-    expect(describeComparisons([c!])[0]).toMatch(/^IUNet \(pruned\) 1\/8 vs Dense MLP: \+0\.6 pts accuracy over 5 paired seeds, t\(4\) = [\d.]+, p = 0\.\d{4} \(paired t-test, two-sided\): not significant at α = 0\.05\.$/)
+    expect(describeComparisons([c!])[0]).toMatch(
+      /^IUNet \(pruned\) 1\/8 vs Dense MLP: \+0\.6 pts accuracy over 5 paired seeds, t\(4\) = [\d.]+, p = 0\.\d{4} \(paired t-test, two-sided\): not significant at α = 0\.05\.$/
+    )
   })
 
   it('one seed: no test, and the output says why', () => {

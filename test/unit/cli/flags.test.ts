@@ -33,7 +33,25 @@ function cliError(f: () => unknown): CliError {
 describe('run-config flags', () => {
   it('one kebab-case flag per RunConfig setting, nested ones flattened', () => {
     const flags = runConfigFlags().map((f) => f.flag)
-    for (const f of ['kappa', 'lambda', 'tau', 'width', 'depth', 'learning-rate', 'batch-size', 'weight-decay', 'seeds', 'epochs', 'finetune-epochs', 'compression', 'models', 'patience', 'max-rows', 'projection-head', 'name']) {
+    for (const f of [
+      'kappa',
+      'lambda',
+      'tau',
+      'width',
+      'depth',
+      'learning-rate',
+      'batch-size',
+      'weight-decay',
+      'seeds',
+      'epochs',
+      'finetune-epochs',
+      'compression',
+      'models',
+      'patience',
+      'max-rows',
+      'projection-head',
+      'name'
+    ]) {
       expect(flags).toContain(f)
     }
     for (const k of Object.keys(base.augment)) expect(flags).toContain('augment-' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase()))
@@ -45,7 +63,34 @@ describe('run-config flags', () => {
 
   it('no flags = the preset defaults; flags = defaults + exactly those overrides', () => {
     expect(resolveArgs([])).toEqual(RunConfig.parse(base))
-    const c = resolveArgs(['--kappa', '0.5', '--lambda', '2', '--tau', '0.2', '--width', '64', '--depth', '3', '--learning-rate', '1e-3', '--batch-size', '32', '--split-kfold', '5', '--augment-noise', '0.1', '--projection-head', 'false', '--models', 'iunet,mlp', '--compression', '4,8', '--max-rows', 'all'])
+    const c = resolveArgs([
+      '--kappa',
+      '0.5',
+      '--lambda',
+      '2',
+      '--tau',
+      '0.2',
+      '--width',
+      '64',
+      '--depth',
+      '3',
+      '--learning-rate',
+      '1e-3',
+      '--batch-size',
+      '32',
+      '--split-kfold',
+      '5',
+      '--augment-noise',
+      '0.1',
+      '--projection-head',
+      'false',
+      '--models',
+      'iunet,mlp',
+      '--compression',
+      '4,8',
+      '--max-rows',
+      'all'
+    ])
     expect(c).toEqual({
       ...base,
       kappa: 0.5,
@@ -96,7 +141,10 @@ describe('run-config flags', () => {
 
   it('config file (JSON and YAML) round trip; flags win over the file', () => {
     const full = resolveArgs(['--kappa', '0.25', '--split-kfold', '3', '--models', 'iunet,omp'])
-    for (const [name, text] of [['c.json', JSON.stringify(full)], ['c.yaml', toYaml(full)]] as const) {
+    for (const [name, text] of [
+      ['c.json', JSON.stringify(full)],
+      ['c.yaml', toYaml(full)]
+    ] as const) {
       const path = join(tmp, name)
       writeFileSync(path, text)
       const file = loadConfigFile(path)

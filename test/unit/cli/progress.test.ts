@@ -25,7 +25,19 @@ const event = (model: 'iunet' | 'mlp', seed: number, epoch: number, runProgress:
   totalEpochs: 3,
   runProgress,
   etaSeconds: 12,
-  metrics: { model, seed, compression: 1, phase: 'supernet', epoch, trainLoss: 1, trainAccuracy: 0.5, valLoss: 1, valAccuracy: 0.75, contrastiveLoss: null, seconds: 0.1 }
+  metrics: {
+    model,
+    seed,
+    compression: 1,
+    phase: 'supernet',
+    epoch,
+    trainLoss: 1,
+    trainAccuracy: 0.5,
+    valLoss: 1,
+    valAccuracy: 0.75,
+    contrastiveLoss: null,
+    seconds: 0.1
+  }
 })
 
 describe('CLI progress', () => {

@@ -32,7 +32,30 @@ function iunet(...args: string[]) {
 
 /** A tiny iris run: one MLP, one seed, a few epochs. */
 function tinyRun(dataDir: string, json: string, backend: string) {
-  return iunet('run', '--data', 'resources/examples/iris.csv', '--models', 'mlp', '--seeds', '1', '--epochs', '3', '--depth', '1', '--width', '16', '--backend', backend, '--workers', '1', '--data-dir', dataDir, '--json', json, '-q')
+  return iunet(
+    'run',
+    '--data',
+    'resources/examples/iris.csv',
+    '--models',
+    'mlp',
+    '--seeds',
+    '1',
+    '--epochs',
+    '3',
+    '--depth',
+    '1',
+    '--width',
+    '16',
+    '--backend',
+    backend,
+    '--workers',
+    '1',
+    '--data-dir',
+    dataDir,
+    '--json',
+    json,
+    '-q'
+  )
 }
 
 describe('iunet run --backend', () => {

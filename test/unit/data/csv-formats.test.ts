@@ -17,9 +17,15 @@ async function write(content: string | Buffer): Promise<string> {
 
 // café / Zürich need the right decoding; 12 rows so the classes and types are clear
 const body = (sep: string) =>
-  ['city' + sep + 'temp' + sep + 'label', ...Array.from({ length: 12 }, (_, i) => `${['café', 'Zürich', 'Łódź'][i % 3]}${sep}${(i * 1.5).toFixed(1)}${sep}${i % 2 ? 'hot' : 'cold'}`)].join('\r\n') + '\r\n'
+  [
+    'city' + sep + 'temp' + sep + 'label',
+    ...Array.from({ length: 12 }, (_, i) => `${['café', 'Zürich', 'Łódź'][i % 3]}${sep}${(i * 1.5).toFixed(1)}${sep}${i % 2 ? 'hot' : 'cold'}`)
+  ].join('\r\n') + '\r\n'
 const ascii = (sep: string) =>
-  ['city' + sep + 'temp' + sep + 'label', ...Array.from({ length: 12 }, (_, i) => `${['cafe', 'Zurich', 'Paris'][i % 3]}${sep}${(i * 1.5).toFixed(1)}${sep}${i % 2 ? 'hot' : 'cold'}`)].join('\n') + '\n'
+  [
+    'city' + sep + 'temp' + sep + 'label',
+    ...Array.from({ length: 12 }, (_, i) => `${['cafe', 'Zurich', 'Paris'][i % 3]}${sep}${(i * 1.5).toFixed(1)}${sep}${i % 2 ? 'hot' : 'cold'}`)
+  ].join('\n') + '\n'
 
 function utf16be(s: string): Buffer {
   const le = Buffer.from(s, 'utf16le')
@@ -53,7 +59,9 @@ describe('encodings', () => {
     expect(await cities(p)).toEqual(['café', 'Zürich', 'Łódź'])
   })
   it('Latin-1 when the bytes are not valid UTF-8', async () => {
-    const text = ascii(',').replace(/cafe/g, 'café').replace(/Zurich/g, 'Zürich')
+    const text = ascii(',')
+      .replace(/cafe/g, 'café')
+      .replace(/Zurich/g, 'Zürich')
     const p = await write(Buffer.from(text, 'latin1'))
     expect((await cities(p)).slice(0, 2)).toEqual(['café', 'Zürich'])
     expect((await inspectFile(p)).warnings.join()).toMatch(/Latin-1/)

@@ -30,7 +30,15 @@ describe('IDX', () => {
     const ext = gz ? '.gz' : ''
     const enc = (b: Buffer) => (gz ? gzipSync(b) : b)
     await writeFile(join(d, `t10k-images-idx3-ubyte${ext}`), enc(idx([n, 5, 4], pixels)))
-    await writeFile(join(d, `t10k-labels-idx1-ubyte${ext}`), enc(idx([n], new Uint8Array(n).map((_, i) => i % 3))))
+    await writeFile(
+      join(d, `t10k-labels-idx1-ubyte${ext}`),
+      enc(
+        idx(
+          [n],
+          new Uint8Array(n).map((_, i) => i % 3)
+        )
+      )
+    )
     const r = await loadSource(join(d, `t10k-images-idx3-ubyte${ext}`), { path: '' })
     expect(r.schema.kind).toBe('image')
     expect(r.schema.imageShape).toEqual([5, 4, 1])
@@ -83,7 +91,10 @@ describe.skipIf(!haveFashion)(`Fashion-MNIST (${haveFashion ? FASHION : 'skipped
 describe('image folder', () => {
   async function make(): Promise<string> {
     const d = join(tmp, 'folder')
-    for (const [cls, v] of [['cats', 40], ['dogs', 200]] as const) {
+    for (const [cls, v] of [
+      ['cats', 40],
+      ['dogs', 200]
+    ] as const) {
       await mkdir(join(d, cls), { recursive: true })
       for (let i = 0; i < 4; i++) {
         const png = new PNG({ width: 6, height: 4 })

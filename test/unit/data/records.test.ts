@@ -18,7 +18,11 @@ const pre: SerializedPreprocessor = {
   ],
   image: null,
   nFeatures: 6,
-  featureGroups: [[0, 1], [1, 3], [4, 2]],
+  featureGroups: [
+    [0, 1],
+    [1, 3],
+    [4, 2]
+  ],
   numericMask: [1, 0, 0, 0, 0, 0]
 }
 const cols = ['age', 'city', 'size']
@@ -48,7 +52,10 @@ describe('checkRecords / encodeRecords', () => {
       err = e as Error
     }
     expect(err?.code).toBe('invalid-data')
-    expect(err?.details).toEqual(['row 2, column "age": "old" is not a number', expect.stringMatching(/^row 2, column "size": "XL" is a category the model never saw \(known: "S", "L"; this column has no "other" level\)/)])
+    expect(err?.details).toEqual([
+      'row 2, column "age": "old" is not a number',
+      expect.stringMatching(/^row 2, column "size": "XL" is a category the model never saw \(known: "S", "L"; this column has no "other" level\)/)
+    ])
   })
 
   it('reads a CSV with CRLF lines, a BOM and semicolons', async () => {

@@ -60,8 +60,16 @@ describe('stratified split', () => {
     const small = labelsOf([30, 3, 2, 1])
     const s = stratifiedSplit(small, 4, SPLIT, 1)
     expect(countBy(small, s.train, 4).every((c) => c > 0)).toBe(true)
-    expect(countBy(small, s.val, 4).slice(0, 2).every((c) => c > 0)).toBe(true)
-    expect(countBy(small, s.test, 4).slice(0, 3).every((c) => c > 0)).toBe(true)
+    expect(
+      countBy(small, s.val, 4)
+        .slice(0, 2)
+        .every((c) => c > 0)
+    ).toBe(true)
+    expect(
+      countBy(small, s.test, 4)
+        .slice(0, 3)
+        .every((c) => c > 0)
+    ).toBe(true)
   })
 
   it('k-fold: test folds partition the rows, val is cut from the rest, folds are stratified', () => {
@@ -188,7 +196,10 @@ describe('preprocessing', () => {
     const names = r.table.columns.map((c) => c.name)
     const rec = (row: number) =>
       Object.fromEntries(
-        r.table.columns.map((c) => [c.name, c.kind === 'num' ? (Number.isNaN(c.values[row]) ? null : c.values[row]) : c.codes[row] < 0 ? null : c.levels[c.codes[row]]])
+        r.table.columns.map((c) => [
+          c.name,
+          c.kind === 'num' ? (Number.isNaN(c.values[row]) ? null : c.values[row]) : c.codes[row] < 0 ? null : c.levels[c.codes[row]]
+        ])
       )
     const rows = Int32Array.from([0, 3, 10, 200, 343])
     expect(names).toContain('sex')

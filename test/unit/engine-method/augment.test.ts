@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import type { AugmentConfig } from '../../../main/contract/index.ts'
 import {
-  buildAugmentations, colorJitter, compose, gaussianNoise, horizontalFlip, randomGrayscale, randomResizedCrop, scarf, translate
+  buildAugmentations,
+  colorJitter,
+  compose,
+  gaussianNoise,
+  horizontalFlip,
+  randomGrayscale,
+  randomResizedCrop,
+  scarf,
+  translate
 } from '../../../main/engine/augment/index.ts'
 import type { PreparedData } from '../../../main/engine/types.ts'
 import { createRng, deriveSeed, fork } from '../../../main/lib/random.ts'
@@ -72,17 +80,13 @@ describe('image augmentations', () => {
 
 describe('tabular augmentations', () => {
   // Features: numeric (col 0), a 3-way one-hot block (cols 1-3), numeric (col 4).
-  const groups: Array<[number, number]> = [[0, 1], [1, 3], [4, 1]]
-  const pool = Float32Array.from([
-    10, 1, 0, 0, 20,
-    11, 0, 1, 0, 21,
-    12, 0, 0, 1, 22,
-    13, 1, 0, 0, 23
-  ])
-  const batch = Float32Array.from([
-    -1, 0, 1, 0, -5,
-    -2, 0, 0, 1, -6
-  ])
+  const groups: Array<[number, number]> = [
+    [0, 1],
+    [1, 3],
+    [4, 1]
+  ]
+  const pool = Float32Array.from([10, 1, 0, 0, 20, 11, 0, 1, 0, 21, 12, 0, 0, 1, 22, 13, 1, 0, 0, 23])
+  const batch = Float32Array.from([-1, 0, 1, 0, -5, -2, 0, 0, 1, -6])
   it('SCARF replaces exactly round(rate·G) whole features with values of one pool row, one-hots stay valid', () => {
     const f = scarf({ rate: 0.67, featureGroups: groups, pool, poolRows: 4 })
     for (let seed = 0; seed < 30; seed++) {
@@ -123,9 +127,16 @@ describe('tabular augmentations', () => {
   it('buildAugmentations: SCARF as ILO and no standard augmentation for tabular; crop+flip for images', () => {
     const cfg: AugmentConfig = { translate: 2, flip: true, cropScale: 0.7, colorJitter: 0.3, grayscale: 0.2, corruption: 0.4, noise: 0 }
     const tab = {
-      kind: 'tabular', nFeatures: 5, nClasses: 2, classNames: ['a', 'b'], imageShape: null, featureGroups: groups,
-      numericMask: Uint8Array.from([1, 0, 0, 0, 1]), train: { x: pool, y: new Int32Array(4), n: 4 },
-      val: { x: pool, y: new Int32Array(4), n: 4 }, test: { x: pool, y: new Int32Array(4), n: 4 }
+      kind: 'tabular',
+      nFeatures: 5,
+      nClasses: 2,
+      classNames: ['a', 'b'],
+      imageShape: null,
+      featureGroups: groups,
+      numericMask: Uint8Array.from([1, 0, 0, 0, 1]),
+      train: { x: pool, y: new Int32Array(4), n: 4 },
+      val: { x: pool, y: new Int32Array(4), n: 4 },
+      test: { x: pool, y: new Int32Array(4), n: 4 }
     } as PreparedData
     const a = buildAugmentations(cfg, tab)
     expect(a.standard).toBeNull()

@@ -19,8 +19,15 @@ export function loadDigits(seed = 1, limit = Infinity): PreparedData {
     n: idx.length
   })
   return {
-    kind: 'image', nFeatures: 64, nClasses: 10, classNames: Array.from({ length: 10 }, (_, i) => String(i)), imageShape: [8, 8, 1],
-    featureGroups: Array.from({ length: 64 }, (_, i) => [i, 1] as [number, number]), numericMask: new Uint8Array(64),
-    train: arr(order.subarray(0, nTrain)), val: arr(order.subarray(nTrain, nTrain + nVal)), test: arr(order.subarray(nTrain + nVal))
+    kind: 'image',
+    nFeatures: 64,
+    nClasses: 10,
+    classNames: Array.from({ length: 10 }, (_, i) => String(i)),
+    imageShape: [8, 8, 1],
+    featureGroups: Array.from({ length: 64 }, (_, i) => [i, 1] as [number, number]),
+    numericMask: new Uint8Array(64),
+    train: arr(order.subarray(0, nTrain)),
+    val: arr(order.subarray(nTrain, nTrain + nVal)),
+    test: arr(order.subarray(nTrain + nVal))
   }
 }

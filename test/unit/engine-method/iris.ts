@@ -27,8 +27,20 @@ export function loadIris(seed = 1): PreparedData {
     n: p.y.length
   })
   return {
-    kind: 'tabular', nFeatures: 4, nClasses: 3, classNames, imageShape: null,
-    featureGroups: [[0, 1], [1, 1], [2, 1], [3, 1]], numericMask: Uint8Array.from([1, 1, 1, 1]),
-    train: arr(tr), val: arr(pick(order.subarray(nTrain, nTrain + nVal))), test: arr(pick(order.subarray(nTrain + nVal)))
+    kind: 'tabular',
+    nFeatures: 4,
+    nClasses: 3,
+    classNames,
+    imageShape: null,
+    featureGroups: [
+      [0, 1],
+      [1, 1],
+      [2, 1],
+      [3, 1]
+    ],
+    numericMask: Uint8Array.from([1, 1, 1, 1]),
+    train: arr(tr),
+    val: arr(pick(order.subarray(nTrain, nTrain + nVal))),
+    test: arr(pick(order.subarray(nTrain + nVal)))
   }
 }

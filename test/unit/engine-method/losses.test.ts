@@ -55,7 +55,11 @@ describe('ntXent', () => {
     expect(v).toBeCloseTo(ref, 4)
     const scaled = tf.tidy(() => ntXent(tf.mul(tf.tensor2d(rows), 7) as tf.Tensor2D, 0.3).dataSync()[0])
     expect(scaled).toBeCloseTo(ref, 4)
-    const g = tf.tidy(() => tf.grad((x: tf.Tensor) => ntXent(x as tf.Tensor2D, 0.3))(tf.tensor2d(rows)).dataSync())
+    const g = tf.tidy(() =>
+      tf
+        .grad((x: tf.Tensor) => ntXent(x as tf.Tensor2D, 0.3))(tf.tensor2d(rows))
+        .dataSync()
+    )
     expect(Array.from(g).every(Number.isFinite)).toBe(true)
     expect(Math.max(...Array.from(g).map(Math.abs))).toBeGreaterThan(0)
   })
@@ -106,7 +110,11 @@ describe('analytic gradients', () => {
 
   it('NT-Xent gradient matches finite differences of the JS reference', () => {
     const num = numericGrad((v) => ntXentRef(unflat(v), 0.5), flat)
-    const g = tf.tidy(() => tf.grad((x: tf.Tensor) => ntXent(x as tf.Tensor2D, 0.5))(tf.tensor2d(rows)).dataSync())
+    const g = tf.tidy(() =>
+      tf
+        .grad((x: tf.Tensor) => ntXent(x as tf.Tensor2D, 0.5))(tf.tensor2d(rows))
+        .dataSync()
+    )
     num.forEach((v, i) => expect(g[i]).toBeCloseTo(v, 3))
   })
 
@@ -114,7 +122,9 @@ describe('analytic gradients', () => {
     const labels = [0, 2, 1, 1, 0, 2]
     const num = numericGrad((v) => crossEntropyRef(unflat(v), labels), flat)
     const g = tf.tidy(() =>
-      tf.grad((x: tf.Tensor) => softmaxCrossEntropy(x as tf.Tensor2D, tf.tensor1d(labels, 'int32')))(tf.tensor2d(rows)).dataSync()
+      tf
+        .grad((x: tf.Tensor) => softmaxCrossEntropy(x as tf.Tensor2D, tf.tensor1d(labels, 'int32')))(tf.tensor2d(rows))
+        .dataSync()
     )
     num.forEach((v, i) => expect(g[i]).toBeCloseTo(v, 3))
   })

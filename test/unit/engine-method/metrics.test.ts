@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import type { ModelResult } from '../../../main/contract/index.ts'
 import {
-  accuracy, aggregateResults, argmaxRows, balancedAccuracy, confusionMatrix, countParams, macroF1, meanStd,
-  predictionConsistency, representationConsistency
+  accuracy,
+  aggregateResults,
+  argmaxRows,
+  balancedAccuracy,
+  confusionMatrix,
+  countParams,
+  macroF1,
+  meanStd,
+  predictionConsistency,
+  representationConsistency
 } from '../../../main/engine/metrics.ts'
 
 describe('classification metrics on a fixed confusion matrix', () => {
@@ -31,7 +39,7 @@ describe('classification metrics on a fixed confusion matrix', () => {
     const c = confusionMatrix([0, 1, 2, 0, 1, 2], [0, 0, 0, 0, 0, 0], 3)
     expect(balancedAccuracy(c)).toBeCloseTo(1 / 3, 12)
     expect(predictionConsistency([0, 0, 0], [0, 0, 0])).toBe(1)
-    expect(macroF1(c)).toBeCloseTo(2 * 2 / (2 + 6) / 3, 12)
+    expect(macroF1(c)).toBeCloseTo((2 * 2) / (2 + 6) / 3, 12)
   })
 })
 
@@ -53,9 +61,24 @@ describe('aggregation and consistency', () => {
   })
   it('aggregateResults groups by model and compression', () => {
     const base: ModelResult = {
-      model: 'iunet', seed: 0, compression: 8, accuracy: 0.9, balancedAccuracy: 0.9, macroF1: 0.9, confusion: [[1]],
-      params: 100, nonzeroParams: 20, flopsDense: 200, flopsSparse: 40, trainSeconds: 1, inferenceMsPerExample: 0.1,
-      invariancePrediction: 0.8, invarianceRepresentation: 0.7, supernetValAccuracy: 0.85, bestEpoch: 3, layers: []
+      model: 'iunet',
+      seed: 0,
+      compression: 8,
+      accuracy: 0.9,
+      balancedAccuracy: 0.9,
+      macroF1: 0.9,
+      confusion: [[1]],
+      params: 100,
+      nonzeroParams: 20,
+      flopsDense: 200,
+      flopsSparse: 40,
+      trainSeconds: 1,
+      inferenceMsPerExample: 0.1,
+      invariancePrediction: 0.8,
+      invarianceRepresentation: 0.7,
+      supernetValAccuracy: 0.85,
+      bestEpoch: 3,
+      layers: []
     }
     const rows = [base, { ...base, seed: 1, accuracy: 0.8 }, { ...base, model: 'mlp' as const, compression: 1, supernetValAccuracy: null }]
     const agg = aggregateResults(rows)

@@ -50,15 +50,31 @@ describe('PIS and rewind on a real model', () => {
       const trained = new Map([...theta].map(([k, v]) => [k, v.map((x, i) => x + Math.sin(i))]))
       const names = prunableParams(sub).map((p) => p.name)
       expect(names).toEqual(['layer0/w', 'layer1/w'])
-      const masks = globalMagnitudeMasks(names.map((n) => trained.get(n)!), 8)
+      const masks = globalMagnitudeMasks(
+        names.map((n) => trained.get(n)!),
+        8
+      )
       applyRewind(sub, theta, names, masks)
       const w = sub.getWeights()
       names.forEach((n, t) => w.get(n)!.forEach((v, i) => expect(v).toBe(masks[t][i] ? theta.get(n)![i] : 0)))
       expect(Array.from(w.get('head/w')!)).toEqual(Array.from(theta.get('head/w')!))
       await fit({
-        model: sub, train: data.train, val: data.val, shape: (n) => [n, 4], epochs: 3, batchSize: 16, learningRate: 0.01,
-        weightDecay: 0.01, patience: 0, standard: null, ilo: null, keepBest: true, shuffleRng: fork(1, 's'), augmentRng: fork(1, 'a'),
-        hooks: silent, report: { model: 'omp', seed: 1, compression: 8, phase: 'finetune' }
+        model: sub,
+        train: data.train,
+        val: data.val,
+        shape: (n) => [n, 4],
+        epochs: 3,
+        batchSize: 16,
+        learningRate: 0.01,
+        weightDecay: 0.01,
+        patience: 0,
+        standard: null,
+        ilo: null,
+        keepBest: true,
+        shuffleRng: fork(1, 's'),
+        augmentRng: fork(1, 'a'),
+        hooks: silent,
+        report: { model: 'omp', seed: 1, compression: 8, phase: 'finetune' }
       })
       const after = sub.getWeights()
       let moved = 0
@@ -83,7 +99,12 @@ describe('supernet phase', () => {
     const fresh = buildModel(spec, initSeedOf(5), null)
     const ref = fresh.getWeights()
     fresh.dispose()
-    for (const [model, k] of [['iunet', 0.125], ['no-ilo', 0.125], ['omp', 1], ['no-pis', 1]] as const) {
+    for (const [model, k] of [
+      ['iunet', 0.125],
+      ['no-ilo', 0.125],
+      ['omp', 1],
+      ['no-pis', 1]
+    ] as const) {
       const s = await runSupernet({ model, seed: 5, config: cfg, data }, silent)
       expect(s.prunable).toEqual(['layer0/w', 'layer1/w'])
       for (const [name, v] of ref) {

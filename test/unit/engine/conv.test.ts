@@ -7,7 +7,12 @@ import { col2im, im2col, transpose2d } from '../../../main/engine/layers/im2col.
 import { BatchNorm } from '../../../main/engine/layers/norm.ts'
 import { avgPool, maxPool } from '../../../main/engine/layers/pool.ts'
 
-const B = 2, H = 5, W = 6, C = 3, CO = 4, K = 3
+const B = 2,
+  H = 5,
+  W = 6,
+  C = 3,
+  CO = 4,
+  K = 3
 const rand = (n: number, seed: number) => {
   const u = mulberry32(seed)
   return Float32Array.from({ length: n }, () => u() * 2 - 1)
@@ -44,7 +49,12 @@ async function reference(masked: boolean, relu: boolean): Promise<Result> {
     }
     const y = fn(x, f, b)
     const [dx, df, db] = tf.grads((xi: tf.Tensor, fi: tf.Tensor, bi: tf.Tensor) => tf.sum(tf.mul(fn(xi, fi, bi), up)))([x, f, b])
-    return { y: y.dataSync() as Float32Array, dx: dx.dataSync() as Float32Array, dw: toW(df as tf.Tensor4D).dataSync() as Float32Array, db: db.dataSync() as Float32Array }
+    return {
+      y: y.dataSync() as Float32Array,
+      dx: dx.dataSync() as Float32Array,
+      dw: toW(df as tf.Tensor4D).dataSync() as Float32Array,
+      db: db.dataSync() as Float32Array
+    }
   })
 }
 
@@ -73,7 +83,10 @@ const close = (a: Float32Array, b: Float32Array, tol = 1e-4) => {
 
 describe('im2col conv2d', () => {
   for (const backend of ['cpu', 'wasm'] as const)
-    for (const [masked, relu] of [[false, false], [true, true]] as const)
+    for (const [masked, relu] of [
+      [false, false],
+      [true, true]
+    ] as const)
       it(`on ${backend}${masked ? ', masked' : ''}${relu ? ', relu' : ''}: forward and gradients equal tf.conv2d + cpu autodiff`, async () => {
         const ref = await reference(masked, relu)
         const got = await ours(backend, masked, relu)
@@ -102,12 +115,20 @@ describe('pooling, im2col and batch norm', () => {
     await initBackend('cpu')
     const refMax = tf.maxPool(tf.tensor4d(data, [B, 4, 6, C]), 2, 2, 'valid').dataSync() as Float32Array
     const refAvg = tf.avgPool(tf.tensor4d(data, [B, 4, 6, C]), 2, 2, 'valid').dataSync() as Float32Array
-    const refGrad = tf.grad((t: tf.Tensor) => tf.sum(tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid')))(tf.tensor4d(data, [B, 4, 6, C])).dataSync() as Float32Array
+    const refGrad = tf
+      .grad((t: tf.Tensor) => tf.sum(tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid')))(tf.tensor4d(data, [B, 4, 6, C]))
+      .dataSync() as Float32Array
     await initBackend('wasm')
     const x = tf.tensor4d(data, [B, 4, 6, C])
     close(maxPool(x).dataSync() as Float32Array, refMax, 1e-6)
     close(avgPool(x).dataSync() as Float32Array, refAvg, 1e-6)
-    close(tf.grad((t: tf.Tensor) => tf.sum(maxPool(t as tf.Tensor4D)))(x).dataSync() as Float32Array, refGrad, 1e-6)
+    close(
+      tf
+        .grad((t: tf.Tensor) => tf.sum(maxPool(t as tf.Tensor4D)))(x)
+        .dataSync() as Float32Array,
+      refGrad,
+      1e-6
+    )
     const g = tf.grad((t: tf.Tensor) => tf.sum(tf.add(maxPool(t as tf.Tensor4D), tf.mul(avgPool(t as tf.Tensor4D), 2))))(x)
     // 36 windows: the max of each gets 1 from max-pool, all four get 2/4 from avg-pool.
     expect(tf.sum(g).dataSync()[0]).toBeCloseTo(B * C * 6 * (1 + 2), 4)

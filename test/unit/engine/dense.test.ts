@@ -32,8 +32,13 @@ function reference(mask: number[][] | null, relu: boolean): number[][] {
 
 function layer(relu: boolean, prunable = true): MaskedDense {
   return new MaskedDense({
-    name: `t${Math.random()}`, inputs: 3, units: 2, activation: relu ? 'relu' : 'linear', prunable,
-    weight: Float32Array.from(W.flat()), bias: Float32Array.from(B)
+    name: `t${Math.random()}`,
+    inputs: 3,
+    units: 2,
+    activation: relu ? 'relu' : 'linear',
+    prunable,
+    weight: Float32Array.from(W.flat()),
+    bias: Float32Array.from(B)
   })
 }
 

@@ -44,9 +44,22 @@ async function train(ilo: boolean, readsPerEpoch: boolean | undefined, batchSize
   let result: FitResult
   try {
     result = await fit({
-      model, train: data.train, val: data.val, shape: (n) => [n, 4], epochs: 3, batchSize, learningRate: 0.01, weightDecay: 0.01,
-      patience: 0, standard: null, ilo: ilo ? { transform: aug.ilo, tau: 0.5, lambda: 1 } : null, keepBest: false,
-      shuffleRng: fork(1, 's'), augmentRng: fork(1, 'a'), hooks: silent, report: { model: ilo ? 'iunet' : 'mlp', seed: 1, compression: 1, phase: 'supernet' },
+      model,
+      train: data.train,
+      val: data.val,
+      shape: (n) => [n, 4],
+      epochs: 3,
+      batchSize,
+      learningRate: 0.01,
+      weightDecay: 0.01,
+      patience: 0,
+      standard: null,
+      ilo: ilo ? { transform: aug.ilo, tau: 0.5, lambda: 1 } : null,
+      keepBest: false,
+      shuffleRng: fork(1, 's'),
+      augmentRng: fork(1, 'a'),
+      hooks: silent,
+      report: { model: ilo ? 'iunet' : 'mlp', seed: 1, compression: 1, phase: 'supernet' },
       readsPerEpoch
     })
   } finally {
@@ -84,21 +97,25 @@ describe('fit with reads once per epoch', () => {
     })
   }
 
-  it.skipIf(!!noAdapter)('on webgpu it is the default (no read per step), and the result matches wasm', async () => {
-    const wasm = await train(true, false)
-    await initBackend('webgpu')
-    try {
-      const gpu = await train(true, undefined)
-      const gpuSmall = await train(true, undefined, 4)
-      expect(gpuSmall.reads).toBe(gpu.reads)
-      expect(gpu.reads).toBeLessThan(3 * Math.ceil(data.train.n / 16))
-      wasm.result.history.forEach((a, i) => {
-        const b = gpu.result.history[i]!
-        expect(Math.abs(b.trainLoss - a.trainLoss) / a.trainLoss).toBeLessThan(1e-3)
-        expect(Math.abs(b.valAccuracy - a.valAccuracy) * data.val.n).toBeLessThanOrEqual(2)
-      })
-    } finally {
-      await initBackend('wasm')
-    }
-  }, 60_000)
+  it.skipIf(!!noAdapter)(
+    'on webgpu it is the default (no read per step), and the result matches wasm',
+    async () => {
+      const wasm = await train(true, false)
+      await initBackend('webgpu')
+      try {
+        const gpu = await train(true, undefined)
+        const gpuSmall = await train(true, undefined, 4)
+        expect(gpuSmall.reads).toBe(gpu.reads)
+        expect(gpu.reads).toBeLessThan(3 * Math.ceil(data.train.n / 16))
+        wasm.result.history.forEach((a, i) => {
+          const b = gpu.result.history[i]!
+          expect(Math.abs(b.trainLoss - a.trainLoss) / a.trainLoss).toBeLessThan(1e-3)
+          expect(Math.abs(b.valAccuracy - a.valAccuracy) * data.val.n).toBeLessThanOrEqual(2)
+        })
+      } finally {
+        await initBackend('wasm')
+      }
+    },
+    60_000
+  )
 })

@@ -14,8 +14,17 @@ function run(steps: number, tfPath: boolean, weightDecay: number) {
   model.setMask('layer0/w', mask)
   const opt = new AdamW(model.params, { learningRate: 0.01, weightDecay, fused: !tfPath })
   const u = mulberry32(2)
-  const x = tf.tensor2d(Float32Array.from({ length: 16 * 6 }, () => u() - 0.5), [16, 6])
-  const y = tf.oneHot(tf.tensor1d(Int32Array.from({ length: 16 }, (_, i) => i % 3), 'int32'), 3)
+  const x = tf.tensor2d(
+    Float32Array.from({ length: 16 * 6 }, () => u() - 0.5),
+    [16, 6]
+  )
+  const y = tf.oneHot(
+    tf.tensor1d(
+      Int32Array.from({ length: 16 }, (_, i) => i % 3),
+      'int32'
+    ),
+    3
+  )
   const w0 = model.getWeights()
   for (let s = 0; s < steps; s++) trainStep(model, opt, () => tf.losses.softmaxCrossEntropy(y, model.forward(x, true).logits) as tf.Scalar)
   const w = model.getWeights()

@@ -31,7 +31,13 @@ function trainEpochs(model: Model, opt: AdamW, epochs: number, seed: number, onE
   const losses: number[] = []
   for (let e = 0; e < epochs; e++) {
     let total = 0
-    for (const idx of batchesOf(shuffle(Int32Array.from({ length: N }, (_, i) => i), rng), 32)) {
+    for (const idx of batchesOf(
+      shuffle(
+        Int32Array.from({ length: N }, (_, i) => i),
+        rng
+      ),
+      32
+    )) {
       const xb = tf.tensor2d(gatherRows(x, D, idx), [idx.length, D])
       const yb = gatherLabels(y, idx)
       total += trainStep(model, opt, () => ce(model.forward(xb, true).logits, yb)).loss

@@ -43,9 +43,16 @@ function loadDigits(rows: number): PreparedData {
   const nTrain = Math.round(rows * 0.7)
   const nVal = Math.round(rows * 0.15)
   return {
-    kind: 'image', nFeatures: 64, nClasses: 10, classNames: Array.from({ length: 10 }, (_, i) => String(i)), imageShape: [8, 8, 1],
-    featureGroups: Array.from({ length: 64 }, (_, i) => [i, 1] as [number, number]), numericMask: new Uint8Array(64),
-    train: split(0, nTrain), val: split(nTrain, nTrain + nVal), test: split(nTrain + nVal, rows)
+    kind: 'image',
+    nFeatures: 64,
+    nClasses: 10,
+    classNames: Array.from({ length: 10 }, (_, i) => String(i)),
+    imageShape: [8, 8, 1],
+    featureGroups: Array.from({ length: 64 }, (_, i) => [i, 1] as [number, number]),
+    numericMask: new Uint8Array(64),
+    train: split(0, nTrain),
+    val: split(nTrain, nTrain + nVal),
+    test: split(nTrain + nVal, rows)
   }
 }
 
@@ -87,7 +94,9 @@ async function agree(model: ModelKind, data: PreparedData, config: RunConfig) {
   const wasm = await train('wasm', model, data, config)
   const webgpu = await train('webgpu', model, data, config)
   const rel = Math.abs(webgpu.firstLoss - wasm.firstLoss) / Math.abs(wasm.firstLoss)
-  console.log(`${model}: first-epoch loss wasm ${wasm.firstLoss.toFixed(6)} webgpu ${webgpu.firstLoss.toFixed(6)} (rel ${rel.toExponential(2)}); accuracy ${wasm.accuracy.toFixed(4)} vs ${webgpu.accuracy.toFixed(4)} on ${data.test.n} test rows`)
+  console.log(
+    `${model}: first-epoch loss wasm ${wasm.firstLoss.toFixed(6)} webgpu ${webgpu.firstLoss.toFixed(6)} (rel ${rel.toExponential(2)}); accuracy ${wasm.accuracy.toFixed(4)} vs ${webgpu.accuracy.toFixed(4)} on ${data.test.n} test rows`
+  )
   expect(Number.isFinite(webgpu.firstLoss)).toBe(true)
   expect(rel).toBeLessThan(1e-3)
   expect(Math.abs(webgpu.accuracy - wasm.accuracy) * data.test.n).toBeLessThanOrEqual(2 + 1e-9)
@@ -103,7 +112,16 @@ gpu('webgpu backend (forced; a software adapter is fine here)', () => {
     expect(info.adapter).toBeDefined()
     expect(info.adapter!.software).toBe(isSoftwareAdapter(info.adapter!))
     expect(describeBackend(info)).toMatch(/^webgpu .*adapter /)
-    const y = tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[5, 6], [7, 8]]))
+    const y = tf.matMul(
+      tf.tensor2d([
+        [1, 2],
+        [3, 4]
+      ]),
+      tf.tensor2d([
+        [5, 6],
+        [7, 8]
+      ])
+    )
     expect(Array.from(y.dataSync())).toEqual([19, 22, 43, 50])
     expect(Array.from(await tf.sum(y).data())).toEqual([134])
   })

@@ -35,7 +35,12 @@ describe.each(specs)('ONNX export of $kind', (spec) => {
     const w = model.getWeights()
     for (const [name, v] of w) for (let i = 0; i < v.length; i++) v[i] = name.endsWith('/var') ? 0.2 + u() : (u() - 0.5) * (name.endsWith('/mean') ? 1 : 0.8)
     model.setWeights(w)
-    for (const p of model.params) if (p.mask) model.setMask(p.name, Float32Array.from({ length: p.variable.size }, () => (u() < 0.5 ? 0 : 1)))
+    for (const p of model.params)
+      if (p.mask)
+        model.setMask(
+          p.name,
+          Float32Array.from({ length: p.variable.size }, () => (u() < 0.5 ? 0 : 1))
+        )
     const trained = snapshotModel(model, spec, { model: 'iunet', seed: 0, compression: 2 })
     model.dispose()
     expect(trained.tensors.some((t) => t.name.startsWith('proj'))).toBe(false)

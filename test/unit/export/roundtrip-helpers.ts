@@ -38,7 +38,11 @@ export function train(dataDir: string, args: string[]): string {
 
 export async function checkBundle(bundle: string, dataCsv: string, predictionsCsv: string) {
   for (const f of ['model.onnx', 'model.json', 'weights.bin', 'preprocessing.json', 'card.md']) expect(existsSync(join(bundle, f)), f).toBe(true)
-  const pre = JSON.parse(readFileSync(join(bundle, 'preprocessing.json'), 'utf8')) as SerializedPreprocessor & { inputColumns: string[]; classLabels: string[]; imageShape: number[] | null }
+  const pre = JSON.parse(readFileSync(join(bundle, 'preprocessing.json'), 'utf8')) as SerializedPreprocessor & {
+    inputColumns: string[]
+    classLabels: string[]
+    imageShape: number[] | null
+  }
   const { columns, records } = await readCsvRecords(dataCsv)
   const { x } = encodeRecords(pre, columns, records)
   const n = records.length
@@ -62,7 +66,9 @@ export async function checkBundle(bundle: string, dataCsv: string, predictionsCs
   const manifest = JSON.parse(readFileSync(join(bundle, 'model.json'), 'utf8'))
   expect(manifest.format).toBe('layers-model')
   const bin = readFileSync(join(bundle, manifest.weightsManifest[0].paths[0]))
-  const loaded = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: manifest.modelTopology, weightSpecs: manifest.weightsManifest[0].weights, weightData: new Uint8Array(bin).buffer }))
+  const loaded = await tfl.loadLayersModel(
+    tf.io.fromMemory({ modelTopology: manifest.modelTopology, weightSpecs: manifest.weightsManifest[0].weights, weightData: new Uint8Array(bin).buffer })
+  )
   const y = loaded.predict(tf.tensor2d(x, [n, pre.nFeatures])) as tf.Tensor
   const tfjs = (await y.data()) as Float32Array
   let worstTfjs = 0
@@ -72,7 +78,6 @@ export async function checkBundle(bundle: string, dataCsv: string, predictionsCs
   loaded.dispose()
   return { pre, pred }
 }
-
 
 export async function useCpu() {
   await tf.setBackend('cpu')

@@ -13,11 +13,29 @@ describe('export and predict round trip', () => {
 
   it('tabular (iris): iunet pruned ×4 and the dense MLP', async () => {
     const dataDir = join(tmp, 'tab')
-    const runId = train(dataDir, ['--data', 'resources/examples/iris.csv', '--models', 'iunet,mlp', '--epochs', '4', '--finetune-epochs', '3', '--compression', '4', '--width', '16', '--depth', '2'])
+    const runId = train(dataDir, [
+      '--data',
+      'resources/examples/iris.csv',
+      '--models',
+      'iunet,mlp',
+      '--epochs',
+      '4',
+      '--finetune-epochs',
+      '3',
+      '--compression',
+      '4',
+      '--width',
+      '16',
+      '--depth',
+      '2'
+    ])
     // Every trained (model, seed, ratio) keeps its weights.
     const stored = readdirSync(join(dataDir, 'runs', runId, 'models')).sort()
     expect(stored).toEqual(['iunet__seed0__r4', 'iunet__seed1__r4', 'mlp__seed0__r1', 'mlp__seed1__r1'])
-    for (const [model, ratio] of [['iunet', '4'], ['mlp', '1']]) {
+    for (const [model, ratio] of [
+      ['iunet', '4'],
+      ['mlp', '1']
+    ]) {
       const bundle = join(tmp, `tab-${model}`)
       const e = iunet('export', '--run', runId.slice(0, 8), '--model', model, '--seed', '1', '--ratio', ratio, '--out', bundle, '--data-dir', dataDir)
       expect(e.status, e.stderr).toBe(0)
@@ -28,7 +46,11 @@ describe('export and predict round trip', () => {
       expect(pre.inputColumns).toEqual(['sepal length (cm)', 'sepal width (cm)', 'petal length (cm)', 'petal width (cm)'])
       // Trained weights, not the initial ones: the dense MLP (9 epochs) gets most iris rows right. (IUNet's tiny
       // budget here leaves it near chance; its agreement with the app is what the ONNX check above covers.)
-      const truth = readFileSync('resources/examples/iris.csv', 'utf8').trim().split('\n').slice(1).map((l) => l.trim().split(',').at(-1))
+      const truth = readFileSync('resources/examples/iris.csv', 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.trim().split(',').at(-1))
       if (model === 'mlp') expect(pred.rows.filter((r, i) => r[0] === truth[i]).length / truth.length).toBeGreaterThan(0.5)
       const card = readFileSync(join(bundle, 'card.md'), 'utf8')
       expect(card).toMatch(/accuracy \| \d+\.\d % \| \d+\.\d ± \d+\.\d % \(n = 2\)/)

@@ -20,7 +20,10 @@ describe('model store', () => {
     const models = join(dataDir, 'runs', run.id, 'models')
     expect(readdirSync(models)).toEqual([modelFolderName('mlp', 0, 1)])
     expect(readdirSync(join(models, 'mlp__seed0__r1')).sort()).toEqual(['model.json', 'preprocessing.json', 'weights.bin'])
-    await expect(first.call('models.export', { runId: run.id, model: 'iunet' })).rejects.toMatchObject({ code: 'not-found', message: expect.stringMatching(/no stored weights for iunet \(stored: mlp\)/) })
+    await expect(first.call('models.export', { runId: run.id, model: 'iunet' })).rejects.toMatchObject({
+      code: 'not-found',
+      message: expect.stringMatching(/no stored weights for iunet \(stored: mlp\)/)
+    })
     await first.close()
     // A crash mid-write leaves a temp folder beside the model folders.
     const crash = join(models, 'mlp__seed1__r1.tmp-deadbeef')

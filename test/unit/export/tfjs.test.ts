@@ -30,7 +30,12 @@ describe.each(specs)('tfjs layers export of $kind', (spec) => {
     const w = model.getWeights()
     for (const [name, v] of w) for (let i = 0; i < v.length; i++) v[i] = name.endsWith('/var') ? 0.2 + u() : (u() - 0.5) * (name.endsWith('/mean') ? 1 : 0.8)
     model.setWeights(w)
-    for (const p of model.params) if (p.mask) model.setMask(p.name, Float32Array.from({ length: p.variable.size }, () => (u() < 0.5 ? 0 : 1)))
+    for (const p of model.params)
+      if (p.mask)
+        model.setMask(
+          p.name,
+          Float32Array.from({ length: p.variable.size }, () => (u() < 0.5 ? 0 : 1))
+        )
     const trained = snapshotModel(model, spec, { model: 'iunet', seed: 0, compression: 2 })
     model.dispose()
     const n = 11
@@ -40,7 +45,9 @@ describe.each(specs)('tfjs layers export of $kind', (spec) => {
     const out = exportTfjsLayers(trained)
     // Through JSON, as from a file.
     const topology = JSON.parse(JSON.stringify(out.modelTopology))
-    const loaded = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: topology, weightSpecs: out.weightSpecs, weightData: out.weightData.slice().buffer }))
+    const loaded = await tfl.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: topology, weightSpecs: out.weightSpecs, weightData: out.weightData.slice().buffer })
+    )
     const y = loaded.predict(tf.tensor2d(x, [n, width])) as tf.Tensor
     const probs = (await y.data()) as Float32Array
     let worst = 0

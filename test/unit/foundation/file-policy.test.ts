@@ -50,7 +50,13 @@ describe('server-mode file policy', () => {
   })
 
   it('refuses paths outside them, by name, by "..", and through symlinks', async () => {
-    for (const path of [join(outside, 'secret.csv'), join(allowed, '..', 'outside', 'secret.csv'), join(allowed, 'link.csv'), join(allowed, 'linkdir', 'secret.csv'), '/etc/passwd']) {
+    for (const path of [
+      join(outside, 'secret.csv'),
+      join(allowed, '..', 'outside', 'secret.csv'),
+      join(allowed, 'link.csv'),
+      join(allowed, 'linkdir', 'secret.csv'),
+      '/etc/passwd'
+    ]) {
       for (const channel of ['datasets.inspect', 'datasets.import'] as const) {
         const e = await refusal(server, channel, path)
         expect(e?.code).toBe('invalid-request')
@@ -75,7 +81,11 @@ describe('server-mode file policy', () => {
   })
 
   it('never quotes the content of a file that is no dataset', async () => {
-    for (const [file, secret] of [['passwd', 'root:x'], ['run.sh', '#!/bin/sh'], ['key.txt', 'AAAAB3Nza']] as const) {
+    for (const [file, secret] of [
+      ['passwd', 'root:x'],
+      ['run.sh', '#!/bin/sh'],
+      ['key.txt', 'AAAAB3Nza']
+    ] as const) {
       const e = await refusal(server, 'datasets.inspect', join(allowed, file))
       expect(e?.code).toBe('invalid-data')
       expect(e?.message).not.toContain(secret)

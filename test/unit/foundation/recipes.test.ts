@@ -23,7 +23,8 @@ describe('model recipes (one table for engine, services, estimate and progress)'
 
   it('the estimate prices iunet-noprune at its full ILO budget (epochs + finetune epochs, 3 rows per input)', () => {
     const base = { datasetId: 'x', preset: 'quick', seeds: 1, epochs: 10, finetuneEpochs: 10, compressions: [8] }
-    const cfg = (models: ModelKind[]) => ({ ...(base as object), models, batchSize: 64, width: 64, depth: 2, split: { train: 0.7, val: 0.15, test: 0.15 }, maxRows: null }) as never
+    const cfg = (models: ModelKind[]) =>
+      ({ ...(base as object), models, batchSize: 64, width: 64, depth: 2, split: { train: 0.7, val: 0.15, test: 0.15 }, maxRows: null }) as never
     const data = { rows: 10_000, nFeatures: 10, kind: 'tabular', imageShape: null } as never
     const mlp = estimateSeconds(cfg(['mlp']), data, null)
     const noprune = estimateSeconds(cfg(['iunet-noprune']), data, null)

@@ -26,7 +26,7 @@ describe('services', () => {
     expect((await services.call('datasets.list', {})).length).toBe(1)
   })
 
-  it('stores an upload under the user\'s file name, never outside the uploads folder', async () => {
+  it("stores an upload under the user's file name, never outside the uploads folder", async () => {
     const { path } = await services.call('datasets.upload', { name: '../../evil name.csv', data: Buffer.from('a,b\n1,2\n').toString('base64') })
     expect(path.startsWith(join(dir, 'data', 'uploads'))).toBe(true)
     expect(path.endsWith('/evil name.csv')).toBe(true)

@@ -75,7 +75,19 @@ describe('store', () => {
     const a = openStore(dir)
     a.datasets.insert({ id: 'd1', name: 'toy', hash: 'h1', sourcePath: '/x.csv', sizeBytes: 10, schema, storageDir: '/tmp/d1' })
     a.runs.create({ id: 'r1', name: 'run', config: config('d1'), backend: 'wasm' })
-    a.results.addEpoch('r1', { model: 'mlp', seed: 0, compression: 1, phase: 'train', epoch: 1, trainLoss: 1, trainAccuracy: 0.5, valLoss: 1, valAccuracy: 0.5, contrastiveLoss: null, seconds: 0.1 })
+    a.results.addEpoch('r1', {
+      model: 'mlp',
+      seed: 0,
+      compression: 1,
+      phase: 'train',
+      epoch: 1,
+      trainLoss: 1,
+      trainAccuracy: 0.5,
+      valLoss: 1,
+      valAccuracy: 0.5,
+      contrastiveLoss: null,
+      seconds: 0.1
+    })
     a.close()
     const b = openStore(dir)
     expect(schemaVersion(b.db)).toBe(migrations.length)
@@ -100,9 +112,23 @@ describe('store', () => {
   it('keeps hashes unique, cascades dataset deletion to runs and their metrics', () => {
     const store = openStore(tempDir())
     store.datasets.insert({ id: 'd1', name: 'toy', hash: 'h1', sourcePath: '/x.csv', sizeBytes: 10, schema, storageDir: '/tmp/d1' })
-    expect(() => store.datasets.insert({ id: 'd2', name: 'again', hash: 'h1', sourcePath: '/x.csv', sizeBytes: 10, schema, storageDir: '/tmp/d2' })).toThrow(/UNIQUE/)
+    expect(() => store.datasets.insert({ id: 'd2', name: 'again', hash: 'h1', sourcePath: '/x.csv', sizeBytes: 10, schema, storageDir: '/tmp/d2' })).toThrow(
+      /UNIQUE/
+    )
     store.runs.create({ id: 'r1', name: 'run', config: config('d1'), backend: 'wasm' })
-    store.results.addEpoch('r1', { model: 'mlp', seed: 0, compression: 1, phase: 'train', epoch: 1, trainLoss: 1, trainAccuracy: 0.5, valLoss: 1, valAccuracy: 0.5, contrastiveLoss: null, seconds: 0.1 })
+    store.results.addEpoch('r1', {
+      model: 'mlp',
+      seed: 0,
+      compression: 1,
+      phase: 'train',
+      epoch: 1,
+      trainLoss: 1,
+      trainAccuracy: 0.5,
+      valLoss: 1,
+      valAccuracy: 0.5,
+      contrastiveLoss: null,
+      seconds: 0.1
+    })
     store.datasets.delete('d1')
     expect(store.runs.list()).toHaveLength(0)
     expect((store.db.prepare('SELECT count(*) AS n FROM epoch_metrics').get() as { n: number }).n).toBe(0)

@@ -31,7 +31,9 @@ const b64 = (b: Buffer | string) => Buffer.from(b).toString('base64')
 describe('uploads', () => {
   it('writes the chunks of one upload one at a time: the same offset sent twice appends once', async () => {
     const first = await s.call('datasets.upload', { name: 'a.csv', data: b64('x'.repeat(300)) })
-    const twice = await Promise.all([0, 1].map(() => s.handle('datasets.upload', { name: 'a.csv', uploadId: first.uploadId, offset: 300, data: b64('y'.repeat(300)) })))
+    const twice = await Promise.all(
+      [0, 1].map(() => s.handle('datasets.upload', { name: 'a.csv', uploadId: first.uploadId, offset: 300, data: b64('y'.repeat(300)) }))
+    )
     expect(twice.filter((r) => r.ok)).toHaveLength(1)
     expect(twice.find((r) => !r.ok)).toMatchObject({ ok: false, error: { code: 'conflict' } })
     expect(statSync(first.path).size).toBe(600)
@@ -43,7 +45,10 @@ describe('uploads', () => {
     const r = await s.handle('datasets.upload', { name: 'big.csv', uploadId: first.uploadId, offset: 900, data: b64('y'.repeat(200)) })
     expect(r).toMatchObject({ ok: false, error: { code: 'invalid-request' } })
     if (!r.ok) expect(r.error.message).toMatch(/upload limit of 1000 bytes/)
-    expect(await s.handle('datasets.upload', { name: 'huge.csv', data: b64('z'.repeat(1001)) })).toMatchObject({ ok: false, error: { code: 'invalid-request' } })
+    expect(await s.handle('datasets.upload', { name: 'huge.csv', data: b64('z'.repeat(1001)) })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-request' }
+    })
   })
 
   it('refuses data that is not base64', async () => {

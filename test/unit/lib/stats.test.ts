@@ -19,7 +19,8 @@ import {
 
 const ref = JSON.parse(readFileSync(new URL('../../fixtures/stats/scipy-reference.json', import.meta.url), 'utf8'))
 const TOL = 1e-6
-const close = (actual: number, expected: number, what: string) => expect(Math.abs(actual - expected), `${what}: ${actual} vs SciPy ${expected}`).toBeLessThanOrEqual(TOL)
+const close = (actual: number, expected: number, what: string) =>
+  expect(Math.abs(actual - expected), `${what}: ${actual} vs SciPy ${expected}`).toBeLessThanOrEqual(TOL)
 
 describe('stats vs SciPy ' + ref.scipy, () => {
   it('paired t-test = scipy.stats.ttest_rel', () => {
@@ -113,7 +114,12 @@ describe('stats edge cases', () => {
 
   it('ranks: lower-is-better flips the order; Friedman needs k ≥ 3 and N ≥ 2', () => {
     expect(rankRows([[0.1, 0.3, 0.2]], { higherIsBetter: false })).toEqual([[1, 3, 2]])
-    expect(() => friedman([[1, 2], [2, 1]])).toThrow(/at least 3/)
+    expect(() =>
+      friedman([
+        [1, 2],
+        [2, 1]
+      ])
+    ).toThrow(/at least 3/)
     expect(() => friedman([[1, 2, 3]])).toThrow(/at least 2 datasets/)
   })
 })

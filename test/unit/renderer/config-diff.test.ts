@@ -25,6 +25,11 @@ describe('config diff', () => {
     ])
     expect(diffConfigs([{ config }, { config: { ...config, name: 'x' } }])).toEqual([])
     expect(diffConfigs([{ config }])).toEqual([])
-    expect(diffConfigs([{ config, datasetName: 'a' }, { config, datasetName: 'b' }])[0]).toEqual({ key: 'dataset', values: ['a', 'b'] })
+    expect(
+      diffConfigs([
+        { config, datasetName: 'a' },
+        { config, datasetName: 'b' }
+      ])[0]
+    ).toEqual({ key: 'dataset', values: ['a', 'b'] })
   })
 })

@@ -20,7 +20,15 @@ type Formatter<P> = { tooltip: { formatter: (p: P) => string } }
 
 describe('chart tooltips (HTML) escape names from the data', () => {
   it('confusion matrix: class labels', () => {
-    const o = confusionOption('t', [PAYLOAD, 'b"><script>x()</script>'], [[1, 2], [3, 4]], false) as unknown as Formatter<{ data: [number, number, number, number] }>
+    const o = confusionOption(
+      't',
+      [PAYLOAD, 'b"><script>x()</script>'],
+      [
+        [1, 2],
+        [3, 4]
+      ],
+      false
+    ) as unknown as Formatter<{ data: [number, number, number, number] }>
     const html = o.tooltip.formatter({ data: [1, 0, 0.5, 2] })
     expect(html).not.toContain('<img')
     expect(html).not.toContain('<script')
@@ -28,9 +36,14 @@ describe('chart tooltips (HTML) escape names from the data', () => {
   })
 
   it('compression and curve charts: series names', () => {
-    const o = compressionOption([{ name: PAYLOAD, color: '#123', model: 'iunet', points: [agg('iunet', 8, 0.9)] }], [], false) as unknown as Formatter<{ seriesName: string; data: [number, number, number] }>
+    const o = compressionOption([{ name: PAYLOAD, color: '#123', model: 'iunet', points: [agg('iunet', 8, 0.9)] }], [], false) as unknown as Formatter<{
+      seriesName: string
+      data: [number, number, number]
+    }>
     expect(o.tooltip.formatter({ seriesName: PAYLOAD, data: [8, 0.9, 0.01] })).toMatch(/^&lt;img src=x/)
-    const c = curvesOption([{ name: PAYLOAD, color: '#123', points: [] }], 'valAccuracy', 'last') as unknown as Formatter<{ seriesId: string; seriesName: string; color: string; data: [number, number, number, number] }[]>
+    const c = curvesOption([{ name: PAYLOAD, color: '#123', points: [] }], 'valAccuracy', 'last') as unknown as Formatter<
+      { seriesId: string; seriesName: string; color: string; data: [number, number, number, number] }[]
+    >
     const html = c.tooltip.formatter([{ seriesId: 'main-0', seriesName: PAYLOAD, color: '"><img src=x>', data: [1, 0.5, 0, 1] }])
     expect(html).not.toContain('<img')
     expect(html).toContain('&lt;img src=x onerror')

@@ -29,14 +29,32 @@ describe('first-layer masks as images', () => {
   })
 
   it('summarises an artifact: share kept and median spread; the note says plainly when IUNet is not more local', () => {
-    const mk = (model: FirstLayerArtifact['model'], mask: number[]): FirstLayerArtifact => ({ model, seed: 0, compression: 8, inputs: 16, units: 1, weights: mask.map(() => 0.1), mask })
+    const mk = (model: FirstLayerArtifact['model'], mask: number[]): FirstLayerArtifact => ({
+      model,
+      seed: 0,
+      compression: 8,
+      inputs: 16,
+      units: 1,
+      weights: mask.map(() => 0.1),
+      mask
+    })
     const local = mk('iunet', [1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
     const wide = mk('omp', [1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1])
     expect(density(local, 1)).toBe(0.25)
     const a = medianSpread(local, shape, 1)!
     const b = medianSpread(wide, shape, 1)!
-    expect(localityNote([{ label: 'IUNet', model: 'iunet', spread: a }, { label: 'OMP', model: 'omp', spread: b }])).toMatch(/more local than/)
-    expect(localityNote([{ label: 'IUNet', model: 'iunet', spread: b }, { label: 'OMP', model: 'omp', spread: a }])).toMatch(/NOT more local/)
+    expect(
+      localityNote([
+        { label: 'IUNet', model: 'iunet', spread: a },
+        { label: 'OMP', model: 'omp', spread: b }
+      ])
+    ).toMatch(/more local than/)
+    expect(
+      localityNote([
+        { label: 'IUNet', model: 'iunet', spread: b },
+        { label: 'OMP', model: 'omp', spread: a }
+      ])
+    ).toMatch(/NOT more local/)
     expect(localityNote([{ label: 'OMP', model: 'omp', spread: a }])).toBeNull()
   })
 })

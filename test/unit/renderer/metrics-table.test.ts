@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import { COLUMN_GROUPS, METRIC_COLUMNS, bestRows, buildRows, columnsOf, nearChance, spansDatasets, toCsv, toJson } from '../../../renderer/src/lib/metricsTable.ts'
+import {
+  COLUMN_GROUPS,
+  METRIC_COLUMNS,
+  bestRows,
+  buildRows,
+  columnsOf,
+  nearChance,
+  spansDatasets,
+  toCsv,
+  toJson
+} from '../../../renderer/src/lib/metricsTable.ts'
 import { entriesOfRun, entryLabel, runLetters } from '../../../renderer/src/lib/entries.ts'
 import { agg, ms, run } from './fixtures.ts'
 

@@ -17,7 +17,12 @@ describe('HTML report', () => {
       verdicts: ['IUNet does not beat the MLP.'],
       diff: [],
       runs: [{ letter: 'A', name: '<b>run</b>', dataset: 'digits', status: 'finished', config: { epochs: '30' } }],
-      charts: [{ title: 'Curve', svg: '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>x()</script><image href="https://evil/x.png"/><rect/></svg>' }],
+      charts: [
+        {
+          title: 'Curve',
+          svg: '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>x()</script><image href="https://evil/x.png"/><rect/></svg>'
+        }
+      ],
       images: [
         { title: 'mask', dataUrl: 'data:image/png;base64,AAAA' },
         { title: 'remote', dataUrl: 'https://example.com/x.png' }
@@ -48,7 +53,9 @@ describe('HTML report', () => {
     expect(html).toContain('(within each dataset)')
     // Accuracy of the first table: best on digits is the MLP (90.0 %), on vehicle IUNet (70.0 %), both tinted.
     const firstTable = html.slice(html.indexOf('<table>'), html.indexOf('</table>'))
-    expect(firstTable.match(/<td class="best"><strong>(\d+\.\d) ± 1\.0 %<\/strong><\/td>/g)?.map((m) => m.match(/\d+\.\d/)![0])).toEqual(expect.arrayContaining(['90.0', '70.0']))
+    expect(firstTable.match(/<td class="best"><strong>(\d+\.\d) ± 1\.0 %<\/strong><\/td>/g)?.map((m) => m.match(/\d+\.\d/)![0])).toEqual(
+      expect.arrayContaining(['90.0', '70.0'])
+    )
   })
 
   it('escapes every HTML-special character and strips SVG handlers', () => {

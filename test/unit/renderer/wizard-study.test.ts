@@ -6,7 +6,16 @@
 import { describe, expect, it } from 'vitest'
 import { StudySpec, type RunConfig } from '../../../main/contract/index.ts'
 import { cellConfig, gridPoints } from '../../../main/services/studyPlan.ts'
-import { buildStudySpec, changedSettings, defaultStudyName, describeGrid, gridOf, parseValues, studyPlan, sweepIssue } from '../../../renderer/src/lib/wizardStudy.ts'
+import {
+  buildStudySpec,
+  changedSettings,
+  defaultStudyName,
+  describeGrid,
+  gridOf,
+  parseValues,
+  studyPlan,
+  sweepIssue
+} from '../../../renderer/src/lib/wizardStudy.ts'
 import { config } from './fixtures.ts'
 
 const defaults: RunConfig = { ...config, name: undefined }
@@ -27,7 +36,14 @@ describe('wizard study', () => {
   })
 
   it('sends only what was changed from the defaults, nested groups key by key', () => {
-    const edited: RunConfig = { ...config, target: 'label', epochs: 2, augment: { ...config.augment, noise: 0.1 }, split: { ...config.split, kfold: 3 }, kappa: 0.5 }
+    const edited: RunConfig = {
+      ...config,
+      target: 'label',
+      epochs: 2,
+      augment: { ...config.augment, noise: 0.1 },
+      split: { ...config.split, kfold: 3 },
+      kappa: 0.5
+    }
     expect(changedSettings(edited, defaults)).toEqual({ epochs: 2, augment: { noise: 0.1 }, split: { kfold: 3 }, kappa: 0.5 })
     // a swept setting is in the grid, not in the settings
     expect(changedSettings(edited, defaults, ['kappa'])).toEqual({ epochs: 2, augment: { noise: 0.1 }, split: { kfold: 3 } })
@@ -46,7 +62,13 @@ describe('wizard study', () => {
     expect(spec.name).toBe('iris + wine · κ sweep · compression sweep')
     // several datasets: each keeps its stored target
     expect(spec.datasets).toEqual([{ id: 'ds1' }, { id: 'ds2' }])
-    expect(spec).toMatchObject({ models: ['iunet'], seeds: 2, preset: 'quick', settings: { epochs: 2 }, grid: { kappa: [0.0625, 0.125], compressions: [4, 16] } })
+    expect(spec).toMatchObject({
+      models: ['iunet'],
+      seeds: 2,
+      preset: 'quick',
+      settings: { epochs: 2 },
+      grid: { kappa: [0.0625, 0.125], compressions: [4, 16] }
+    })
     const points = gridPoints(spec.grid)
     expect(points).toHaveLength(4)
     for (const p of points) {

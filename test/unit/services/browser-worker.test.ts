@@ -25,7 +25,10 @@ function pages() {
   const open = () => {
     opened++
     const { port1, port2 } = new MessageChannel()
-    const pagePort: { postMessage(m: unknown): void; onmessage: ((e: { data: unknown }) => void) | null } = { postMessage: (m) => port2.postMessage(m), onmessage: null }
+    const pagePort: { postMessage(m: unknown): void; onmessage: ((e: { data: unknown }) => void) | null } = {
+      postMessage: (m) => port2.postMessage(m),
+      onmessage: null
+    }
     port2.on('message', (data: ToBrowserWorker) => pagePort.onmessage?.({ data: data.type === 'init' ? { ...data, backend: 'cpu' } : data }))
     serveTrainer(pagePort)
     return new BrowserWorker({

@@ -70,7 +70,13 @@ async function withStops(model: ModelKind, dir: string, rngSeed: number): Promis
 
 describe('task checkpoints', () => {
   it('round-trips typed arrays, maps and non-finite numbers exactly', () => {
-    const v = { a: Float32Array.from([1.1, -0, 3e-39]), m: new Map([['w', Int32Array.from([1, -2])]]), u: Uint8Array.from([0, 1]), inf: -Infinity, n: [0.1, null, 'x'] }
+    const v = {
+      a: Float32Array.from([1.1, -0, 3e-39]),
+      m: new Map([['w', Int32Array.from([1, -2])]]),
+      u: Uint8Array.from([0, 1]),
+      inf: -Infinity,
+      n: [0.1, null, 'x']
+    }
     const back = decodeCheckpoint(encodeCheckpoint(v)) as typeof v
     expect(Array.from(back.a)).toEqual(Array.from(v.a))
     expect(Object.is(back.a[1], -0)).toBe(true)

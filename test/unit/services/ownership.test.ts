@@ -32,7 +32,7 @@ function deadPid(): number {
 }
 
 describe('run ownership', () => {
-  it('a second start leaves a live run running; a dead or silent owner\'s run is interrupted; read-only opens change nothing', async () => {
+  it("a second start leaves a live run running; a dead or silent owner's run is interrupted; read-only opens change nothing", async () => {
     const dataDir = tempDir()
     const a = createServices({ dataDir, transport: 'websocket', workers: 1 })
     try {
@@ -48,7 +48,9 @@ describe('run ownership', () => {
       const old = new Date(Date.now() - 60_000).toISOString()
       const orphan = (id: string, pid: number, beat: string) => {
         a.store.runs.create({ id, name: id, config, backend: 'wasm', owner: { pid, host: 'x', instance: id } })
-        a.store.db.prepare(`UPDATE runs SET status = 'running', owner_host = (SELECT owner_host FROM runs WHERE id = ?), heartbeat_at = ? WHERE id = ?`).run(live.id, beat, id)
+        a.store.db
+          .prepare(`UPDATE runs SET status = 'running', owner_host = (SELECT owner_host FROM runs WHERE id = ?), heartbeat_at = ? WHERE id = ?`)
+          .run(live.id, beat, id)
       }
       orphan('dead-owner', deadPid(), now)
       orphan('silent-owner', process.pid, old)
@@ -80,7 +82,6 @@ describe('run ownership', () => {
   }, 90_000)
 })
 
-
 /** Reads the store while a child writes it. */
 function peek<T>(dataDir: string, fn: (db: Database.Database) => T): T | null {
   const file = join(dataDir, 'workbench.sqlite')
@@ -96,13 +97,39 @@ function peek<T>(dataDir: string, fn: (db: Database.Database) => T): T | null {
   }
 }
 const epochCount = (dataDir: string) => peek(dataDir, (db) => (db.prepare('SELECT count(*) AS n FROM epoch_metrics').get() as { n: number }).n) ?? 0
-const runRow = (dataDir: string) => peek(dataDir, (db) => db.prepare('SELECT id, status, error FROM runs').get() as { id: string; status: string; error: string | null } | undefined) ?? undefined
+const runRow = (dataDir: string) =>
+  peek(dataDir, (db) => db.prepare('SELECT id, status, error FROM runs').get() as { id: string; status: string; error: string | null } | undefined) ?? undefined
 
 describe('signals', () => {
   it('SIGINT to iunet run and SIGTERM to iunet resume checkpoint and store the run as interrupted', async () => {
     const dataDir = tempDir()
-    const flags = ['--data', IRIS, '--preset', 'quick', '--depth', '1', '--width', '16', '--epochs', '1500', '--patience', '0', '--seeds', '1', '--models', 'mlp', '--workers', '1', '-q', '--data-dir', dataDir]
-    for (const [args, signal] of [[['run', ...flags], 'SIGINT'], [['resume', '', '--data-dir', dataDir, '--workers', '1', '-q'], 'SIGTERM']] as const) {
+    const flags = [
+      '--data',
+      IRIS,
+      '--preset',
+      'quick',
+      '--depth',
+      '1',
+      '--width',
+      '16',
+      '--epochs',
+      '1500',
+      '--patience',
+      '0',
+      '--seeds',
+      '1',
+      '--models',
+      'mlp',
+      '--workers',
+      '1',
+      '-q',
+      '--data-dir',
+      dataDir
+    ]
+    for (const [args, signal] of [
+      [['run', ...flags], 'SIGINT'],
+      [['resume', '', '--data-dir', dataDir, '--workers', '1', '-q'], 'SIGTERM']
+    ] as const) {
       const before = epochCount(dataDir)
       const argv = args[0] === 'resume' ? ['resume', runRow(dataDir)!.id, ...args.slice(2)] : [...args]
       const child = spawn(process.execPath, [BIN, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] })

@@ -21,8 +21,16 @@ async function open(): Promise<{ services: Services; config: RunConfig; dataDir:
   const d = await services.call('datasets.import', { path: IRIS })
   const defaults = await services.call('runs.defaults', { datasetId: d.id, preset: 'quick' })
   const config: RunConfig = {
-    ...defaults, models: ['iunet', 'mlp'], seeds: 1, depth: 1, width: 16, epochs: 25, finetuneEpochs: 25, patience: 0,
-    compressions: [8], split: { ...defaults.split, kfold: 2 }
+    ...defaults,
+    models: ['iunet', 'mlp'],
+    seeds: 1,
+    depth: 1,
+    width: 16,
+    epochs: 25,
+    finetuneEpochs: 25,
+    patience: 0,
+    compressions: [8],
+    split: { ...defaults.split, kfold: 2 }
   }
   return { services, config, dataDir }
 }

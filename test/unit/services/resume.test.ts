@@ -25,8 +25,29 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 // ---------------------------------------------------------------------------------------------------------------
 
 const RUN_FLAGS = [
-  '--data', IRIS, '--preset', 'quick', '--depth', '1', '--width', '16', '--epochs', '30', '--finetune-epochs', '30',
-  '--patience', '0', '--compression', '4,8', '--seeds', '2', '--models', 'iunet,mlp', '--workers', '1', '-q'
+  '--data',
+  IRIS,
+  '--preset',
+  'quick',
+  '--depth',
+  '1',
+  '--width',
+  '16',
+  '--epochs',
+  '30',
+  '--finetune-epochs',
+  '30',
+  '--patience',
+  '0',
+  '--compression',
+  '4,8',
+  '--seeds',
+  '2',
+  '--models',
+  'iunet,mlp',
+  '--workers',
+  '1',
+  '-q'
 ]
 const ENV = { ...process.env, IUNET_CHECKPOINT_EVERY: '2', IUNET_NATIVE: process.env.IUNET_NATIVE }
 
@@ -63,24 +84,32 @@ const epochCount = (dataDir: string) => peek(dataDir, (db) => (db.prepare('SELEC
 /** Every stored number of a run except wall-clock timings, in a canonical order. */
 function storedNumbers(dataDir: string) {
   return peek(dataDir, (db) => {
-    const results = (db.prepare('SELECT kind, seed, compression, result_json FROM models WHERE result_json IS NOT NULL ORDER BY kind, seed, compression').all() as { result_json: string }[]).map(
-      (r) => {
-        const { trainSeconds: _t, inferenceMsPerExample: _i, ...rest } = JSON.parse(r.result_json) as Record<string, unknown>
-        return rest
-      }
-    )
-    const artifacts = (db.prepare('SELECT m.kind, m.seed, m.compression, a.kind AS what, a.meta_json, hex(a.data) AS data FROM artifacts a JOIN models m ON m.id = a.model_id ORDER BY m.kind, m.seed, m.compression, a.kind').all())
+    const results = (
+      db.prepare('SELECT kind, seed, compression, result_json FROM models WHERE result_json IS NOT NULL ORDER BY kind, seed, compression').all() as {
+        result_json: string
+      }[]
+    ).map((r) => {
+      const { trainSeconds: _t, inferenceMsPerExample: _i, ...rest } = JSON.parse(r.result_json) as Record<string, unknown>
+      return rest
+    })
+    const artifacts = db
+      .prepare(
+        'SELECT m.kind, m.seed, m.compression, a.kind AS what, a.meta_json, hex(a.data) AS data FROM artifacts a JOIN models m ON m.id = a.model_id ORDER BY m.kind, m.seed, m.compression, a.kind'
+      )
+      .all()
     return { results, artifacts }
   })
 }
 
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return []
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name))
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
 }
 
 describe('kill -9 at random moments, then resume', () => {
-  it('keeps the store intact, leaves no orphans, and resumes to the uninterrupted run\'s exact numbers', async () => {
+  it("keeps the store intact, leaves no orphans, and resumes to the uninterrupted run's exact numbers", async () => {
     // The uninterrupted reference.
     const refDir = tempDir()
     const ref = cli(['run', ...RUN_FLAGS, '--data-dir', refDir])
@@ -91,7 +120,7 @@ describe('kill -9 at random moments, then resume', () => {
     const dataDir = tempDir()
     const seed = Number(process.env.KILL_SEED ?? Date.now() % 100000)
     let state = seed
-    const random = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 4294967296)
+    const random = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 4294967296
     let runId: string | null = null
     let kills = 0
     const log: string[] = []
@@ -122,7 +151,10 @@ describe('kill -9 at random moments, then resume', () => {
       try {
         expect(next.store.runs.get(runId!)?.status).toBe('interrupted')
         const files = filesUnder(join(dataDir, 'runs', runId!, 'checkpoints'))
-        expect(files.filter((f) => f.includes('.tmp-')), 'temp files after the next start').toEqual([])
+        expect(
+          files.filter((f) => f.includes('.tmp-')),
+          'temp files after the next start'
+        ).toEqual([])
         const finished = new Set(next.store.results.results(runId!).map((r) => `${r.model}__seed${r.seed}`))
         for (const f of files) {
           const task = f.split('/checkpoints/')[1]!.split('/')[0]!

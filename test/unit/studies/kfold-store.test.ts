@@ -24,9 +24,25 @@ const config = { datasetId: 'd1', models: ['iunet', 'mlp'], seeds: 2, split: { t
 
 function result(seed: number, fold: number | undefined, accuracy: number): ModelResult {
   return {
-    model: 'mlp', seed, ...(fold === undefined ? {} : { fold }), compression: 1, accuracy, balancedAccuracy: accuracy, macroF1: accuracy, confusion: [[1]],
-    params: 10, nonzeroParams: 10, flopsDense: 1, flopsSparse: 1, trainSeconds: 1, inferenceMsPerExample: 0.1,
-    invariancePrediction: 1, invarianceRepresentation: 1, supernetValAccuracy: null, bestEpoch: 1, layers: []
+    model: 'mlp',
+    seed,
+    ...(fold === undefined ? {} : { fold }),
+    compression: 1,
+    accuracy,
+    balancedAccuracy: accuracy,
+    macroF1: accuracy,
+    confusion: [[1]],
+    params: 10,
+    nonzeroParams: 10,
+    flopsDense: 1,
+    flopsSparse: 1,
+    trainSeconds: 1,
+    inferenceMsPerExample: 0.1,
+    invariancePrediction: 1,
+    invarianceRepresentation: 1,
+    supernetValAccuracy: null,
+    bestEpoch: 1,
+    layers: []
   }
 }
 
@@ -37,7 +53,10 @@ describe('k-fold tasks and storage', () => {
     expect(new Set(tasks.map(taskKey)).size).toBe(12)
     expect(tasks[0]).toEqual({ model: 'iunet', seed: 0, fold: 0 })
     expect(trainingTasks({ ...config, split: { ...config.split, kfold: null } })).toEqual([
-      { model: 'iunet', seed: 0 }, { model: 'mlp', seed: 0 }, { model: 'iunet', seed: 1 }, { model: 'mlp', seed: 1 }
+      { model: 'iunet', seed: 0 },
+      { model: 'mlp', seed: 0 },
+      { model: 'iunet', seed: 1 },
+      { model: 'mlp', seed: 1 }
     ])
   })
 
@@ -47,10 +66,27 @@ describe('k-fold tasks and storage', () => {
     store.runs.create({ id: 'r1', name: 'run', config, backend: 'wasm' })
     for (const fold of [0, 1, 2]) {
       store.results.saveResult('r1', result(0, fold, 0.5 + fold / 10))
-      store.results.addEpoch('r1', { model: 'mlp', seed: 0, fold, compression: 1, phase: 'train', epoch: 1, trainLoss: 1, trainAccuracy: 0.5, valLoss: 1, valAccuracy: 0.5, contrastiveLoss: null, seconds: 0.1 })
+      store.results.addEpoch('r1', {
+        model: 'mlp',
+        seed: 0,
+        fold,
+        compression: 1,
+        phase: 'train',
+        epoch: 1,
+        trainLoss: 1,
+        trainAccuracy: 0.5,
+        valLoss: 1,
+        valAccuracy: 0.5,
+        contrastiveLoss: null,
+        seconds: 0.1
+      })
     }
     const rs = store.results.results('r1')
-    expect(rs.map((r) => [r.seed, r.fold, r.accuracy])).toEqual([[0, 0, 0.5], [0, 1, 0.6], [0, 2, 0.7]])
+    expect(rs.map((r) => [r.seed, r.fold, r.accuracy])).toEqual([
+      [0, 0, 0.5],
+      [0, 1, 0.6],
+      [0, 2, 0.7]
+    ])
     expect(store.results.metrics('r1').map((m) => m.fold)).toEqual([0, 1, 2])
     // saving a fold again replaces it rather than adding a row
     store.results.saveResult('r1', result(0, 1, 0.9))
@@ -66,8 +102,12 @@ describe('k-fold tasks and storage', () => {
     for (let v = 0; v < 2; v++) old.exec(migrations[v]!)
     old.pragma('user_version = 2')
     old.prepare(`INSERT INTO datasets VALUES ('d1','toy','tabular','h1','/x.csv',10,3,?, '/tmp/d1','2026-01-01')`).run(JSON.stringify(schema))
-    old.prepare(`INSERT INTO runs (id,name,dataset_id,config_json,status,backend,seeds,created_at) VALUES ('r1','run','d1',?,'finished','wasm',1,'2026-01-01')`).run(JSON.stringify(config))
-    old.prepare(`INSERT INTO models (id, run_id, kind, seed, compression, result_json) VALUES (7, 'r1', 'mlp', 0, 1, ?)`).run(JSON.stringify(result(0, undefined, 0.75)))
+    old
+      .prepare(`INSERT INTO runs (id,name,dataset_id,config_json,status,backend,seeds,created_at) VALUES ('r1','run','d1',?,'finished','wasm',1,'2026-01-01')`)
+      .run(JSON.stringify(config))
+    old
+      .prepare(`INSERT INTO models (id, run_id, kind, seed, compression, result_json) VALUES (7, 'r1', 'mlp', 0, 1, ?)`)
+      .run(JSON.stringify(result(0, undefined, 0.75)))
     old.prepare(`INSERT INTO epoch_metrics VALUES (7, 'train', 1, 1, 0.5, 1, 0.5, NULL, 0.1)`).run()
     old.prepare(`INSERT INTO artifacts (model_id, kind, meta_json, data) VALUES (7, 'first-layer', '{}', x'00')`).run()
     old.close()

@@ -7,15 +7,33 @@ import { analyzeStudy, relevantGrid } from '../../../main/services/studyAnalysis
 import { averageRanks, friedman, holm, nemenyiCriticalDifference, wilcoxonSignedRank } from '../../../main/lib/stats/index.ts'
 
 const defaults = {
-  datasetId: 'x', models: ['mlp'], preset: 'quick', seeds: 3, compressions: [8], epochs: 5, finetuneEpochs: 5, batchSize: 32, learningRate: 1e-3, weightDecay: 0,
-  depth: 2, width: 64, kappa: 0.125, lambda: 1, tau: 0.5, projectionHead: true,
+  datasetId: 'x',
+  models: ['mlp'],
+  preset: 'quick',
+  seeds: 3,
+  compressions: [8],
+  epochs: 5,
+  finetuneEpochs: 5,
+  batchSize: 32,
+  learningRate: 1e-3,
+  weightDecay: 0,
+  depth: 2,
+  width: 64,
+  kappa: 0.125,
+  lambda: 1,
+  tau: 0.5,
+  projectionHead: true,
   augment: { translate: 2, flip: false, cropScale: 1, colorJitter: 0, grayscale: 0, corruption: 0.4, noise: 0 },
-  split: { train: 0.7, val: 0.15, test: 0.15, kfold: null }, patience: 0
+  split: { train: 0.7, val: 0.15, test: 0.15, kfold: null },
+  patience: 0
 } as RunConfig
 
 describe('study plan', () => {
   const spec = parseStudySpec({
-    name: 's', datasets: [{ id: 'a' }], models: ['iunet', 'mlp'], seeds: 2,
+    name: 's',
+    datasets: [{ id: 'a' }],
+    models: ['iunet', 'mlp'],
+    seeds: 2,
     settings: { epochs: 2, augment: { noise: 0.1 } },
     grid: { kappa: [0.0625, 1], compressions: [4, [8, 16]], 'split.kfold': [null, 3] }
   })
@@ -53,16 +71,37 @@ describe('study plan', () => {
   })
 })
 
-const res = (model: ModelResult['model'], seed: number, accuracy: number, compression = 1) => ({ model, seed, compression, accuracy, balancedAccuracy: accuracy, macroF1: accuracy }) as ModelResult
+const res = (model: ModelResult['model'], seed: number, accuracy: number, compression = 1) =>
+  ({ model, seed, compression, accuracy, balancedAccuracy: accuracy, macroF1: accuracy }) as ModelResult
 
 describe('study analysis', () => {
   // 5 datasets × (IUNet at κ 0.125 and 1, MLP): accuracy per seed
   const acc = [
-    [[0.9, 0.92], [0.85, 0.86], [0.8, 0.82]],
-    [[0.7, 0.72], [0.71, 0.7], [0.6, 0.66]],
-    [[0.95, 0.95], [0.9, 0.92], [0.96, 0.94]],
-    [[0.5, 0.54], [0.52, 0.5], [0.4, 0.42]],
-    [[0.81, 0.8], [0.79, 0.77], [0.75, 0.77]]
+    [
+      [0.9, 0.92],
+      [0.85, 0.86],
+      [0.8, 0.82]
+    ],
+    [
+      [0.7, 0.72],
+      [0.71, 0.7],
+      [0.6, 0.66]
+    ],
+    [
+      [0.95, 0.95],
+      [0.9, 0.92],
+      [0.96, 0.94]
+    ],
+    [
+      [0.5, 0.54],
+      [0.52, 0.5],
+      [0.4, 0.42]
+    ],
+    [
+      [0.81, 0.8],
+      [0.79, 0.77],
+      [0.75, 0.77]
+    ]
   ]
   const points = [{ kappa: 0.125 }, { kappa: 1 }]
   const cells = acc.flatMap((d, di) =>
@@ -73,7 +112,15 @@ describe('study analysis', () => {
       results: [...d[gi]!.map((x, s) => res('iunet', s, x, 8)), ...d[2]!.map((x, s) => res('mlp', s, x))]
     }))
   )
-  const a = analyzeStudy({ datasets: acc.map((_, i) => ({ id: `d${i}`, name: `d${i}` })), points, models: ['iunet', 'mlp'], cells, metric: 'accuracy', baseline: 'mlp', alpha: 0.05 })
+  const a = analyzeStudy({
+    datasets: acc.map((_, i) => ({ id: `d${i}`, name: `d${i}` })),
+    points,
+    models: ['iunet', 'mlp'],
+    cells,
+    metric: 'accuracy',
+    baseline: 'mlp',
+    alpha: 0.05
+  })
 
   it('one variant per model × ratio × relevant grid point, means and bests per dataset', () => {
     expect(relevantGrid('mlp', { kappa: 1, epochs: 3 })).toEqual({ epochs: 3 })
@@ -89,7 +136,13 @@ describe('study analysis', () => {
     expect(a.friedman!.p).toBeCloseTo(friedman(scores).p, 12)
     expect(a.nemenyi!.cd).toBeCloseTo(nemenyiCriticalDifference(3, 5).cd, 12)
     expect(a.baseline).toBe(1)
-    const ps = [0, 2].map((j) => wilcoxonSignedRank(scores.map((r) => r[j]!), scores.map((r) => r[1]!)).p)
+    const ps = [0, 2].map(
+      (j) =>
+        wilcoxonSignedRank(
+          scores.map((r) => r[j]!),
+          scores.map((r) => r[1]!)
+        ).p
+    )
     expect(a.tests.map((t) => t.p)).toEqual(ps)
     expect(a.tests.map((t) => t.pHolm)).toEqual(holm(ps).adjusted)
     expect(a.tests[0]).toMatchObject({ variant: 0, n: 5, wins: 4, ties: 1, losses: 0 })
@@ -98,7 +151,18 @@ describe('study analysis', () => {
   })
 
   it('a partial study: unfinished cells are left out, and the verdicts say what is missing', () => {
-    const partial = analyzeStudy({ datasets: [{ id: 'd0', name: 'd0' }, { id: 'd1', name: 'd1' }], points, models: ['iunet', 'mlp'], cells: [cells[0]!, { ...cells[2]!, results: null }], metric: 'accuracy', baseline: 'mlp', alpha: 0.05 })
+    const partial = analyzeStudy({
+      datasets: [
+        { id: 'd0', name: 'd0' },
+        { id: 'd1', name: 'd1' }
+      ],
+      points,
+      models: ['iunet', 'mlp'],
+      cells: [cells[0]!, { ...cells[2]!, results: null }],
+      metric: 'accuracy',
+      baseline: 'mlp',
+      alpha: 0.05
+    })
     expect(partial.matrix[1]).toEqual([null, null])
     expect(partial.friedman).toBeNull()
     expect(partial.verdicts.join('\n')).toMatch(/at least 2 datasets/)

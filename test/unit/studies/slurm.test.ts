@@ -17,7 +17,12 @@ const hasSbatch = spawnSync('sh', ['-c', 'command -v sbatch && (command -v slurm
 if (!hasSbatch) console.warn('slurm.test: skipped: sbatch/slurmctld not installed (apt-get install -y slurm-wlm munge)')
 
 const tmp = mkdtempSync(join(tmpdir(), 'iunet-slurm-e2e-'))
-const env = { ...process.env, IUNET_SLURM_DIR: join(tmp, 'cluster'), IUNET_SLURM_PORT: String(20000 + (process.pid % 5000) * 2), SLURM_CONF: join(tmp, 'cluster', 'slurm.conf') }
+const env = {
+  ...process.env,
+  IUNET_SLURM_DIR: join(tmp, 'cluster'),
+  IUNET_SLURM_PORT: String(20000 + (process.pid % 5000) * 2),
+  SLURM_CONF: join(tmp, 'cluster', 'slurm.conf')
+}
 
 function iunet(...args: string[]) {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env, timeout: 150_000 })
@@ -40,7 +45,12 @@ function storedResults(dataDir: string, studyId: string) {
   const store = openStore(dataDir)
   try {
     const study = store.studies.get(studyId)!
-    const runs = new Map(store.studies.cellRuns(studyId).filter((r) => r.status === 'finished').map((r) => [r.cell, r.runId]))
+    const runs = new Map(
+      store.studies
+        .cellRuns(studyId)
+        .filter((r) => r.status === 'finished')
+        .map((r) => [r.cell, r.runId])
+    )
     return Object.fromEntries(
       study.cells.map((c) => [
         `${c.datasetName} ${JSON.stringify(c.grid)}`,

@@ -38,8 +38,13 @@ describe('studies.start and studies.estimate', () => {
     await expect(services.call('studies.start', { ...spec, models: [] })).rejects.toMatchObject({ code: 'invalid-request' })
     await expect(services.call('studies.start', { ...spec, extra: 1 } as unknown as StudySpecInput)).rejects.toMatchObject({ code: 'invalid-request' })
     // a grid value the run config refuses: named with its dataset and grid point
-    await expect(services.call('studies.start', { ...spec, grid: { kappa: [2] } })).rejects.toMatchObject({ code: 'invalid-request', message: expect.stringContaining('kappa=2') })
-    await expect(services.call('studies.estimate', { ...spec, datasets: [{ path: resolve('resources/examples/iris.csv') }] })).rejects.toMatchObject({ code: 'invalid-request' })
+    await expect(services.call('studies.start', { ...spec, grid: { kappa: [2] } })).rejects.toMatchObject({
+      code: 'invalid-request',
+      message: expect.stringContaining('kappa=2')
+    })
+    await expect(services.call('studies.estimate', { ...spec, datasets: [{ path: resolve('resources/examples/iris.csv') }] })).rejects.toMatchObject({
+      code: 'invalid-request'
+    })
     expect(await services.call('studies.list', {})).toEqual([])
   })
 

@@ -98,18 +98,47 @@ async function stillAnswers() {
 }
 
 const PATHS = [
-  '//', '///', '//evil.example/x', '/%', '/%E0%A4%A', '/%ZZ', '/%00', '/a%00.js', '/%2e%2e/%2e%2e/etc/passwd', '/..%2f..%2fpackage.json',
-  '/\\..\\..\\x', '*', 'http://evil.example/x', 'x', '', '/?%', '/#', `/${'a'.repeat(9000)}`, `/${'%2F'.repeat(3000)}.js`, '/ws',
-  '/ws?token=%', '//ws', '/ws?token=', '/index.html/..', '/\u00e9\u00e8', '/%C0%AF', '/%ED%A0%80'
+  '//',
+  '///',
+  '//evil.example/x',
+  '/%',
+  '/%E0%A4%A',
+  '/%ZZ',
+  '/%00',
+  '/a%00.js',
+  '/%2e%2e/%2e%2e/etc/passwd',
+  '/..%2f..%2fpackage.json',
+  '/\\..\\..\\x',
+  '*',
+  'http://evil.example/x',
+  'x',
+  '',
+  '/?%',
+  '/#',
+  `/${'a'.repeat(9000)}`,
+  `/${'%2F'.repeat(3000)}.js`,
+  '/ws',
+  '/ws?token=%',
+  '//ws',
+  '/ws?token=',
+  '/index.html/..',
+  '/\u00e9\u00e8',
+  '/%C0%AF',
+  '/%ED%A0%80'
 ]
 
 function randomPath(): string {
-  const alphabet = '/%.?#&=;:@!$\'()*+,~-_abcXYZ019\\ '
+  const alphabet = "/%.?#&=;:@!$'()*+,~-_abcXYZ019\\ "
   let p = rand() < 0.8 ? '/' : ''
   const n = Math.floor(rand() * 40)
   for (let i = 0; i < n; i++) {
     const r = rand()
-    if (r < 0.15) p += '%' + Math.floor(rand() * 256).toString(16).padStart(2, '0')
+    if (r < 0.15)
+      p +=
+        '%' +
+        Math.floor(rand() * 256)
+          .toString(16)
+          .padStart(2, '0')
     else if (r < 0.2) p += '%' + pick(['', 'G', 'Z1', 'E0%A4'])
     else p += pick([...alphabet])
   }
@@ -183,8 +212,12 @@ describe('server fuzz', () => {
     expect((await raw(get('//evil.example/x'))).toString('latin1')).toMatch(/^HTTP\/1\.1 200/)
     // Garbage request lines and headers, and upgrades with broken URLs or keys.
     const garbage = [
-      'GET\r\n\r\n', 'GET / HTTP/9.9\r\n\r\n', '\x00\x01\x02\r\n\r\n', `GET / HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Length: -1\r\n\r\n`,
-      `GET / HTTP/1.1\r\n${'X: y\r\n'.repeat(3000)}\r\n`, randomBytes(300).toString('latin1'),
+      'GET\r\n\r\n',
+      'GET / HTTP/9.9\r\n\r\n',
+      '\x00\x01\x02\r\n\r\n',
+      `GET / HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Length: -1\r\n\r\n`,
+      `GET / HTTP/1.1\r\n${'X: y\r\n'.repeat(3000)}\r\n`,
+      randomBytes(300).toString('latin1'),
       get('/ws?token=%', 'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: x\r\n'),
       get('//ws', 'Upgrade: websocket\r\nConnection: Upgrade\r\n'),
       get(`/ws?token=${server.token}`, 'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: not-a-key\r\n'),
@@ -215,7 +248,9 @@ describe('server fuzz', () => {
       [frame(8, Buffer.concat([Buffer.from([0x03, 0xe8]), Buffer.from([0xff, 0xfe])]))], // close reason not UTF-8
       [randomBytes(64)],
       [Buffer.from([0x81])], // a header cut short
-      ...Array.from({ length: 20 }, () => [frame(Math.floor(rand() * 16), randomBytes(Math.floor(rand() * 300)), { rsv: Math.floor(rand() * 8), mask: rand() < 0.8 })])
+      ...Array.from({ length: 20 }, () => [
+        frame(Math.floor(rand() * 16), randomBytes(Math.floor(rand() * 300)), { rsv: Math.floor(rand() * 8), mask: rand() < 0.8 })
+      ])
     ]
     await inBatches(cases, 6, (frames) => upgradeThen(frames))
     await stillAnswers()
@@ -223,15 +258,40 @@ describe('server fuzz', () => {
 
   it('answers random and hostile JSON messages, echoing only short ids', async () => {
     // Unauthenticated: refused at the upgrade.
-    for (const t of ['', 'x', server.token.slice(1), `${server.token}x`, '%', '%00']) await expect(connect(encodeURIComponent(t).replace('%25', '%'))).rejects.toThrow()
+    for (const t of ['', 'x', server.token.slice(1), `${server.token}x`, '%', '%00'])
+      await expect(connect(encodeURIComponent(t).replace('%25', '%'))).rejects.toThrow()
     const ws = await connect(server.token)
     const replies: { id: unknown; ok: boolean; error?: { code: string; message: string } }[] = []
     ws.on('message', (m) => replies.push(JSON.parse(m.toString())))
     const deep = (n: number, open: string, close: string, inner = '1') => open.repeat(n) + inner + close.repeat(n)
-    const channels = ['datasets.list', 'datasets.get', 'datasets.preview', 'datasets.delete', 'datasets.inspect', 'datasets.upload', 'runs.get', 'runs.start', 'runs.delete', 'runs.cancel', 'app.info', 'nope', '']
-    const values = () => pick<unknown>([null, 0, -1, 1e308, '', 'x'.repeat(1000), [], {}, { id: 'x' }, [1, 2], true, { toString: 'x' }, { __proto__: { a: 1 } }])
+    const channels = [
+      'datasets.list',
+      'datasets.get',
+      'datasets.preview',
+      'datasets.delete',
+      'datasets.inspect',
+      'datasets.upload',
+      'runs.get',
+      'runs.start',
+      'runs.delete',
+      'runs.cancel',
+      'app.info',
+      'nope',
+      ''
+    ]
+    const values = () =>
+      pick<unknown>([null, 0, -1, 1e308, '', 'x'.repeat(1000), [], {}, { id: 'x' }, [1, 2], true, { toString: 'x' }, { __proto__: { a: 1 } }])
     const messages: string[] = [
-      'null', '1', '"str"', '[]', '[1,2]', '{}', 'true', '{"id":', '\u0000', '{"id":1,"channel":{"toString":"x"}}',
+      'null',
+      '1',
+      '"str"',
+      '[]',
+      '[1,2]',
+      '{}',
+      'true',
+      '{"id":',
+      '\u0000',
+      '{"id":1,"channel":{"toString":"x"}}',
       `{"id":${deep(20000, '[', ']')},"channel":"datasets.list","payload":{}}`,
       `{"id":${deep(20000, '{"a":', '}')},"channel":"datasets.list","payload":{}}`,
       `{"id":2,"channel":"datasets.get","payload":${deep(20000, '{"id":', '}', '"x"')}}`,
@@ -240,7 +300,13 @@ describe('server fuzz', () => {
       `{"id":4,"channel":"${'c'.repeat(100000)}","payload":{}}`,
       `{"id":5,"channel":"datasets.inspect","payload":{"path":"/dev/zero/../x\\u0000"}}`,
       `{"id":6,"channel":"datasets.upload","payload":{"name":"../../x","data":"@@@"}}`,
-      ...Array.from({ length: 150 }, () => JSON.stringify({ id: rand() < 0.5 ? Math.floor(rand() * 1e6) : values(), channel: pick(channels), payload: rand() < 0.5 ? values() : { id: values(), path: values(), rows: values(), name: values(), data: values() } }))
+      ...Array.from({ length: 150 }, () =>
+        JSON.stringify({
+          id: rand() < 0.5 ? Math.floor(rand() * 1e6) : values(),
+          channel: pick(channels),
+          payload: rand() < 0.5 ? values() : { id: values(), path: values(), rows: values(), name: values(), data: values() }
+        })
+      )
     ]
     for (const m of messages) ws.send(m)
     const deadline = Date.now() + 20_000
