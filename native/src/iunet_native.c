@@ -961,6 +961,101 @@ static napi_value js_relu_backward(napi_env env, napi_callback_info info) {
   return undefined_of(env);
 }
 
+/* ---------- convolution data movement (NHWC, 'same' padding, stride 1, odd k) ---------- */
+
+/* out[(n,i,j), (dy,dx,ch)] = x[n, i+dy-p, j+dx-p, ch], 0 outside the map. */
+static void im2col_kernel(const float *restrict x, int64_t b, int64_t h, int64_t w, int64_t c, int64_t k, float *restrict out) {
+  const int64_t p = (k - 1) / 2;
+  float *o = out;
+  for (int64_t n = 0; n < b; n++) {
+    const float *base = x + n * h * w * c;
+    for (int64_t i = 0; i < h; i++)
+      for (int64_t j = 0; j < w; j++)
+        for (int64_t dy = 0; dy < k; dy++) {
+          const int64_t yi = i + dy - p;
+          if (yi < 0 || yi >= h) {
+            memset(o, 0, (size_t)(k * c) * sizeof(float));
+            o += k * c;
+            continue;
+          }
+          /* The columns dx whose xj = j + dx - p lies inside the row: one contiguous run of the source row. */
+          const int64_t dx0 = p - j > 0 ? p - j : 0, dx1 = w + p - j < k ? w + p - j : k;
+          if (dx0 > 0) memset(o, 0, (size_t)(dx0 * c) * sizeof(float));
+          if (dx1 > dx0) memcpy(o + dx0 * c, base + (yi * w + j + dx0 - p) * c, (size_t)((dx1 - dx0) * c) * sizeof(float));
+          if (dx1 < k) memset(o + dx1 * c, 0, (size_t)((k - dx1) * c) * sizeof(float));
+          o += k * c;
+        }
+  }
+}
+
+/* The adjoint: out[n, yi, xj, ch] += cols[(n,i,j), (dy,dx,ch)], in im2col's order (so sums are order-identical to the JS). */
+VEC_CLONES static void col2im_kernel(const float *restrict cols, int64_t b, int64_t h, int64_t w, int64_t c, int64_t k, float *restrict out) {
+  const int64_t p = (k - 1) / 2;
+  const float *o = cols;
+  for (int64_t n = 0; n < b; n++) {
+    float *base = out + n * h * w * c;
+    for (int64_t i = 0; i < h; i++)
+      for (int64_t j = 0; j < w; j++)
+        for (int64_t dy = 0; dy < k; dy++) {
+          const int64_t yi = i + dy - p;
+          if (yi < 0 || yi >= h) {
+            o += k * c;
+            continue;
+          }
+          for (int64_t dx = 0; dx < k; dx++, o += c) {
+            const int64_t xj = j + dx - p;
+            if (xj < 0 || xj >= w) continue;
+            float *restrict d = base + (yi * w + xj) * c;
+            for (int64_t ch = 0; ch < c; ch++) d[ch] += o[ch];
+          }
+        }
+  }
+}
+
+/* Shared argument check of im2col/col2im: (src, b, h, w, c, k, dst); returns 0 after throwing. */
+static int conv_args(napi_env env, napi_value *argv, int to_cols, float **src, float **dst, int64_t *d) {
+  size_t nsrc, ndst;
+  if (!get_f32(env, argv[0], to_cols ? "x" : "cols", src, &nsrc) || !get_dim(env, argv[1], "b", &d[0]) || !get_dim(env, argv[2], "h", &d[1]) ||
+      !get_dim(env, argv[3], "w", &d[2]) || !get_dim(env, argv[4], "c", &d[3]) || !get_dim(env, argv[5], "k", &d[4]) ||
+      !get_f32(env, argv[6], "out", dst, &ndst))
+    return 0;
+  if (d[4] < 1 || d[4] % 2 == 0 || d[4] > 63) return throwf(env, "%s must be an odd kernel size in [1, 63]", "k");
+  const double px = (double)d[0] * (double)d[1] * (double)d[2] * (double)d[3];
+  if (px * (double)(d[4] * d[4]) > 2147483647.0) {
+    napi_throw_range_error(env, "IUNET_NATIVE_SHAPE", "map too large");
+    return 0;
+  }
+  const int64_t map = d[0] * d[1] * d[2] * d[3], patches = map * d[4] * d[4];
+  if (!need(env, nsrc, to_cols ? map : patches, to_cols ? "x" : "cols") || !need(env, ndst, to_cols ? patches : map, "out")) return 0;
+  if (overlap(*src, (size_t)(to_cols ? map : patches), *dst, (size_t)(to_cols ? patches : map))) {
+    napi_throw_range_error(env, "IUNET_NATIVE_ALIAS", "out overlaps the input");
+    return 0;
+  }
+  return 1;
+}
+
+/* im2col(x, b, h, w, c, k, out): every element of out is written. */
+static napi_value js_im2col(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  if (!args_of(env, info, 7, argv)) return NULL;
+  float *x, *out;
+  int64_t d[5];
+  if (!conv_args(env, argv, 1, &x, &out, d)) return NULL;
+  im2col_kernel(x, d[0], d[1], d[2], d[3], d[4], out);
+  return undefined_of(env);
+}
+
+/* col2im(cols, b, h, w, c, k, out): accumulated into out (zero it first for a plain adjoint). */
+static napi_value js_col2im(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  if (!args_of(env, info, 7, argv)) return NULL;
+  float *cols, *out;
+  int64_t d[5];
+  if (!conv_args(env, argv, 0, &cols, &out, d)) return NULL;
+  col2im_kernel(cols, d[0], d[1], d[2], d[3], d[4], out);
+  return undefined_of(env);
+}
+
 /* ---------- library info, threads, counters ---------- */
 
 static napi_value js_info(napi_env env, napi_callback_info info) {
@@ -1045,6 +1140,8 @@ NAPI_MODULE_INIT() {
       {"adamw", NULL, js_adamw, NULL, NULL, NULL, napi_enumerable, NULL},
       {"adamwSparse", NULL, js_adamw_sparse, NULL, NULL, NULL, napi_enumerable, NULL},
       {"reluBackward", NULL, js_relu_backward, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"im2col", NULL, js_im2col, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"col2im", NULL, js_col2im, NULL, NULL, NULL, napi_enumerable, NULL},
       {"info", NULL, js_info, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"counters", NULL, js_counters, NULL, NULL, NULL, napi_enumerable, NULL},

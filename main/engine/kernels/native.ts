@@ -33,6 +33,10 @@ export interface NativeKernels {
   adamwSparse(p: SparsePattern, w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, out: Float32Array, beta1: number, beta2: number, alpha: number, epsHat: number, decay: number): void
   /** out = dy where y > 0, else 0. */
   reluBackward(dy: Float32Array, y: Float32Array, out: Float32Array): void
+  /** 'same'-padded k×k patches of an NHWC map (stride 1), rows = pixels, columns (dy, dx, c); every element written. */
+  im2col(x: Float32Array, b: number, h: number, w: number, c: number, k: number, out: Float32Array): void
+  /** The adjoint of im2col, accumulated into out. */
+  col2im(cols: Float32Array, b: number, h: number, w: number, c: number, k: number, out: Float32Array): void
   info(): { library: string; config: string; threads: number; cores: number; kernels?: string; kernelsSource?: string }
   /** BLAS threads for the whole process (OpenBLAS' setting is process-wide); returns the count now in force. */
   setThreads(n: number): number

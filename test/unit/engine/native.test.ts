@@ -13,6 +13,7 @@ import { activeNative } from '../../../main/engine/kernels/gemm.ts'
 import { nativeAddon, nativeStatus, setBlasThreads, setNativeEnabled } from '../../../main/engine/kernels/native.ts'
 import { MaskedDense, setSparseKernels } from '../../../main/engine/layers/dense.ts'
 import { heapViews } from '../../../main/engine/layers/heap.ts'
+import { col2im, im2col } from '../../../main/engine/layers/im2col.ts'
 import { createModel, type Model, type ModelSpec } from '../../../main/engine/models.ts'
 import { AdamW } from '../../../main/engine/optim.ts'
 import { trainStep } from '../../../main/engine/train.ts'
@@ -309,6 +310,23 @@ describe.skipIf(!addon)(`native kernels${addon ? '' : ` (skipped: ${nativeStatus
     const t = tf.mul(tf.tensor1d([1e-20]), tf.tensor1d([1e-20]))
     expect(t.dataSync()[0]).not.toBe(0)
     t.dispose()
+  })
+
+  it('im2col and col2im in C equal the JS loops bit for bit; bad shapes are rejected', () => {
+    for (const [shape, k] of [[{ b: 2, h: 5, w: 7, c: 3 }, 3], [{ b: 1, h: 6, w: 4, c: 1 }, 5], [{ b: 3, h: 2, w: 2, c: 4 }, 3]] as const) {
+      const x = randomArray(shape.b * shape.h * shape.w * shape.c, 41)
+      const cols = randomArray(shape.b * shape.h * shape.w * k * k * shape.c, 42)
+      const viaC = { cols: im2col(x, shape, k, new Float32Array(cols.length).fill(9)), map: col2im(cols, shape, k) }
+      setNativeEnabled(false)
+      const viaJs = { cols: im2col(x, shape, k, new Float32Array(cols.length).fill(9)), map: col2im(cols, shape, k) }
+      setNativeEnabled(true)
+      expect(Array.from(viaC.cols), `im2col ${k}`).toEqual(Array.from(viaJs.cols))
+      expect(Array.from(viaC.map), `col2im ${k}`).toEqual(Array.from(viaJs.map))
+    }
+    const f = (n: number) => new Float32Array(n)
+    expect(() => addon!.im2col(f(10), 1, 2, 2, 3, 3, f(108))).toThrow(/x has 10 elements/)
+    expect(() => addon!.im2col(f(12), 1, 2, 2, 3, 2, f(200))).toThrow(/odd kernel/)
+    expect(() => addon!.col2im(f(100), 1, 2, 2, 3, 3, f(12))).toThrow(/cols has 100 elements/)
   })
 
   it('masked weights stay exactly 0 through training on the dense and the sparse kernels (W ⊙ M = W)', () => {
