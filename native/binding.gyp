@@ -3,12 +3,11 @@
     {
       "target_name": "iunet_native",
       "sources": ["src/iunet_native.c"],
-      "cflags_c": ["-O3", "-std=gnu11", "-fopenmp", "-fno-strict-aliasing", "-Wall", "-Wno-unused-parameter"],
+      "cflags_c": ["-O3", "-std=gnu11", "-fopenmp-simd", "-fno-strict-aliasing", "-Wall", "-Wno-unused-parameter"],
       "conditions": [
         ["OS=='linux'", {
           "include_dirs": ["/usr/include/x86_64-linux-gnu/openblas-pthread", "/usr/include/openblas"],
           "libraries": ["-ldl", "-lpthread"],
-          "ldflags": ["-fopenmp"],
           "defines": ["IUNET_OPENBLAS=1"]
         }],
         ["OS=='mac'", {
