@@ -1056,6 +1056,86 @@ static napi_value js_col2im(napi_env env, napi_callback_info info) {
   return undefined_of(env);
 }
 
+/* ---------- 2×2 max pooling (NHWC, stride 2, 'valid') ---------- */
+
+static int get_i32(napi_env env, napi_value v, const char *name, int32_t **data, size_t *len) {
+  bool is_ta = false;
+  if (napi_is_typedarray(env, v, &is_ta) != napi_ok || !is_ta) return throwf(env, "%s must be an Int32Array", name);
+  napi_typedarray_type type;
+  size_t length, offset;
+  void *ptr;
+  napi_value ab;
+  if (napi_get_typedarray_info(env, v, &type, &length, &ptr, &ab, &offset) != napi_ok || type != napi_int32_array)
+    return throwf(env, "%s must be an Int32Array", name);
+  *data = (int32_t *)ptr;
+  *len = length;
+  return 1;
+}
+
+/* y[n,i,j,ch] = max of the 2×2 window, argmax its flat input index (the first maximum; a NaN wins, like tf). */
+static void max_pool2_kernel(const float *restrict x, int64_t b, int64_t h, int64_t w, int64_t c, float *restrict y, int32_t *restrict am) {
+  const int64_t ho = h / 2, wo = w / 2, row = w * c;
+  int64_t o = 0;
+  for (int64_t n = 0; n < b; n++)
+    for (int64_t i = 0; i < ho; i++)
+      for (int64_t j = 0; j < wo; j++) {
+        const int64_t p00 = ((n * h + 2 * i) * w + 2 * j) * c;
+        for (int64_t ch = 0; ch < c; ch++, o++) {
+          int64_t at = p00 + ch;
+          float best = x[at];
+          const int64_t i01 = at + c, i10 = at + row, i11 = i10 + c;
+          if (!(x[i01] <= best)) best = x[at = i01];
+          if (!(x[i10] <= best)) best = x[at = i10];
+          if (!(x[i11] <= best)) best = x[at = i11];
+          y[o] = best;
+          am[o] = (int32_t)at;
+        }
+      }
+}
+
+/* maxPool2(x, b, h, w, c, y, argmax) */
+static napi_value js_max_pool2(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  if (!args_of(env, info, 7, argv)) return NULL;
+  float *x, *y;
+  int32_t *am;
+  size_t nx, ny, nam;
+  int64_t b, h, w, c;
+  if (!get_f32(env, argv[0], "x", &x, &nx) || !get_dim(env, argv[1], "b", &b) || !get_dim(env, argv[2], "h", &h) || !get_dim(env, argv[3], "w", &w) ||
+      !get_dim(env, argv[4], "c", &c) || !get_f32(env, argv[5], "y", &y, &ny) || !get_i32(env, argv[6], "argmax", &am, &nam))
+    return NULL;
+  if ((double)b * (double)h * (double)w * (double)c > 2147483647.0) {
+    napi_throw_range_error(env, "IUNET_NATIVE_SHAPE", "map too large");
+    return NULL;
+  }
+  const int64_t outs = b * (h / 2) * (w / 2) * c;
+  if (!need(env, nx, b * h * w * c, "x") || !need(env, ny, outs, "y") || !need(env, nam, outs, "argmax")) return NULL;
+  if (overlap(x, (size_t)(b * h * w * c), y, (size_t)outs)) {
+    napi_throw_range_error(env, "IUNET_NATIVE_ALIAS", "y overlaps x");
+    return NULL;
+  }
+  max_pool2_kernel(x, b, h, w, c, y, am);
+  return undefined_of(env);
+}
+
+/* maxPoolBackward(dy, argmax, dx): dx[argmax[o]] += dy[o]; every index is checked against dx. */
+static napi_value js_max_pool_backward(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!args_of(env, info, 3, argv)) return NULL;
+  float *dy, *dx;
+  int32_t *am;
+  size_t ndy, nam, ndx;
+  if (!get_f32(env, argv[0], "dy", &dy, &ndy) || !get_i32(env, argv[1], "argmax", &am, &nam) || !get_f32(env, argv[2], "dx", &dx, &ndx)) return NULL;
+  if (!need(env, nam, (int64_t)ndy, "argmax")) return NULL;
+  for (size_t o = 0; o < ndy; o++)
+    if (am[o] < 0 || (size_t)am[o] >= ndx) {
+      napi_throw_range_error(env, "IUNET_NATIVE_SHAPE", "argmax index outside dx");
+      return NULL;
+    }
+  for (size_t o = 0; o < ndy; o++) dx[am[o]] += dy[o];
+  return undefined_of(env);
+}
+
 /* ---------- library info, threads, counters ---------- */
 
 static napi_value js_info(napi_env env, napi_callback_info info) {
@@ -1142,6 +1222,8 @@ NAPI_MODULE_INIT() {
       {"reluBackward", NULL, js_relu_backward, NULL, NULL, NULL, napi_enumerable, NULL},
       {"im2col", NULL, js_im2col, NULL, NULL, NULL, napi_enumerable, NULL},
       {"col2im", NULL, js_col2im, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"maxPool2", NULL, js_max_pool2, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"maxPoolBackward", NULL, js_max_pool_backward, NULL, NULL, NULL, napi_enumerable, NULL},
       {"info", NULL, js_info, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"counters", NULL, js_counters, NULL, NULL, NULL, napi_enumerable, NULL},

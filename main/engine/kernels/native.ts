@@ -37,6 +37,10 @@ export interface NativeKernels {
   im2col(x: Float32Array, b: number, h: number, w: number, c: number, k: number, out: Float32Array): void
   /** The adjoint of im2col, accumulated into out. */
   col2im(cols: Float32Array, b: number, h: number, w: number, c: number, k: number, out: Float32Array): void
+  /** 2×2, stride 2 max pooling of an NHWC map; argmax gets each output's flat input index. */
+  maxPool2(x: Float32Array, b: number, h: number, w: number, c: number, y: Float32Array, argmax: Int32Array): void
+  /** dx[argmax[o]] += dy[o] (indices checked). */
+  maxPoolBackward(dy: Float32Array, argmax: Int32Array, dx: Float32Array): void
   info(): { library: string; config: string; threads: number; cores: number; kernels?: string; kernelsSource?: string }
   /** BLAS threads for the whole process (OpenBLAS' setting is process-wide); returns the count now in force. */
   setThreads(n: number): number

@@ -134,6 +134,11 @@ export function maxPoolForward(x: Float32Array, sh: MapShape, s: number, y: Floa
   const argmax = new Int32Array(y.length)
   let o = 0
   if (s === 2) {
+    const nk = nativeKernels()
+    if (nk) {
+      nk.maxPool2(x, b, h, w, c, y, argmax)
+      return { y, argmax, ho, wo }
+    }
     // The common case, with the four taps addressed directly and channels innermost (contiguous): ~34 → ~20 ms
     // for a 128×28×28×32 map.
     const row = w * c
@@ -181,6 +186,11 @@ export function maxPoolForward(x: Float32Array, sh: MapShape, s: number, y: Floa
 /** Routes each output gradient to its argmax. */
 export function maxPoolBackward(dy: Float32Array, argmax: Int32Array, inputSize: number, dx: Float32Array = new Float32Array(inputSize)): Float32Array {
   // `dx` must be zero-filled.
+  const nk = nativeKernels()
+  if (nk) {
+    nk.maxPoolBackward(dy, argmax, dx)
+    return dx
+  }
   for (let o = 0; o < dy.length; o++) dx[argmax[o]] += dy[o]
   return dx
 }

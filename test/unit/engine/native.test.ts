@@ -13,7 +13,7 @@ import { activeNative } from '../../../main/engine/kernels/gemm.ts'
 import { nativeAddon, nativeStatus, setBlasThreads, setNativeEnabled } from '../../../main/engine/kernels/native.ts'
 import { MaskedDense, setSparseKernels } from '../../../main/engine/layers/dense.ts'
 import { heapViews } from '../../../main/engine/layers/heap.ts'
-import { col2im, im2col } from '../../../main/engine/layers/im2col.ts'
+import { col2im, im2col, maxPoolBackward, maxPoolForward } from '../../../main/engine/layers/im2col.ts'
 import { createModel, type Model, type ModelSpec } from '../../../main/engine/models.ts'
 import { AdamW } from '../../../main/engine/optim.ts'
 import { trainStep } from '../../../main/engine/train.ts'
@@ -312,7 +312,7 @@ describe.skipIf(!addon)(`native kernels${addon ? '' : ` (skipped: ${nativeStatus
     t.dispose()
   })
 
-  it('im2col and col2im in C equal the JS loops bit for bit; bad shapes are rejected', () => {
+  it('im2col, col2im and 2×2 max pooling in C equal the JS loops bit for bit; bad shapes are rejected', () => {
     for (const [shape, k] of [[{ b: 2, h: 5, w: 7, c: 3 }, 3], [{ b: 1, h: 6, w: 4, c: 1 }, 5], [{ b: 3, h: 2, w: 2, c: 4 }, 3]] as const) {
       const x = randomArray(shape.b * shape.h * shape.w * shape.c, 41)
       const cols = randomArray(shape.b * shape.h * shape.w * k * k * shape.c, 42)
@@ -323,7 +323,23 @@ describe.skipIf(!addon)(`native kernels${addon ? '' : ` (skipped: ${nativeStatus
       expect(Array.from(viaC.cols), `im2col ${k}`).toEqual(Array.from(viaJs.cols))
       expect(Array.from(viaC.map), `col2im ${k}`).toEqual(Array.from(viaJs.map))
     }
+    // 2×2 max pooling (odd sizes drop the last row/column; a NaN wins like tf's) and its backward pass.
+    const shape = { b: 2, h: 5, w: 7, c: 3 }
+    const x = randomArray(2 * 5 * 7 * 3, 43)
+    x[10] = NaN
+    const dy = randomArray(2 * 2 * 3 * 3, 44)
+    const pool = () => {
+      const f = maxPoolForward(x, shape, 2)
+      return { y: Array.from(f.y), argmax: Array.from(f.argmax), dx: Array.from(maxPoolBackward(dy, f.argmax, x.length)) }
+    }
+    const poolC = pool()
+    setNativeEnabled(false)
+    const poolJs = pool()
+    setNativeEnabled(true)
+    expect(poolC).toEqual(poolJs)
+    expect(() => addon!.maxPoolBackward(dy, Int32Array.from(dy, () => 9999), new Float32Array(10))).toThrow(/outside dx/)
     const f = (n: number) => new Float32Array(n)
+    expect(() => addon!.maxPool2(f(10), 1, 4, 4, 1, f(4), new Int32Array(4))).toThrow(/x has 10 elements/)
     expect(() => addon!.im2col(f(10), 1, 2, 2, 3, 3, f(108))).toThrow(/x has 10 elements/)
     expect(() => addon!.im2col(f(12), 1, 2, 2, 3, 2, f(200))).toThrow(/odd kernel/)
     expect(() => addon!.col2im(f(100), 1, 2, 2, 3, 3, f(12))).toThrow(/cols has 100 elements/)
