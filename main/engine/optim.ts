@@ -99,19 +99,24 @@ export class AdamW {
           // kept weights; it is kept masked, so the pruned ones are 0).
           const pattern = nk ? sparsePatternOf(mask) : null
           const inputs = mask && !pattern ? [param.variable, g0, m, v, mask] : [param.variable, g0, m, v]
-          const w = computeInto(inputs, param.variable.shape, (out, W, G, M, V, K) => {
-            if (nk && pattern) return nk.adamwSparse(pattern, W!, G!, M!, V!, out, b1, b2, alpha, epsHat, decay)
-            if (nk) return nk.adamw(W!, G!, M!, V!, K ?? null, out, b1, b2, alpha, epsHat, decay)
-            for (let i = 0; i < out.length; i++) {
-              const k = K ? K[i] : 1
-              const g = G[i] * k
-              const mi = b1 * M[i] + (1 - b1) * g
-              const vi = b2 * V[i] + (1 - b2) * g * g
-              M[i] = mi
-              V[i] = vi
-              out[i] = (W[i] * decay - (alpha * mi) / (Math.sqrt(vi) + epsHat)) * k
-            }
-          }, false)
+          const w = computeInto(
+            inputs,
+            param.variable.shape,
+            (out, W, G, M, V, K) => {
+              if (nk && pattern) return nk.adamwSparse(pattern, W!, G!, M!, V!, out, b1, b2, alpha, epsHat, decay)
+              if (nk) return nk.adamw(W!, G!, M!, V!, K ?? null, out, b1, b2, alpha, epsHat, decay)
+              for (let i = 0; i < out.length; i++) {
+                const k = K ? K[i] : 1
+                const g = G[i] * k
+                const mi = b1 * M[i] + (1 - b1) * g
+                const vi = b2 * V[i] + (1 - b2) * g * g
+                M[i] = mi
+                V[i] = vi
+                out[i] = (W[i] * decay - (alpha * mi) / (Math.sqrt(vi) + epsHat)) * k
+              }
+            },
+            false
+          )
           param.variable.assign(w)
           continue
         }

@@ -28,9 +28,33 @@ export interface NativeKernels {
   /** out = a ⊙ b. */
   mulInto(a: Float32Array, b: Float32Array, out: Float32Array): void
   /** One AdamW step in the optimizer's fused form; m and v in place, the new weight into out. */
-  adamw(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, mask: Float32Array | null, out: Float32Array, beta1: number, beta2: number, alpha: number, epsHat: number, decay: number): void
+  adamw(
+    w: Float32Array,
+    g: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    mask: Float32Array | null,
+    out: Float32Array,
+    beta1: number,
+    beta2: number,
+    alpha: number,
+    epsHat: number,
+    decay: number
+  ): void
   /** AdamW for a weight kept masked to the pattern: kept positions only (same arithmetic as adamw), out 0 elsewhere. */
-  adamwSparse(p: SparsePattern, w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, out: Float32Array, beta1: number, beta2: number, alpha: number, epsHat: number, decay: number): void
+  adamwSparse(
+    p: SparsePattern,
+    w: Float32Array,
+    g: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    out: Float32Array,
+    beta1: number,
+    beta2: number,
+    alpha: number,
+    epsHat: number,
+    decay: number
+  ): void
   /** out = dy where y > 0, else 0. */
   reluBackward(dy: Float32Array, y: Float32Array, out: Float32Array): void
   /** 'same'-padded k×k patches of an NHWC map (stride 1), rows = pixels, columns (dy, dx, c); every element written. */
@@ -83,7 +107,8 @@ function load(): NonNullable<typeof loaded> {
   if (loaded) return loaded
   if (process.env.IUNET_NATIVE === '0') return (loaded = { mod: null, reason: 'IUNET_NATIVE=0', file: null })
   const file = findAddon()
-  if (!file) return (loaded = { mod: null, reason: 'native kernels not built (npm install builds them; needs build-essential and libopenblas-dev)', file: null })
+  if (!file)
+    return (loaded = { mod: null, reason: 'native kernels not built (npm install builds them; needs build-essential and libopenblas-dev)', file: null })
   try {
     const mod = createRequire(import.meta.url)(file) as NativeKernels
     if (typeof mod.sgemm !== 'function') throw new Error('addon has no sgemm')

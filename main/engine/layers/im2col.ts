@@ -127,7 +127,12 @@ export function col2im(cols: Float32Array, s: MapShape, k: number, out: Float32A
 }
 
 /** s×s max pooling, stride s, 'valid'; also returns the flat input index of each output's (first) maximum. */
-export function maxPoolForward(x: Float32Array, sh: MapShape, s: number, y: Float32Array = new Float32Array(sh.b * Math.floor(sh.h / s) * Math.floor(sh.w / s) * sh.c)): { y: Float32Array; argmax: Int32Array; ho: number; wo: number } {
+export function maxPoolForward(
+  x: Float32Array,
+  sh: MapShape,
+  s: number,
+  y: Float32Array = new Float32Array(sh.b * Math.floor(sh.h / s) * Math.floor(sh.w / s) * sh.c)
+): { y: Float32Array; argmax: Int32Array; ho: number; wo: number } {
   const { b, h, w, c } = sh
   const ho = Math.floor(h / s)
   const wo = Math.floor(w / s)

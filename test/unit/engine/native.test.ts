@@ -313,7 +313,11 @@ describe.skipIf(!addon)(`native kernels${addon ? '' : ` (skipped: ${nativeStatus
   })
 
   it('im2col, col2im and 2×2 max pooling in C equal the JS loops bit for bit; bad shapes are rejected', () => {
-    for (const [shape, k] of [[{ b: 2, h: 5, w: 7, c: 3 }, 3], [{ b: 1, h: 6, w: 4, c: 1 }, 5], [{ b: 3, h: 2, w: 2, c: 4 }, 3]] as const) {
+    for (const [shape, k] of [
+      [{ b: 2, h: 5, w: 7, c: 3 }, 3],
+      [{ b: 1, h: 6, w: 4, c: 1 }, 5],
+      [{ b: 3, h: 2, w: 2, c: 4 }, 3]
+    ] as const) {
       const x = randomArray(shape.b * shape.h * shape.w * shape.c, 41)
       const cols = randomArray(shape.b * shape.h * shape.w * k * k * shape.c, 42)
       const viaC = { cols: im2col(x, shape, k, new Float32Array(cols.length).fill(9)), map: col2im(cols, shape, k) }
@@ -337,7 +341,13 @@ describe.skipIf(!addon)(`native kernels${addon ? '' : ` (skipped: ${nativeStatus
     const poolJs = pool()
     setNativeEnabled(true)
     expect(poolC).toEqual(poolJs)
-    expect(() => addon!.maxPoolBackward(dy, Int32Array.from(dy, () => 9999), new Float32Array(10))).toThrow(/outside dx/)
+    expect(() =>
+      addon!.maxPoolBackward(
+        dy,
+        Int32Array.from(dy, () => 9999),
+        new Float32Array(10)
+      )
+    ).toThrow(/outside dx/)
     const f = (n: number) => new Float32Array(n)
     expect(() => addon!.maxPool2(f(10), 1, 4, 4, 1, f(4), new Int32Array(4))).toThrow(/x has 10 elements/)
     expect(() => addon!.im2col(f(10), 1, 2, 2, 3, 3, f(108))).toThrow(/x has 10 elements/)
