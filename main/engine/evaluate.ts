@@ -4,9 +4,7 @@
  */
 import type { FirstLayerArtifact, LayerSparsity, ModelKind } from '../contract/index.ts'
 import type { Augment } from './augment/index.ts'
-import {
-  accuracy, argmaxRows, balancedAccuracy, confusionMatrix, macroF1, predictionConsistency, representationConsistency
-} from './metrics.ts'
+import { accuracy, argmaxRows, balancedAccuracy, confusionMatrix, macroF1, predictionConsistency, representationConsistency } from './metrics.ts'
 import type { Model, Param } from './models/types.ts'
 import { countOnes } from './prune.ts'
 import type { Rng } from '../lib/random.ts'
@@ -83,7 +81,13 @@ export function evaluateTest(model: Model, test: SplitArrays, shape: (n: number)
 }
 
 /** evaluateTest with asynchronous reads (GPU backends); the same numbers. The caller settles the weights first. */
-export async function evaluateTestAsync(model: Model, test: SplitArrays, shape: (n: number) => number[], transform: Augment, rng: Rng): Promise<TestEvaluation> {
+export async function evaluateTestAsync(
+  model: Model,
+  test: SplitArrays,
+  shape: (n: number) => number[],
+  transform: Augment,
+  rng: Rng
+): Promise<TestEvaluation> {
   const plain = await predictAsync(model, test.x, test.n, 512, true)
   const tx = test.n > 0 ? transform(test.x, shape(test.n), rng) : test.x
   const moved = await predictAsync(model, tx, test.n, 512, true)

@@ -10,7 +10,19 @@ import { accuracy, argmaxRows, confusionMatrix, logLoss } from './metrics.ts'
 import type { Model } from './models/types.ts'
 import { AdamW, type AdamWState } from './optim.ts'
 import type { Rng, RngState } from '../lib/random.ts'
-import { batchesOf, gatherLabels, gatherRows, predict, predictAsync, readsArePerEpoch, settleWeights, trainStep, trainStepOnDevice, type DeviceStepResult, type LossFn } from './train.ts'
+import {
+  batchesOf,
+  gatherLabels,
+  gatherRows,
+  predict,
+  predictAsync,
+  readsArePerEpoch,
+  settleWeights,
+  trainStep,
+  trainStepOnDevice,
+  type DeviceStepResult,
+  type LossFn
+} from './train.ts'
 import { CancelledError, type EngineHooks, type SplitArrays } from './types.ts'
 
 export interface FitOptions {

@@ -8,7 +8,18 @@
  *
  * Unpruned rows train once for epochs + finetuneEpochs (the same total budget) and keep their best epoch.
  */
-import { RECIPES, initScale, phaseEpochs, phaseOf, type Arch, type FirstLayerArtifact, type ModelResult, type Recipe, type RunConfig, type TrainPhase } from '../contract/index.ts'
+import {
+  RECIPES,
+  initScale,
+  phaseEpochs,
+  phaseOf,
+  type Arch,
+  type FirstLayerArtifact,
+  type ModelResult,
+  type Recipe,
+  type RunConfig,
+  type TrainPhase
+} from '../contract/index.ts'
 import { buildAugmentations, type Augmentations } from './augment/index.ts'
 import { evaluateTest, evaluateTestAsync, firstLayerArtifact, prunableParams } from './evaluate.ts'
 import { fit, type FitCheckpoint, type FitResult, type FitState } from './fit.ts'
@@ -154,7 +165,13 @@ async function evaluatePhase(ctx: Ctx, model: Model, compression: number) {
   return evaluateTestAsync(model, data.test, aug.shape, aug.ilo, fork(job.seed, 'invariance'))
 }
 
-function firstLayerOf(ctx: Ctx, weights: Map<string, Float32Array>, param: Param | undefined, mask: Uint8Array | null, compression: number): FirstLayerArtifact[] {
+function firstLayerOf(
+  ctx: Ctx,
+  weights: Map<string, Float32Array>,
+  param: Param | undefined,
+  mask: Uint8Array | null,
+  compression: number
+): FirstLayerArtifact[] {
   if (!param || param.variable.shape.length !== 2) return []
   const [inputs, units] = param.variable.shape
   const w = weights.get(param.name)
@@ -171,8 +188,13 @@ async function runUnpruned(ctx: Ctx, recipe: Recipe, spec: ModelSpec): Promise<E
     const trained = await fitPhase(ctx, model, 'train', 1)
     const ev = await evaluatePhase(ctx, model, 1)
     const result: ModelResult = {
-      model: job.model, seed: job.seed, compression: 1, ...ev,
-      trainSeconds: trained.seconds, supernetValAccuracy: null, bestEpoch: trained.bestEpoch
+      model: job.model,
+      seed: job.seed,
+      compression: 1,
+      ...ev,
+      trainSeconds: trained.seconds,
+      supernetValAccuracy: null,
+      bestEpoch: trained.bestEpoch
     }
     const firstLayer = recipe.arch === 'mlp' ? firstLayerOf(ctx, model.getWeights(), prunableParams(model)[0], null, 1) : []
     return { results: [result], firstLayer, models: [snapshotModel(model, spec, { model: job.model, seed: job.seed, compression: 1 })] }
@@ -246,7 +268,10 @@ async function runPruned(ctx: Ctx, recipe: Recipe, spec: ModelSpec): Promise<Eng
   for (const r of [...new Set(cfg.compressions)].slice(results.length)) {
     // 4: global OMP over the encoder's weights of the trained supernet.
     hooks.onProgress({ model: job.model, seed: job.seed, compression: r, phase: 'prune', epoch: 0, totalEpochs: 0, metrics: null })
-    const masks = globalMagnitudeMasks(prunable.map((n) => trained.get(n)!), r)
+    const masks = globalMagnitudeMasks(
+      prunable.map((n) => trained.get(n)!),
+      r
+    )
     // 5: rewind — survivors get θ† (unscaled), pruned weights 0; every other parameter restarts from θ† too.
     const sub = buildModel(spec, initSeed, null)
     try {
@@ -255,7 +280,10 @@ async function runPruned(ctx: Ctx, recipe: Recipe, spec: ModelSpec): Promise<Eng
       const ft = await fitPhase(ctx, sub, 'finetune', r)
       const ev = await evaluatePhase(ctx, sub, r)
       results.push({
-        model: job.model, seed: job.seed, compression: r, ...ev,
+        model: job.model,
+        seed: job.seed,
+        compression: r,
+        ...ev,
         // The supernet is shared by all ratios; each ratio's time counts it once.
         trainSeconds: superFit.seconds + ft.seconds,
         supernetValAccuracy: superFit.valAccuracy,

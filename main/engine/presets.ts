@@ -2,7 +2,17 @@
  * Default run settings per preset, with a one-line why for each, and a run-time estimate for the wizard.
  * Values the paper gives (shared/iunet-method.md) are marked (paper); the rest are this project's choices (ours).
  */
-import { RECIPES, phaseEpochs, type Arch, type AugmentConfig, type BenchFigures, type DatasetKind, type ModelKind, type Preset, type RunConfig } from '../contract/index.ts'
+import {
+  RECIPES,
+  phaseEpochs,
+  type Arch,
+  type AugmentConfig,
+  type BenchFigures,
+  type DatasetKind,
+  type ModelKind,
+  type Preset,
+  type RunConfig
+} from '../contract/index.ts'
 
 export interface PresetData {
   kind: DatasetKind
@@ -19,7 +29,11 @@ const ABLATIONS: ModelKind[] = ['no-pis', 'no-ilo', 'iunet-noprune']
 function augmentDefaults(data: PresetData): AugmentConfig {
   if (data.kind === 'tabular' || !data.imageShape) {
     return {
-      translate: 0, flip: false, cropScale: 1, colorJitter: 0, grayscale: 0,
+      translate: 0,
+      flip: false,
+      cropScale: 1,
+      colorJitter: 0,
+      grayscale: 0,
       // SCARF rate 0.4 (ours; method doc): replaces 40 % of the features with draws from their marginals.
       corruption: 0.4,
       // Gaussian noise off: SCARF alone is the tabular ILO transformation of the method; noise is an extra knob.

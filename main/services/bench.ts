@@ -82,7 +82,9 @@ export async function runBenchSuite(o: BenchSuiteOptions, say: (line: string) =>
   say(`backend ${describeBackend(backend)}; measuring ${seconds} s each…`)
   if (backend.adapter) {
     const a = backend.adapter
-    say(`adapter: vendor ${a.vendor || '?'}, architecture ${a.architecture || '?'}, device ${a.device || '?'}, ${a.description}${a.software ? ' (software: correctness only, not GPU speed)' : ''}`)
+    say(
+      `adapter: vendor ${a.vendor || '?'}, architecture ${a.architecture || '?'}, device ${a.device || '?'}, ${a.description}${a.software ? ' (software: correctness only, not GPU speed)' : ''}`
+    )
   }
   // One task's view: 1 BLAS thread (what each of `cores` parallel workers gets) is the headline figure.
   if (onNative) setBlasThreads(1)
@@ -134,8 +136,10 @@ export async function runBenchSuite(o: BenchSuiteOptions, say: (line: string) =>
   const torch = torchBench(seconds, 1, native.kernels)
   const torchAll = cores > 1 && !('skipped' in torch) ? torchBench(seconds, cores, native.kernels) : null
   if ('skipped' in torch) say(`PyTorch: ${torch.skipped}`)
-  else say(`PyTorch ${torch.torchVersion} CPU, 1 thread: MLP ${n0(torch.torchMlpSamplesPerSecond)} samples/s, CNN ${n0(torch.torchCnnImagesPerSecond)} images/s`)
-  if (torchAll && !('skipped' in torchAll)) say(`PyTorch, ${cores} threads: MLP ${n0(torchAll.torchMlpSamplesPerSecond)} samples/s, CNN ${n0(torchAll.torchCnnImagesPerSecond)} images/s`)
+  else
+    say(`PyTorch ${torch.torchVersion} CPU, 1 thread: MLP ${n0(torch.torchMlpSamplesPerSecond)} samples/s, CNN ${n0(torch.torchCnnImagesPerSecond)} images/s`)
+  if (torchAll && !('skipped' in torchAll))
+    say(`PyTorch, ${cores} threads: MLP ${n0(torchAll.torchMlpSamplesPerSecond)} samples/s, CNN ${n0(torchAll.torchCnnImagesPerSecond)} images/s`)
   let quickComparisonSeconds: number | null = null
   if (!o.skipComparison) quickComparisonSeconds = await quickComparison(open)
   const figures = {

@@ -49,8 +49,7 @@ export function horizontalFlip(p = 0.5): Augment {
       if (rng.next() >= p) continue
       const base = s * per
       for (let i = 0; i < h; i++)
-        for (let j = 0; j < w; j++)
-          for (let k = 0; k < c; k++) out[base + (i * w + j) * c + k] = x[base + (i * w + (w - 1 - j)) * c + k]
+        for (let j = 0; j < w; j++) for (let k = 0; k < c; k++) out[base + (i * w + j) * c + k] = x[base + (i * w + (w - 1 - j)) * c + k]
     }
     return out
   }

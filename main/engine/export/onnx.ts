@@ -213,7 +213,13 @@ export function exportOnnx(m: Pick<TrainedModel, 'spec' | 'tensors'>, opts: Onnx
   const spec = m.spec
   const x = 'input'
   const features =
-    spec.kind === 'mlp' ? buildMlp(g, x) : spec.kind === 'cnn' ? buildCnn(g, x, spec.imageShape) : spec.kind === 'resnet' ? buildResNet(g, x, spec.imageShape) : buildTabResNet(g, x)
+    spec.kind === 'mlp'
+      ? buildMlp(g, x)
+      : spec.kind === 'cnn'
+        ? buildCnn(g, x, spec.imageShape)
+        : spec.kind === 'resnet'
+          ? buildResNet(g, x, spec.imageShape)
+          : buildTabResNet(g, x)
   g.dense(features, 'head', false)
   // The head's Gemm is the last node: name its output "logits".
   g.nodes[g.nodes.length - 1].output = ['logits']

@@ -59,7 +59,12 @@ class Builder {
     const ln = name ?? `${className.toLowerCase()}_${this.n++}`
     // A repeated name would wire the graph into a cycle (tfjs then never finishes loading it).
     if (this.layers.some((l) => l.name === ln)) throw new Error(`duplicate layer name ${ln}`)
-    this.layers.push({ class_name: className, name: ln, config: { name: ln, trainable: true, ...config }, inbound_nodes: inputs.length ? [inputs.map((i) => [i, 0, 0, {}])] : [] })
+    this.layers.push({
+      class_name: className,
+      name: ln,
+      config: { name: ln, trainable: true, ...config },
+      inbound_nodes: inputs.length ? [inputs.map((i) => [i, 0, 0, {}])] : []
+    })
     return ln
   }
 
@@ -82,7 +87,16 @@ class Builder {
     const hasBias = this.has(`${prefix}/b`)
     const ln = this.layer(
       'Conv2D',
-      { filters: w.shape[1], kernel_size: [k, k], strides: [1, 1], padding: 'same', data_format: 'channels_last', dilation_rate: [1, 1], activation, use_bias: hasBias },
+      {
+        filters: w.shape[1],
+        kernel_size: [k, k],
+        strides: [1, 1],
+        padding: 'same',
+        data_format: 'channels_last',
+        dilation_rate: [1, 1],
+        activation,
+        use_bias: hasBias
+      },
       [x],
       layerName(prefix)
     )
@@ -94,7 +108,13 @@ class Builder {
   batchNorm(x: string, prefix: string): string {
     const c = this.get(`${prefix}/gamma`).values.length
     const ln = this.layer('BatchNormalization', { axis: -1, momentum: 0.9, epsilon: BN_EPSILON, center: true, scale: true }, [x], layerName(prefix))
-    for (const [app, kind] of [['gamma', 'gamma'], ['beta', 'beta'], ['mean', 'moving_mean'], ['var', 'moving_variance']] as const) this.weight(ln, kind, this.get(`${prefix}/${app}`), [c])
+    for (const [app, kind] of [
+      ['gamma', 'gamma'],
+      ['beta', 'beta'],
+      ['mean', 'moving_mean'],
+      ['var', 'moving_variance']
+    ] as const)
+      this.weight(ln, kind, this.get(`${prefix}/${app}`), [c])
     return ln
   }
 
@@ -168,7 +188,14 @@ export function exportTfjsLayers(m: Pick<TrainedModel, 'spec' | 'tensors'>): Tfj
   const b = new Builder(m.tensors)
   const spec = m.spec
   const x = b.layer('InputLayer', { batch_input_shape: [null, inputWidthOf(spec)], dtype: 'float32', sparse: false }, [], 'model_input')
-  const features = spec.kind === 'mlp' ? mlp(b, x) : spec.kind === 'cnn' ? cnn(b, x, spec.imageShape) : spec.kind === 'resnet' ? resnet(b, x, spec.imageShape) : tabresnet(b, x)
+  const features =
+    spec.kind === 'mlp'
+      ? mlp(b, x)
+      : spec.kind === 'cnn'
+        ? cnn(b, x, spec.imageShape)
+        : spec.kind === 'resnet'
+          ? resnet(b, x, spec.imageShape)
+          : tabresnet(b, x)
   const logits = b.dense(features, 'head', 'linear')
   const probs = b.layer('Activation', { activation: 'softmax' }, [logits], 'probabilities')
   const total = b.weights.reduce((a, w) => a + w.values.length, 0)

@@ -33,7 +33,8 @@ export interface AdapterInfo {
 
 type Loader = (specifier: string) => Promise<unknown>
 
-const NO_ADAPTER = 'no WebGPU adapter (Dawn found no Vulkan/Metal/D3D12 GPU and no OpenGL ES driver; on Debian: apt-get install libvulkan1, or libegl1 libgles2 libgl1-mesa-dri)'
+const NO_ADAPTER =
+  'no WebGPU adapter (Dawn found no Vulkan/Metal/D3D12 GPU and no OpenGL ES driver; on Debian: apt-get install libvulkan1, or libegl1 libgles2 libgl1-mesa-dri)'
 
 interface GpuAdapterLike {
   requestDevice(descriptor?: unknown): Promise<unknown>

@@ -44,12 +44,7 @@ export function heapAccess(): boolean {
  * starts zero-filled unless `zeroed` is false, in which case `fill` must write every element. `fill` must not call
  * tfjs.
  */
-export function computeInto(
-  inputs: tf.Tensor[],
-  shape: number[],
-  fill: (out: Float32Array, ...ins: Float32Array[]) => void,
-  zeroed = true
-): tf.Tensor {
+export function computeInto(inputs: tf.Tensor[], shape: number[], fill: (out: Float32Array, ...ins: Float32Array[]) => void, zeroed = true): tf.Tensor {
   const wasm = wasmBackend()
   if (!wasm) {
     const out = new Float32Array(shape.reduce((a, b) => a * b, 1))

@@ -87,10 +87,14 @@ export class BatchNorm {
       // The op's inputs may be disposed before the backward pass; save() keeps them (a free clone on wasm, see
       // backend.ts).
       save([xi, g])
-      const y = computeInto([xi, g, b], [n, c], (out, X, G, B) => {
-        for (let i = 0; i < n; i++)
-          for (let j = 0, o = i * c; j < c; j++) out[o + j] = G[j] * (X[o + j] - mean[j]) * rstd[j] + B[j]
-      }, false) as tf.Tensor2D
+      const y = computeInto(
+        [xi, g, b],
+        [n, c],
+        (out, X, G, B) => {
+          for (let i = 0; i < n; i++) for (let j = 0, o = i * c; j < c; j++) out[o + j] = G[j] * (X[o + j] - mean[j]) * rstd[j] + B[j]
+        },
+        false
+      ) as tf.Tensor2D
       return {
         value: y,
         gradFunc: (dy, saved) => {
@@ -106,13 +110,18 @@ export class BatchNorm {
                 }
             })
           )
-          const dx = computeInto([dy, sx, sg], [n, c], (out, D, X, G) => {
-            for (let i = 0; i < n; i++)
-              for (let j = 0, o = i * c; j < c; j++) {
-                const xhat = (X[o + j] - mean[j]) * rstd[j]
-                out[o + j] = G[j] * rstd[j] * (D[o + j] - dbeta[j] / n - (xhat * dgamma[j]) / n)
-              }
-          }, false)
+          const dx = computeInto(
+            [dy, sx, sg],
+            [n, c],
+            (out, D, X, G) => {
+              for (let i = 0; i < n; i++)
+                for (let j = 0, o = i * c; j < c; j++) {
+                  const xhat = (X[o + j] - mean[j]) * rstd[j]
+                  out[o + j] = G[j] * rstd[j] * (D[o + j] - dbeta[j] / n - (xhat * dgamma[j]) / n)
+                }
+            },
+            false
+          )
           return [dx, tf.tensor1d(Float32Array.from(dgamma)), tf.tensor1d(Float32Array.from(dbeta))]
         }
       }

@@ -28,8 +28,13 @@ export interface EncoderParts {
 export function assembleModel(p: EncoderParts): Model {
   const { set, featureDim: d, classes } = p
   const head = new MaskedDense({
-    name: `${p.prefix}/head`, inputs: d, units: classes, activation: 'linear', prunable: false,
-    weight: lecunNormal(d * classes, d, deriveSeed(p.seed, 'head/w')), bias: new Float32Array(classes)
+    name: `${p.prefix}/head`,
+    inputs: d,
+    units: classes,
+    activation: 'linear',
+    prunable: false,
+    weight: lecunNormal(d * classes, d, deriveSeed(p.seed, 'head/w')),
+    bias: new Float32Array(classes)
   })
   set.addLayer('head', head, 'head', 1)
   const proj = p.opts.projection ? new ProjectionHead(p.prefix, d, p.opts.projection.hidden, p.opts.projection.out, p.seed, set) : null

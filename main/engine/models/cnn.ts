@@ -30,8 +30,14 @@ export function createCnn(spec: CnnSpec, seed: number, opts: ModelOptions = {}):
   channels.forEach((cout, i) => {
     const fanIn = 9 * c
     const layer = new ConvLayer({
-      name: `${prefix}/conv${i}`, inChannels: c, outChannels: cout, k: 3, relu: true, prunable: true,
-      weight: heNormal(cout * fanIn, fanIn, deriveSeed(seed, `conv${i}/w`)), bias: new Float32Array(cout)
+      name: `${prefix}/conv${i}`,
+      inChannels: c,
+      outChannels: cout,
+      k: 3,
+      relu: true,
+      prunable: true,
+      weight: heNormal(cout * fanIn, fanIn, deriveSeed(seed, `conv${i}/w`)),
+      bias: new Float32Array(cout)
     })
     set.addLayer(`conv${i}`, layer, 'encoder', h * w)
     convs.push(layer)
@@ -41,13 +47,25 @@ export function createCnn(spec: CnnSpec, seed: number, opts: ModelOptions = {}):
   })
   const flat = c * h * w
   const fc = new MaskedDense({
-    name: `${prefix}/fc`, inputs: flat, units: hidden, activation: 'relu', prunable: true,
-    weight: heNormal(flat * hidden, flat, deriveSeed(seed, 'fc/w')), bias: new Float32Array(hidden)
+    name: `${prefix}/fc`,
+    inputs: flat,
+    units: hidden,
+    activation: 'relu',
+    prunable: true,
+    weight: heNormal(flat * hidden, flat, deriveSeed(seed, 'fc/w')),
+    bias: new Float32Array(hidden)
   })
   set.addLayer('fc', fc, 'encoder', 1)
 
   return assembleModel({
-    kind: 'cnn', prefix, set, seed, opts, inputShape: [h0, w0, c0], classes: spec.classes, featureDim: hidden,
+    kind: 'cnn',
+    prefix,
+    set,
+    seed,
+    opts,
+    inputShape: [h0, w0, c0],
+    classes: spec.classes,
+    featureDim: hidden,
     encode(x: tf.Tensor2D) {
       let m = tf.reshape(x, [x.shape[0], h0, w0, c0]) as tf.Tensor4D
       convs.forEach((conv, i) => (m = maxPool(conv.apply(m, i > 0))))

@@ -24,7 +24,11 @@ export function createMlp(spec: MlpSpec, seed: number, opts: ModelOptions = {}):
   let fanIn = spec.inputs
   for (let i = 0; i < spec.depth; i++) {
     const layer = new MaskedDense({
-      name: `${prefix}/layer${i}`, inputs: fanIn, units: spec.width, activation: 'relu', prunable: true,
+      name: `${prefix}/layer${i}`,
+      inputs: fanIn,
+      units: spec.width,
+      activation: 'relu',
+      prunable: true,
       weight: heNormal(fanIn * spec.width, fanIn, deriveSeed(seed, `layer${i}/w`)),
       bias: new Float32Array(spec.width)
     })
@@ -33,7 +37,14 @@ export function createMlp(spec: MlpSpec, seed: number, opts: ModelOptions = {}):
     fanIn = spec.width
   }
   return assembleModel({
-    kind: 'mlp', prefix, set, seed, opts, inputShape: [spec.inputs], classes: spec.classes, featureDim: fanIn,
+    kind: 'mlp',
+    prefix,
+    set,
+    seed,
+    opts,
+    inputShape: [spec.inputs],
+    classes: spec.classes,
+    featureDim: fanIn,
     encode(x: tf.Tensor2D) {
       let h = x
       // The data needs no gradient: the first layer skips dL/dx.

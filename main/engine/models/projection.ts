@@ -13,12 +13,22 @@ export class ProjectionHead {
 
   constructor(prefix: string, inputs: number, hidden: number, out: number, seed: number, set: ParamSet) {
     this.l1 = new MaskedDense({
-      name: `${prefix}/proj0`, inputs, units: hidden, activation: 'relu', prunable: false,
-      weight: heNormal(inputs * hidden, inputs, deriveSeed(seed, 'proj0/w')), bias: new Float32Array(hidden)
+      name: `${prefix}/proj0`,
+      inputs,
+      units: hidden,
+      activation: 'relu',
+      prunable: false,
+      weight: heNormal(inputs * hidden, inputs, deriveSeed(seed, 'proj0/w')),
+      bias: new Float32Array(hidden)
     })
     this.l2 = new MaskedDense({
-      name: `${prefix}/proj1`, inputs: hidden, units: out, activation: 'linear', prunable: false,
-      weight: lecunNormal(hidden * out, hidden, deriveSeed(seed, 'proj1/w')), bias: new Float32Array(out)
+      name: `${prefix}/proj1`,
+      inputs: hidden,
+      units: out,
+      activation: 'linear',
+      prunable: false,
+      weight: lecunNormal(hidden * out, hidden, deriveSeed(seed, 'proj1/w')),
+      bias: new Float32Array(out)
     })
     // The head is not part of the deployed model: it adds no inference FLOPs.
     set.addLayer('proj0', this.l1, 'projection', 0)

@@ -55,7 +55,13 @@ export function createResNet(spec: ResNetSpec, seed: number, opts: ModelOptions 
   const convBn = (name: string, cin: number, cout: number, k: number): ConvBn => {
     const fanIn = k * k * cin
     const conv = new ConvLayer({
-      name: `${prefix}/${name}`, inChannels: cin, outChannels: cout, k, relu: false, prunable: true, bias: null,
+      name: `${prefix}/${name}`,
+      inChannels: cin,
+      outChannels: cout,
+      k,
+      relu: false,
+      prunable: true,
+      bias: null,
       weight: heNormal(cout * fanIn, fanIn, deriveSeed(seed, `${name}/w`))
     })
     set.addLayer(name, conv, 'encoder', h * w)
@@ -86,7 +92,14 @@ export function createResNet(spec: ResNetSpec, seed: number, opts: ModelOptions 
     }
   }
   return assembleModel({
-    kind: 'resnet', prefix, set, seed, opts, inputShape: [h0, w0, c0], classes: spec.classes, featureDim: c,
+    kind: 'resnet',
+    prefix,
+    set,
+    seed,
+    opts,
+    inputShape: [h0, w0, c0],
+    classes: spec.classes,
+    featureDim: c,
     encode(x: tf.Tensor2D, training: boolean) {
       let m = tf.relu(stem.apply(tf.reshape(x, [x.shape[0], h0, w0, c0]) as tf.Tensor4D, training, false)) as tf.Tensor4D
       for (const blk of blocks) {

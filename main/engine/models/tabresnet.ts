@@ -40,8 +40,13 @@ export function createTabResNet(spec: TabResNetSpec, seed: number, opts: ModelOp
   const dense = (name: string, inputs: number, units: number, relu: boolean, group: 'encoder' = 'encoder') => {
     const init = relu ? heNormal : lecunNormal
     const layer = new MaskedDense({
-      name: `${prefix}/${name}`, inputs, units, activation: relu ? 'relu' : 'linear', prunable: group === 'encoder',
-      weight: init(inputs * units, inputs, deriveSeed(seed, `${name}/w`)), bias: new Float32Array(units)
+      name: `${prefix}/${name}`,
+      inputs,
+      units,
+      activation: relu ? 'relu' : 'linear',
+      prunable: group === 'encoder',
+      weight: init(inputs * units, inputs, deriveSeed(seed, `${name}/w`)),
+      bias: new Float32Array(units)
     })
     set.addLayer(name, layer, group, 1)
     return layer
@@ -62,7 +67,14 @@ export function createTabResNet(spec: TabResNetSpec, seed: number, opts: ModelOp
   const finalBn = new BatchNorm(`${prefix}/final/bn`, d)
   set.addNorm('final/bn', finalBn, 'encoder')
   return assembleModel({
-    kind: 'tabresnet', prefix, set, seed, opts, inputShape: [spec.inputs], classes: spec.classes, featureDim: d,
+    kind: 'tabresnet',
+    prefix,
+    set,
+    seed,
+    opts,
+    inputShape: [spec.inputs],
+    classes: spec.classes,
+    featureDim: d,
     encode(x: tf.Tensor2D, training: boolean) {
       let h = first.apply(x, false)
       for (const b of blocks) {

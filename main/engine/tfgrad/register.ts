@@ -8,7 +8,9 @@ import { gradConfigs, TFJS_CORE_VERSION } from './gradients.generated.ts'
 
 export function registerGradients(): number {
   if (tf.version_core !== TFJS_CORE_VERSION) {
-    throw new Error(`gradients were generated for tfjs-core ${TFJS_CORE_VERSION}, but ${tf.version_core} is installed: run node main/engine/tfgrad/generate.mjs`)
+    throw new Error(
+      `gradients were generated for tfjs-core ${TFJS_CORE_VERSION}, but ${tf.version_core} is installed: run node main/engine/tfgrad/generate.mjs`
+    )
   }
   let added = 0
   for (const cfg of gradConfigs as tf.GradConfig[]) {
