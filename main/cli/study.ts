@@ -3,32 +3,14 @@
  * commands (`submit`, `task`, `status`, `collect`: see studySlurm.ts). SPEC is JSON or YAML; dataset paths in it are
  * relative to the spec file's folder.
  */
-import { readFile, writeFile } from 'node:fs/promises'
-import { dirname, isAbsolute, resolve } from 'node:path'
+import { writeFile } from 'node:fs/promises'
 import type { Command } from 'commander'
-import { parse as parseYaml } from 'yaml'
-import { ModelKind, StudyMetric, type BackendChoice, type StudyDetail, type StudyProgress, type StudySpec } from '../contract/index.ts'
-import { parseStudySpec } from '../services/studies.ts'
+import { ModelKind, StudyMetric, type BackendChoice, type StudyDetail, type StudyProgress } from '../contract/index.ts'
 import { describePoint } from '../services/studyPlan.ts'
-import { CliError, meanStd, table } from './output.ts'
+import { meanStd, table } from './output.ts'
 import { backendOption, dataDirOption } from './shared.ts'
+import { loadStudySpec } from './studySpec.ts'
 import { registerSlurmCommands } from './studySlurm.ts'
-
-/** Reads a study spec (JSON or YAML) and resolves its dataset paths against the spec's folder. */
-export async function loadStudySpec(file: string): Promise<StudySpec> {
-  const text = await readFile(file, 'utf8').catch((e: Error) => {
-    throw new CliError(`cannot read the study spec "${file}": ${e.message}`)
-  })
-  let raw: unknown
-  try {
-    raw = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text)
-  } catch (e) {
-    throw new CliError(`"${file}" is not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(e as Error).message}`)
-  }
-  const spec = parseStudySpec(raw)
-  const base = dirname(resolve(file))
-  return { ...spec, datasets: spec.datasets.map((d) => (d.path && !isAbsolute(d.path) ? { ...d, path: resolve(base, d.path) } : d)) }
-}
 
 /** The dataset × variant matrix, ranks and verdicts as terminal text. */
 export function formatStudy(d: StudyDetail): string {

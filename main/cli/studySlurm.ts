@@ -90,7 +90,7 @@ export function registerSlurmCommands(study: Command) {
         } else {
           if (!o.dir) throw new CliError('--dir DIR is required: the study folder on a path the compute nodes share')
           dir = resolve(o.dir)
-          const { loadStudySpec } = await import('./study.ts')
+          const { loadStudySpec } = await import('./studySpec.ts')
           const spec = await loadStudySpec(target)
           const { createServices } = await import('../services/index.ts')
           const services = createServices({ dataDir: o.dataDir, transport: 'websocket', workers: 1 })

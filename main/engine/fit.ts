@@ -8,8 +8,9 @@ import type { Augment } from './augment/index.ts'
 import { iloLoss, softmaxCrossEntropy, type IloParts } from './losses.ts'
 import { accuracy, argmaxRows, confusionMatrix, logLoss } from './metrics.ts'
 import type { Model } from './models/types.ts'
-import { AdamW, type AdamWState } from './optim.ts'
-import type { Rng, RngState } from '../lib/random.ts'
+import { AdamW } from './optim.ts'
+import type { EpochSums, FitState } from './fitState.ts'
+import type { Rng } from '../lib/random.ts'
 import {
   batchesOf,
   gatherLabels,
@@ -56,31 +57,6 @@ export interface FitOptions {
    * step's loss (default: on GPU backends, where every read drains the queue). The weights are the same either way.
    */
   readsPerEpoch?: boolean
-}
-
-/** Everything a phase needs to continue exactly where it stopped. */
-export interface FitState {
-  /** The epoch in progress (1-based) and its next batch; batch 0 with order null = the epoch has not begun. */
-  epoch: number
-  batch: number
-  /** The epoch's batch order, once drawn. */
-  order: Int32Array | null
-  sums: EpochSums
-  shuffleRng: RngState
-  augmentRng: RngState
-  best: { epoch: number; acc: number; loss: number; weights: Map<string, Float32Array> | null }
-  history: EpochMetrics[]
-  weights: Map<string, Float32Array>
-  optimizer: AdamWState
-  /** Training seconds before this state was saved. */
-  seconds: number
-}
-
-interface EpochSums {
-  lossSum: number
-  nceSum: number
-  correct: number
-  seen: number
 }
 
 /** An epoch's sums on the device: every step adds to them without a read; they are read once, at the end. */

@@ -3,7 +3,7 @@
  * SQLite or HTTP. It runs inside a training worker, the CLI, or a test alike.
  */
 import type { EpochMetrics, FirstLayerArtifact, ModelKind, ModelResult, Phase, PreparedData, RunConfig, TrainPhase } from '../contract/index.ts'
-import type { FitState } from './fit.ts'
+import type { FitState } from './fitState.ts'
 import type { TrainedModel } from './export/trained.ts'
 
 export type { PreparedData, SplitArrays } from '../contract/index.ts'

@@ -4,7 +4,7 @@
  * invariance score) and the standard augmentation used with L_SUP for every model.
  */
 import type { AugmentConfig } from '../../contract/index.ts'
-import type { PreparedData } from '../types.ts'
+import type { PreparedData } from '../../contract/index.ts'
 import { colorJitter, horizontalFlip, randomGrayscale, randomResizedCrop, translate } from './image.ts'
 import { gaussianNoise, scarf } from './tabular.ts'
 import { compose, type Augment } from './types.ts'
