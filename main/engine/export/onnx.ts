@@ -9,7 +9,7 @@
  * The graph mirrors main/engine/models/*.ts; the structure is read from the tensor names and shapes.
  */
 import { onnxTypes } from './onnx-schema.ts'
-import type { TrainedModel, TrainedTensor } from './trained.ts'
+import { TensorTable, type TrainedModel, type TrainedTensor } from './trained.ts'
 
 export const ONNX_OPSET = 13
 const IR_VERSION = 7
@@ -28,25 +28,10 @@ const intAttr = (name: string, i: number): Attr => ({ name, type: 2, i })
 const intsAttr = (name: string, ints: number[]): Attr => ({ name, type: 7, ints })
 const floatAttr = (name: string, f: number): Attr => ({ name, type: 1, f })
 
-class Graph {
+class Graph extends TensorTable {
   readonly nodes: Array<{ input: string[]; output: string[]; name: string; op_type: string; attribute: Attr[] }> = []
   readonly initializers: Array<Record<string, unknown>> = []
   private n = 0
-  private readonly tensors: Map<string, TrainedTensor>
-
-  constructor(tensors: readonly TrainedTensor[]) {
-    this.tensors = new Map(tensors.map((t) => [t.name, t]))
-  }
-
-  has(name: string): boolean {
-    return this.tensors.has(name)
-  }
-
-  get(name: string): TrainedTensor {
-    const t = this.tensors.get(name)
-    if (!t) throw new Error(`the model has no tensor ${name}`)
-    return t
-  }
 
   float(name: string, dims: number[], values: Float32Array): string {
     const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength)

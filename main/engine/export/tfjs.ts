@@ -7,7 +7,7 @@
  * Batch norm stays a BatchNormalization layer (ε = 1e-5, running statistics as moving mean/variance); masks are baked in.
  * The structure mirrors main/engine/models/*.ts and is read from the tensor names, as for ONNX (onnx.ts).
  */
-import type { TrainedModel, TrainedTensor } from './trained.ts'
+import { TensorTable, type TrainedModel, type TrainedTensor } from './trained.ts'
 
 const BN_EPSILON = 1e-5
 
@@ -35,25 +35,10 @@ export interface TfjsLayersModel {
 
 const layerName = (appPrefix: string) => appPrefix.replace(/\//g, '_')
 
-class Builder {
+class Builder extends TensorTable {
   readonly layers: KerasLayer[] = []
   readonly weights: Array<{ spec: WeightSpec; values: Float32Array; app: TrainedTensor }> = []
   private n = 0
-  private readonly tensors: Map<string, TrainedTensor>
-
-  constructor(tensors: readonly TrainedTensor[]) {
-    this.tensors = new Map(tensors.map((t) => [t.name, t]))
-  }
-
-  has(name: string): boolean {
-    return this.tensors.has(name)
-  }
-
-  get(name: string): TrainedTensor {
-    const t = this.tensors.get(name)
-    if (!t) throw new Error(`the model has no tensor ${name}`)
-    return t
-  }
 
   layer(className: string, config: Record<string, unknown>, inputs: string[], name?: string): string {
     const ln = name ?? `${className.toLowerCase()}_${this.n++}`

@@ -15,6 +15,25 @@ export interface TrainedTensor {
   values: Float32Array
 }
 
+/** A trained model's tensors by name, for the exporters that walk its layers. */
+export class TensorTable {
+  private readonly tensors: Map<string, TrainedTensor>
+
+  constructor(tensors: readonly TrainedTensor[]) {
+    this.tensors = new Map(tensors.map((t) => [t.name, t]))
+  }
+
+  has(name: string): boolean {
+    return this.tensors.has(name)
+  }
+
+  get(name: string): TrainedTensor {
+    const t = this.tensors.get(name)
+    if (!t) throw new Error(`the model has no tensor ${name}`)
+    return t
+  }
+}
+
 export interface TrainedModel {
   model: ModelKind
   seed: number
