@@ -313,7 +313,9 @@ export const RunSummary = z.object({
   /** Best mean test accuracy over the run's models, once any finished. */
   bestAccuracy: z.number().nullable(),
   bestModel: ModelKind.nullable(),
-  progress: z.number().min(0).max(1)
+  progress: z.number().min(0).max(1),
+  /** The study this run is a cell of (its Studies screen reports it), or null. */
+  studyId: z.string().nullable()
 })
 export type RunSummary = z.infer<typeof RunSummary>
 
@@ -483,7 +485,9 @@ export const StudySummary = z.object({
   createdAt: z.string(),
   cells: z.number().int(),
   finishedCells: z.number().int(),
-  datasets: z.number().int()
+  datasets: z.number().int(),
+  /** This process is training the study's cells now (studies.cancel stops it; studies.resume starts it again). */
+  active: z.boolean()
 })
 export type StudySummary = z.infer<typeof StudySummary>
 
@@ -632,6 +636,10 @@ export const calls = {
    * process's pool; answers at once, progress follows as study.progress / studies.changed. Finished cells are kept.
    */
   'studies.start': { req: StudySpec, res: StudySummary },
+  /** Starts a stored study's unfinished cells again (after studies.cancel, a failed cell or a restart). */
+  'studies.resume': { req: Id, res: StudySummary },
+  /** Stops a study this process is running: no further cells start, cells training now are cancelled. */
+  'studies.cancel': { req: Id, res: StudySummary },
   /** A study's cells and estimated wall time (the sum of each cell's runs.estimate); stored datasets (ids) only. */
   'studies.estimate': {
     req: StudySpec,

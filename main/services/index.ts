@@ -190,6 +190,8 @@ export function createServices(opts: ServicesOptions) {
     'studies.list': () => studies.list(),
     'studies.get': (req) => studies.get(req.id, req),
     'studies.start': (req) => studies.start(req),
+    'studies.resume': (req) => studies.resume(req.id),
+    'studies.cancel': (req) => studies.cancel(req.id),
     'studies.estimate': (req) => studies.estimate(req)
   }
 

@@ -40,6 +40,8 @@ export function studyServices(ctx: { store: Store; bus: EventBus; datasets: Data
   const active = new Map<string, Promise<StudySummary>>()
   /** Set when the process stops its runs (signals, the app closing): no further cells start. */
   let stopping = false
+  /** Studies stopped by studies.cancel: no further cells of theirs start until they are resumed. */
+  const cancelled = new Set<string>()
 
   /** Imports (or finds) the spec's datasets, expands the grid and stores the study; the same spec resumes. */
   async function prepare(input: StudySpecInput | StudySpec): Promise<StoredStudy> {
@@ -75,6 +77,20 @@ export function studyServices(ctx: { store: Store; bus: EventBus; datasets: Data
     return out
   }
 
+  /** Runs a study's unfinished cells in the background unless this process is already running it. */
+  function launch(study: StoredStudy): StudySummary {
+    if (!active.has(study.id) && !stopping) {
+      cancelled.delete(study.id)
+      const finished = runStudy(study).finally(() => {
+        active.delete(study.id)
+        bus.emit('studies.changed', {})
+      })
+      finished.catch(() => undefined)
+      active.set(study.id, finished)
+    }
+    return summary(study)
+  }
+
   function getOrThrow(id: string): StoredStudy {
     const s = store.studies.get(id)
     if (!s) throw new ApiError('not-found', `No study with id ${id}.`)
@@ -89,7 +105,8 @@ export function studyServices(ctx: { store: Store; bus: EventBus; datasets: Data
       createdAt: s.createdAt,
       cells: s.cells.length,
       finishedCells: s.cells.filter((c) => latest.get(c.key)?.status === 'finished').length,
-      datasets: new Set(s.cells.map((c) => c.datasetId)).size
+      datasets: new Set(s.cells.map((c) => c.datasetId)).size,
+      active: active.has(s.id)
     }
   }
 
@@ -106,12 +123,14 @@ export function studyServices(ctx: { store: Store; bus: EventBus; datasets: Data
     const failures: string[] = []
     let next = 0
     const worker = async () => {
-      while (next < todo.length && !stopping) {
+      while (next < todo.length && !stopping && !cancelled.has(study.id)) {
         const cell = todo[next++]!
         const prior = latest.get(cell.key)
         if (prior && (prior.status === 'running' || prior.status === 'queued') && runs.isActive(prior.runId)) continue
         const { summary: run, finished } = await runs.start(cell.config)
         store.studies.attachRun(run.id, study.id, cell.key)
+        // Cancelled while this cell's run was being created: stop it too.
+        if (cancelled.has(study.id)) runs.cancel(run.id)
         bus.emit('study.progress', { studyId: study.id, cellsDone, cells: total, cell: cell.key, status: 'running' })
         await finished
         const status = store.runs.get(run.id)?.status ?? 'failed'
@@ -200,13 +219,23 @@ export function studyServices(ctx: { store: Store; bus: EventBus; datasets: Data
      * A study this process is already running is not started twice. Failed cells show as failed runs.
      */
     async start(input: StudySpecInput | StudySpec): Promise<StudySummary> {
-      const study = await prepare(input)
-      if (!active.has(study.id) && !stopping) {
-        const finished = runStudy(study).finally(() => active.delete(study.id))
-        finished.catch(() => undefined)
-        active.set(study.id, finished)
-      }
-      return summary(study)
+      return launch(await prepare(input))
+    },
+    /** Starts the unfinished cells of a stored study again (after a cancel, a failure or a restart of the app). */
+    resume(id: string): StudySummary {
+      return launch(getOrThrow(id))
+    },
+    /**
+     * Stops a study this process is running: no further cells start, and the cells training now are cancelled
+     * (their runs end as 'cancelled'; finished cells are kept, and studies.resume trains the rest).
+     */
+    cancel(id: string): StudySummary {
+      const s = getOrThrow(id)
+      if (!active.has(id)) throw new ApiError('conflict', `Study "${s.name}" is not running in this process, so there is nothing to stop.`)
+      cancelled.add(id)
+      for (const { runId } of latestRuns(id).values()) if (runs.isActive(runId)) runs.cancel(runId)
+      bus.emit('studies.changed', {})
+      return summary(s)
     },
     /** Settles when the study `id` started by `start` in this process has ended (at once otherwise). */
     async whenFinished(id: string): Promise<void> {

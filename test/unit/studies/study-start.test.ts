@@ -82,4 +82,36 @@ describe('studies.start and studies.estimate', () => {
     await services.studies.whenFinished(summary.id)
     expect(services.store.studies.cellRuns(summary.id)).toHaveLength(4)
   }, 60_000)
+
+  it('studies.cancel stops a running study (no further cell starts, training cells end cancelled); studies.resume trains the rest', async () => {
+    await expect(services.call('studies.cancel', { id: 'nope' })).rejects.toMatchObject({ code: 'not-found' })
+    const slow = { ...spec, name: 'stopped study', settings: { ...spec.settings, epochs: 40, finetuneEpochs: 40 } }
+    const started = await services.call('studies.start', slow)
+    expect(started.active).toBe(true)
+    for (let i = 0; i < 2000 && !services.store.studies.cellRuns(started.id).some((r) => r.status === 'running'); i++)
+      await new Promise((r) => setTimeout(r, 10))
+    const stopped = await services.call('studies.cancel', { id: started.id })
+    expect(stopped.id).toBe(started.id)
+    await services.studies.whenFinished(started.id)
+    const after = await services.call('studies.get', { id: started.id })
+    expect(after.active).toBe(false)
+    const statuses = services.store.studies.cellRuns(started.id).map((r) => r.status)
+    // Two cells train at once, so at most two ever started; none is left running, and the one training was cancelled.
+    expect(statuses.length).toBeLessThanOrEqual(2)
+    expect(statuses).toContain('cancelled')
+    expect(statuses).not.toContain('running')
+    expect(after.finishedCells).toBeLessThan(4)
+    // Nothing is running now, so there is nothing to stop.
+    await expect(services.call('studies.cancel', { id: started.id })).rejects.toMatchObject({ code: 'conflict' })
+
+    const resumed = await services.call('studies.resume', { id: started.id })
+    expect(resumed).toMatchObject({ id: started.id, active: true })
+    await services.studies.whenFinished(started.id)
+    const done = await services.call('studies.get', { id: started.id })
+    expect(done).toMatchObject({ finishedCells: 4, active: false })
+    // Cells finished before the stop were not trained again: one finished run per cell.
+    const finished = services.store.studies.cellRuns(started.id).filter((r) => r.status === 'finished')
+    expect(new Set(finished.map((r) => r.cell)).size).toBe(4)
+    expect(finished).toHaveLength(4)
+  }, 120_000)
 })
