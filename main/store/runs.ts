@@ -12,6 +12,7 @@ interface Row {
   backend: string
   seeds: number
   progress: number
+  study_id: string | null
   error: string | null
   class_names_json: string | null
   image_shape_json: string | null
@@ -62,6 +63,7 @@ function toRun(r: Row, best: { accuracy: number; model: ModelKind } | null): Sto
     bestAccuracy: best?.accuracy ?? null,
     bestModel: best?.model ?? null,
     progress: r.progress,
+    studyId: r.study_id ?? null,
     config,
     classNames: r.class_names_json ? (JSON.parse(r.class_names_json) as string[]) : [],
     imageShape: r.image_shape_json ? (JSON.parse(r.image_shape_json) as [number, number, number]) : null

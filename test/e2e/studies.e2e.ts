@@ -59,4 +59,35 @@ describe('Studies screen', () => {
     await h.shot('studies-cd')
     expect(h.problems).toEqual([])
   })
+
+  it('stops a running study from its screen, then trains its unfinished cells again', async () => {
+    const page = h.page
+    // Long enough per cell that the buttons are clicked while cells train (stopped before they finish).
+    const started = await h.services.call('studies.start', {
+      name: 'long sweep',
+      datasets: [{ id: detail.datasetList[0]!.id }],
+      models: ['iunet', 'mlp'],
+      seeds: 1,
+      settings: { epochs: 400, finetuneEpochs: 400, width: 32, depth: 1, patience: 0 },
+      grid: { kappa: [0.125, 1] }
+    })
+    await page.evaluate((id) => (location.hash = `#/studies/${id}`), started.id)
+    const stop = page.getByTestId('study-stop')
+    await stop.waitFor()
+    await h.shot('studies-running')
+    await stop.click()
+    const resume = page.getByTestId('study-resume')
+    await resume.waitFor()
+    await expect(resume.textContent()).resolves.toMatch(/Train the 2 unfinished cell\(s\)/)
+    expect(h.services.studies.get(started.id).active).toBe(false)
+    expect(h.services.store.studies.cellRuns(started.id).map((r) => r.status)).not.toContain('running')
+    await h.shot('studies-stopped')
+    await resume.click()
+    await stop.waitFor()
+    expect(h.services.studies.get(started.id).active).toBe(true)
+    await stop.click()
+    await resume.waitFor()
+    await h.services.studies.whenFinished(started.id)
+    expect(h.problems).toEqual([])
+  }, 120_000)
 })

@@ -65,6 +65,7 @@ export function run(id: string, aggregates: ModelAggregate[], over: Partial<RunD
     bestAccuracy: null,
     bestModel: null,
     progress: 1,
+    studyId: null,
     config,
     dataset: null,
     results: [],

@@ -4,7 +4,17 @@ import { filterRuns, runDatasets } from '../../../renderer/src/lib/runsFilter.ts
 import { confusionOption, curvesOption, sparsityOption, sumMatrices } from '../../../renderer/src/lib/chartOptions.ts'
 import { compression, dateTime, pctMeanStd } from '../../../renderer/src/lib/format.ts'
 
-const base = { preset: 'quick', seeds: 1, backend: 'cpu', startedAt: null, finishedAt: null, bestAccuracy: null, bestModel: null, progress: 0 } as const
+const base = {
+  preset: 'quick',
+  seeds: 1,
+  backend: 'cpu',
+  startedAt: null,
+  finishedAt: null,
+  bestAccuracy: null,
+  bestModel: null,
+  progress: 0,
+  studyId: null
+} as const
 const runs: RunSummary[] = [
   {
     ...base,
