@@ -20,7 +20,7 @@ import type { DatasetServices } from './datasets.ts'
 import type { EventBus } from './events.ts'
 import type { RunServices } from './runs.ts'
 import { analyzeStudy } from './studyAnalysis.ts'
-import { canonicalJson, cellConfig, cellKey, gridPoints, studyId } from './studyPlan.ts'
+import { canonicalJson, cellKey, gridPoints, planCells, studyId } from './studyPlan.ts'
 
 export interface StudyRunOptions {
   /** Cells trained at once (each cell's seeds × models share the pool). */
@@ -56,7 +56,7 @@ export function studyServices(ctx: { store: Store; bus: EventBus; datasets: Data
     const points = gridPoints(spec.grid)
     const cells: PreparedCell[] = resolved.flatMap((d) => {
       const defaults = runs.defaults(d.id, spec.preset)
-      return points.map((grid) => ({ key: cellKey(d.id, grid), datasetId: d.id, datasetName: d.name, grid, config: cellConfig(spec, defaults, grid, d) }))
+      return planCells(spec, defaults, points, d).map(({ grid, config }) => ({ key: cellKey(d.id, grid), datasetId: d.id, datasetName: d.name, grid, config }))
     })
     const id = studyId(
       spec,
@@ -199,8 +199,7 @@ export function studyServices(ctx: { store: Store; bus: EventBus; datasets: Data
       if (!d.id) throw new ApiError('invalid-request', 'A study estimate needs stored datasets (ids): import the files first.')
       const stored = datasets.getOrThrow(d.id)
       const defaults = runs.defaults(d.id, spec.preset)
-      for (const point of points) {
-        const config = cellConfig(spec, defaults, point, { id: d.id, name: d.name ?? stored.name, target: d.target })
+      for (const { config } of planCells(spec, defaults, points, { id: d.id, name: d.name ?? stored.name, target: d.target })) {
         const e = runs.estimate(config)
         seconds += e.seconds
         basis = e.basis

@@ -6,7 +6,6 @@
  */
 import {
   MODEL_LABELS,
-  RECIPES,
   type MeanStd,
   type ModelKind,
   type ModelResult,
@@ -17,7 +16,7 @@ import {
 } from '../contract/index.ts'
 import { meanStd } from '../engine/metrics.ts'
 import { averageRanks, friedman, holm, nemenyiCriticalDifference, wilcoxonSignedRank, winTieLoss } from '../lib/stats/index.ts'
-import { canonicalJson, describePoint, type GridPoint } from './studyPlan.ts'
+import { canonicalJson, describePoint, relevantGrid, type GridPoint } from './studyPlan.ts'
 
 export interface AnalysisCell {
   datasetIndex: number
@@ -42,16 +41,6 @@ type Analysis = Pick<StudyDetail, 'variants' | 'matrix' | 'best' | 'ranks' | 'fr
 const METRIC_WORDS: Record<StudyMetric, string> = { accuracy: 'accuracy', balancedAccuracy: 'balanced accuracy', macroF1: 'macro F1' }
 const fmtP = (p: number) => (p < 1e-4 ? p.toExponential(1) : p.toFixed(4))
 const pts = (d: number) => `${d >= 0 ? '+' : ''}${(100 * d).toFixed(1)} pts`
-
-/**
- * The grid settings that change a model's results: κ only matters with PIS, λ/τ/the projection head only with ILO,
- * compression ratios only when pruned. A dense MLP over a κ grid is one variant, not one per κ.
- */
-export function relevantGrid(model: ModelKind, grid: GridPoint): GridPoint {
-  const r = RECIPES[model]
-  const ignored = new Set([...(r.pis ? [] : ['kappa']), ...(r.ilo ? [] : ['lambda', 'tau', 'projectionHead']), ...(r.prune ? [] : ['compressions'])])
-  return Object.fromEntries(Object.entries(grid).filter(([k]) => !ignored.has(k)))
-}
 
 function variantLabel(model: ModelKind, compression: number, point: GridPoint): string {
   const g = describePoint(point)

@@ -4,7 +4,7 @@
  * Pure, so the CLI, the services and the Slurm task agree on what a cell is.
  */
 import { createHash } from 'node:crypto'
-import { ApiError, describeZodError, RunConfig, type StudySpec } from '../contract/index.ts'
+import { ApiError, describeZodError, RECIPES, RunConfig, type ModelKind, type StudySpec } from '../contract/index.ts'
 
 export type GridPoint = Record<string, unknown>
 
@@ -57,6 +57,39 @@ export function mergeSettings(base: Record<string, unknown>, over: Record<string
         : v
   }
   return out
+}
+
+/**
+ * The grid settings that change a model's results: κ only matters with PIS, λ/τ/the projection head only with ILO,
+ * compression ratios only when pruned. A dense MLP over a κ grid is one variant, not one per κ.
+ */
+export function relevantGrid(model: ModelKind, grid: GridPoint): GridPoint {
+  const r = RECIPES[model]
+  const ignored = new Set([...(r.pis ? [] : ['kappa']), ...(r.ilo ? [] : ['lambda', 'tau', 'projectionHead']), ...(r.prune ? [] : ['compressions'])])
+  return Object.fromEntries(Object.entries(grid).filter(([k]) => !ignored.has(k)))
+}
+
+/**
+ * One dataset's cells: each grid point's run config, where a model trains only in the first cell whose
+ * relevant grid settings it has (a dense MLP over a κ grid trains once, not once per κ: its numbers could not
+ * differ, and the analysis reads each variant from the first cell that has it). A grid point left with no model
+ * to train has no cell.
+ */
+export function planCells(
+  spec: StudySpec,
+  defaults: RunConfig,
+  points: GridPoint[],
+  dataset: { id: string; name: string; target?: string }
+): { grid: GridPoint; config: RunConfig }[] {
+  const trained = new Set<string>()
+  return points.flatMap((grid) => {
+    const config = cellConfig(spec, defaults, grid, dataset)
+    const models = config.models.filter((m) => {
+      const key = `${m}|${canonicalJson(relevantGrid(m, grid))}`
+      return trained.has(key) ? false : (trained.add(key), true)
+    })
+    return models.length ? [{ grid, config: { ...config, models } }] : []
+  })
 }
 
 /** The run config of one cell; throws an ApiError naming the cell and every bad field. */

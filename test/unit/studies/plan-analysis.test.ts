@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest'
 import type { ModelResult, RunConfig } from '../../../main/contract/index.ts'
 import { parseStudySpec } from '../../../main/services/studies.ts'
-import { applySetting, canonicalJson, cellConfig, gridPoints, studyId } from '../../../main/services/studyPlan.ts'
-import { analyzeStudy, relevantGrid } from '../../../main/services/studyAnalysis.ts'
+import { applySetting, canonicalJson, cellConfig, gridPoints, planCells, relevantGrid, studyId } from '../../../main/services/studyPlan.ts'
+import { analyzeStudy } from '../../../main/services/studyAnalysis.ts'
 import { averageRanks, friedman, holm, nemenyiCriticalDifference, wilcoxonSignedRank } from '../../../main/lib/stats/index.ts'
 
 const defaults = {
@@ -51,6 +51,23 @@ describe('study plan', () => {
     expect(c.split).toEqual({ train: 0.7, val: 0.15, test: 0.15, kfold: 3 })
     expect(c.augment).toEqual({ ...defaults.augment, noise: 0.1 })
     expect(defaults.split.kfold).toBeNull()
+  })
+
+  it('trains a model only in the first cell whose relevant settings it has: the dense MLP once per kfold, not per κ or ratio', () => {
+    const cells = planCells(spec, defaults, gridPoints(spec.grid), { id: 'a', name: 'iris' })
+    expect(cells).toHaveLength(8)
+    const mlp = cells.filter((c) => c.config.models.includes('mlp')).map((c) => c.grid)
+    expect(mlp).toEqual([
+      { kappa: 0.0625, compressions: [4], 'split.kfold': null },
+      { kappa: 0.0625, compressions: [4], 'split.kfold': 3 }
+    ])
+    expect(cells.every((c) => c.config.models.includes('iunet'))).toBe(true)
+    // A grid point left with nothing to train has no cell.
+    const dense = parseStudySpec({ ...spec, models: ['mlp', 'cnn'], grid: { kappa: [0.0625, 1], epochs: [2, 3] } })
+    expect(planCells(dense, defaults, gridPoints(dense.grid), { id: 'a', name: 'iris' }).map((c) => c.grid)).toEqual([
+      { kappa: 0.0625, epochs: 2 },
+      { kappa: 0.0625, epochs: 3 }
+    ])
   })
 
   it('names the cell and the field when a value is invalid, and refuses unknown or study-level settings', () => {
