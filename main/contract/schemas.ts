@@ -665,6 +665,19 @@ export const calls = {
       .strict(),
     res: z.object({ dir: z.string(), files: z.array(z.string()) })
   },
+  /** The same bundle as a zip (base64) in the answer, written nowhere: for a browser that cannot reach the server's disk. */
+  'models.download': {
+    req: z
+      .object({
+        runId: z.string().min(1),
+        model: ModelKind,
+        seed: z.number().int().min(0).optional(),
+        fold: z.number().int().min(0).optional(),
+        ratio: z.number().min(1).optional()
+      })
+      .strict(),
+    res: z.object({ name: z.string(), zip: z.string(), bytes: z.number().int() })
+  },
   /** Predicts the class of every row of a CSV with an export bundle (or a stored model folder). */
   'models.predict': {
     req: z.object({ model: z.string().min(1), data: z.string().min(1), out: z.string().min(1).optional() }).strict(),

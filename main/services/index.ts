@@ -186,6 +186,7 @@ export function createServices(opts: ServicesOptions) {
     'runs.metrics': (req) => runs.metrics(req.id),
     'runs.artifacts': (req) => runs.artifacts(req.id),
     'models.export': (req) => models.export(req),
+    'models.download': (req) => models.download(req),
     'models.predict': (req) => models.predict(req),
     'studies.list': () => studies.list(),
     'studies.get': (req) => studies.get(req.id, req),

@@ -8,7 +8,8 @@
  * An export bundle is a folder: model.onnx, model.json + weights.bin (tfjs weights manifest), preprocessing.json, card.md.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
-import { join, resolve, sep } from 'node:path'
+import { strToU8, zipSync } from 'fflate'
+import { basename, join, resolve, sep } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { ApiError, MODEL_LABELS, type ModelKind, type ModelResult } from '../contract/index.ts'
 import { encodeRecords, readCsvRecords } from '../data/records.ts'
@@ -268,6 +269,41 @@ export function modelServices(ctx: { dataDir: string; store: Store; version: () 
     return join(dir, hit.name)
   }
 
+  /** An export bundle's files, and its name (<run>/<model>__seed<s>[__fold<f>]__r<r>), from a stored model. */
+  function bundle(req: { runId: string; model: ModelKind; seed?: number; fold?: number; ratio?: number }): {
+    name: string
+    files: Record<string, Uint8Array | string>
+  } {
+    const src = resolveStored(req.runId, req.model, req.seed, req.ratio, req.fold)
+    const { trained, meta, pre } = loadModelFolder(src)
+    const onnx = exportOnnx(trained, {
+      producerVersion: ctx.version(),
+      metadata: {
+        classLabels: JSON.stringify(pre.classNames),
+        runId: meta.runId,
+        model: meta.model,
+        seed: String(meta.seed),
+        compression: String(meta.compression)
+      }
+    })
+    const tfjs = exportTfjsLayers(trained)
+    const layersManifest: Manifest = {
+      format: 'layers-model',
+      generatedBy: `iunet-workbench ${ctx.version()}`,
+      modelTopology: tfjs.modelTopology,
+      weightsManifest: [{ paths: [WEIGHTS], weights: tfjs.weightSpecs }],
+      userDefinedMetadata: { iunet: { ...meta, tensors: tfjs.appTensors } }
+    }
+    const files = {
+      'model.onnx': onnx,
+      [MANIFEST]: JSON.stringify({ ...layersManifest, convertedBy: null }, null, 2),
+      [WEIGHTS]: tfjs.weightData,
+      [PREPROCESSING]: preprocessingJson(pre),
+      'card.md': card(meta, pre, store.results.results(meta.runId))
+    }
+    return { name: join(meta.runId, modelFolderName(meta.model, meta.seed, meta.compression, meta.fold)), files }
+  }
+
   return {
     /** Start-up: removes the temp folders a crash left in the model stores of runs no live process owns. */
     sweep(): { removed: number } {
@@ -309,39 +345,26 @@ export function modelServices(ctx: { dataDir: string; store: Store; version: () 
           'This server writes export bundles only under its data folder: leave out "out"; the answer says where the bundle went.'
         )
       }
-      const src = resolveStored(req.runId, req.model, req.seed, req.ratio, req.fold)
-      const { trained, meta, pre } = loadModelFolder(src)
-      const dir = resolve(req.out ?? join(dataDir, 'exports', meta.runId, modelFolderName(meta.model, meta.seed, meta.compression, meta.fold)))
+      const { name, files } = bundle(req)
+      const dir = resolve(req.out ?? join(dataDir, 'exports', name))
       if (existsSync(dir) && readdirSync(dir).length && !existsSync(join(dir, MANIFEST))) {
         throw new ApiError('conflict', `${dir} exists and is not an IUNet model bundle: choose an empty or new folder.`)
       }
-      const onnx = exportOnnx(trained, {
-        producerVersion: ctx.version(),
-        metadata: {
-          classLabels: JSON.stringify(pre.classNames),
-          runId: meta.runId,
-          model: meta.model,
-          seed: String(meta.seed),
-          compression: String(meta.compression)
-        }
-      })
-      const tfjs = exportTfjsLayers(trained)
-      const layersManifest: Manifest = {
-        format: 'layers-model',
-        generatedBy: `iunet-workbench ${ctx.version()}`,
-        modelTopology: tfjs.modelTopology,
-        weightsManifest: [{ paths: [WEIGHTS], weights: tfjs.weightSpecs }],
-        userDefinedMetadata: { iunet: { ...meta, tensors: tfjs.appTensors } }
-      }
-      const files = {
-        'model.onnx': onnx,
-        [MANIFEST]: JSON.stringify({ ...layersManifest, convertedBy: null }, null, 2),
-        [WEIGHTS]: tfjs.weightData,
-        [PREPROCESSING]: preprocessingJson(pre),
-        'card.md': card(meta, pre, store.results.results(meta.runId))
-      }
       writeFolderAtomically(dir, files)
       return { dir, files: Object.keys(files) }
+    },
+
+    /**
+     * The same bundle as one zip in the answer, for a caller that cannot reach this machine's disk (a browser on a
+     * lab server through a tunnel); nothing is written.
+     */
+    download(req: { runId: string; model: ModelKind; seed?: number; fold?: number; ratio?: number }): { name: string; zip: string; bytes: number } {
+      const { name, files } = bundle(req)
+      const folder = basename(name)
+      const entries = Object.fromEntries(Object.entries(files).map(([f, data]) => [`${folder}/${f}`, typeof data === 'string' ? strToU8(data) : data]))
+      // Fixed entry times: the same model always gives the same zip.
+      const zip = zipSync(entries, { level: 6, mtime: new Date('2000-01-02T00:00:00Z') })
+      return { name: `${folder}.zip`, zip: Buffer.from(zip).toString('base64'), bytes: zip.byteLength }
     },
 
     /** Applies a bundle's (or stored model's) preprocessing to a CSV's rows and predicts with the app's engine. */

@@ -4,6 +4,7 @@
  * config diff, exports (CSV / JSON / HTML / SVG), delete and rerun, and the dark theme.
  */
 import { readFileSync } from 'node:fs'
+import { unzipSync } from 'fflate'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Download } from 'playwright-core'
@@ -298,6 +299,25 @@ describe('Runs and Compare in Chromium', () => {
     expect(cut).toBe(0)
     expect(await reader.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true)
     await reader.close()
+    expect(h.problems).toEqual([])
+  })
+
+  it("exports a row's model: a zip downloaded through the browser, or a folder written under the data folder", async () => {
+    const button = page().getByTestId('export-model').first()
+    await button.scrollIntoViewIfNeeded()
+    await button.click()
+    const [dl] = (await Promise.all([page().waitForEvent('download', { timeout: 15_000 }), page().getByTestId('export-download').click()])) as [Download, void]
+    expect(dl.suggestedFilename()).toMatch(/^iunet__seed0__r\d+\.zip$/)
+    const entries = unzipSync(readFileSync(await dl.path()))
+    const folder = dl.suggestedFilename().replace(/\.zip$/, '')
+    expect(Object.keys(entries).sort()).toEqual(['card.md', 'model.json', 'model.onnx', 'preprocessing.json', 'weights.bin'].map((f) => `${folder}/${f}`))
+    expect(JSON.parse(new TextDecoder().decode(entries[`${folder}/preprocessing.json`]))).toMatchObject({ classNames: expect.any(Array) })
+    await expect(page().getByTestId('export-model-result').textContent()).resolves.toContain(`Saved ${folder}.zip`)
+    await h.shot('compare-export-model')
+    await page().getByTestId('export-write').click()
+    await expect(page().getByTestId('export-model-result').textContent()).resolves.toMatch(new RegExp(`Bundle written to .*exports/${main.id}/${folder}`))
+    await page().keyboard.press('Escape')
+    await page().mouse.click(5, 5)
     expect(h.problems).toEqual([])
   })
 

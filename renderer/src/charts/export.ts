@@ -1,8 +1,9 @@
 /**
  * Chart exports: the same ECharts option rendered offscreen with the SVG renderer (server-side mode, no DOM
- * node) for SVG downloads and the HTML report, and Blob downloads through a temporary <a download>.
+ * node) for SVG downloads and the HTML report.
  */
 import { init } from './echartsCompare'
+export { download, downloadDataUrl } from '../lib/download'
 import type { EChartsCoreOption } from 'echarts/core'
 
 /** Renders `option` to an SVG string, without animation or toolbox, on a white background (light theme: it is for documents). */
@@ -14,30 +15,6 @@ export function optionToSvg(option: EChartsCoreOption, width = 900, height = 420
   } finally {
     chart.dispose()
   }
-}
-
-export function download(filename: string, data: string | Blob, type = 'text/plain'): void {
-  const blob = typeof data === 'string' ? new Blob([data], { type }) : data
-  const url = URL.createObjectURL(blob)
-  const a = document.createElement('a')
-  a.href = url
-  a.download = filename
-  a.rel = 'noopener'
-  a.style.display = 'none'
-  document.body.appendChild(a)
-  a.click()
-  a.remove()
-  setTimeout(() => URL.revokeObjectURL(url), 10_000)
-}
-
-export function downloadDataUrl(filename: string, dataUrl: string): void {
-  const a = document.createElement('a')
-  a.href = dataUrl
-  a.download = filename
-  a.style.display = 'none'
-  document.body.appendChild(a)
-  a.click()
-  a.remove()
 }
 
 /** "IUNet vs MLP: digits" → "iunet-vs-mlp-digits". */

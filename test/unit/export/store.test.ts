@@ -1,6 +1,7 @@
 /** The model store: atomic folders, the start-up sweep of a crash's temp folders, and clear errors for what is not stored. */
 import { afterAll, describe, expect, it } from 'vitest'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { unzipSync } from 'fflate'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createServices } from '../../../main/services/index.ts'
@@ -36,6 +37,20 @@ describe('model store', () => {
       const out = await next.call('models.export', { runId: run.id, model: 'mlp' })
       expect(out.dir).toBe(join(dataDir, 'exports', run.id, 'mlp__seed0__r1'))
       expect(out.files.sort()).toEqual(['card.md', 'model.json', 'model.onnx', 'preprocessing.json', 'weights.bin'])
+      // The same bundle as a zip in the answer (for a browser on a lab server), written nowhere; byte for byte the folder.
+      const exported = readdirSync(join(dataDir, 'exports', run.id))
+      const z = await next.call('models.download', { runId: run.id, model: 'mlp' })
+      expect(z.name).toBe('mlp__seed0__r1.zip')
+      const bytes = Buffer.from(z.zip, 'base64')
+      expect(bytes.byteLength).toBe(z.bytes)
+      const entries = unzipSync(bytes)
+      expect(Object.keys(entries).sort()).toEqual(out.files.sort().map((f) => `mlp__seed0__r1/${f}`))
+      for (const f of out.files) expect(Buffer.from(entries[`mlp__seed0__r1/${f}`]!).equals(readFileSync(join(out.dir, f))), f).toBe(true)
+      expect(readdirSync(join(dataDir, 'exports', run.id))).toEqual(exported)
+      // The same model always gives the same zip.
+      expect((await next.call('models.download', { runId: run.id, model: 'mlp' })).zip).toBe(z.zip)
+      await expect(next.call('models.download', { runId: run.id, model: 'mlp', seed: 7 })).rejects.toMatchObject({ code: 'not-found' })
+      await expect(next.call('models.download', { runId: run.id, model: 'mlp', out: '/tmp/x' } as never)).rejects.toMatchObject({ code: 'invalid-request' })
     } finally {
       await next.close()
     }
