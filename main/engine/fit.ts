@@ -87,9 +87,9 @@ class DeviceSums {
     return { lossSum: v[0]!, nceSum: v[1]!, correct: v[2]!, seen: this.seen }
   }
 
-  /** The sums now (a synchronous read: checkpoints between batches only). */
-  readSync(): EpochSums {
-    return this.values(this.sums.dataSync())
+  /** The sums now, read asynchronously; the device tensors stay (a checkpoint between batches). */
+  async peek(): Promise<EpochSums> {
+    return this.values(await this.sums.data())
   }
 
   /** The epoch's sums, read asynchronously; the device tensors are freed. */
@@ -185,6 +185,11 @@ export async function fit(o: FitOptions): Promise<FitResult> {
   })
   let sinceSave = 0
   const readsPerEpoch = o.readsPerEpoch ?? readsArePerEpoch()
+  // GPU backends: what the snapshot reads comes to the CPU asynchronously first (a browser page has no sync read).
+  const save = async (ep: number, batch: number, order: Int32Array | null, sums: EpochSums) => {
+    if (readsPerEpoch) await Promise.all([settleWeights(model), opt.settle()])
+    o.checkpoint!.save(stateAt(ep, batch, order, sums))
+  }
   let device: DeviceSums | null = null
   try {
     for (epoch = resume?.epoch ?? 1; epoch <= o.epochs; epoch++) {
@@ -200,7 +205,7 @@ export async function fit(o: FitOptions): Promise<FitResult> {
         const idx = batches[bi]!
         if (hooks.isCancelled()) throw new CancelledError()
         if (o.checkpoint?.stopRequested()) {
-          o.checkpoint.save(stateAt(epoch, bi, order, device ? device.readSync() : { lossSum, nceSum, correct, seen }))
+          await save(epoch, bi, order, device ? await device.peek() : { lossSum, nceSum, correct, seen })
           throw new CancelledError()
         }
         const n = idx.length
@@ -278,7 +283,7 @@ export async function fit(o: FitOptions): Promise<FitResult> {
       const stop = patience > 0 && epoch - best.epoch >= patience
       if (!stop && epoch < o.epochs && o.checkpoint && ++sinceSave >= o.checkpoint.everyEpochs) {
         sinceSave = 0
-        o.checkpoint.save(stateAt(epoch + 1, 0, null, { lossSum: 0, nceSum: 0, correct: 0, seen: 0 }))
+        await save(epoch + 1, 0, null, { lossSum: 0, nceSum: 0, correct: 0, seen: 0 })
       }
       if (stop) break
     }

@@ -136,6 +136,11 @@ export class AdamW {
     })
   }
 
+  /** GPU backends: both moments brought to the CPU asynchronously, so getState then makes no GPU read of its own. */
+  async settle(): Promise<void> {
+    await Promise.all([...this.slots.values()].flatMap((s) => [s.m.data(), s.v.data()]))
+  }
+
   /** Step count and both moments of every param, copied out (for checkpoints). */
   getState(): AdamWState {
     const m = new Map<string, Float32Array>()

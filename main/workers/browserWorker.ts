@@ -2,19 +2,22 @@
  * A training worker that is a browser page (gpu-trainer.ts in a hidden window of the desktop app), seen by the pool
  * as a WorkerLike. The page cannot read the data folder or share memory with main, so this side:
  * - prepares each train task's split here, with the same data code as the Node worker (one table cached), and
- *   sends it with the task; checkpoints are not offered to the page (no file system there);
+ *   sends it with the task, with the task's checkpoint when there is one; the page's checkpoints come back as
+ *   messages and are written here, atomically, where the Node worker would have written them;
  * - watches the pool's cancel flag and forwards cancel/interrupt as messages;
  * - turns the page's death (window closed or crashed) into the 'error'/'exit' events the pool knows.
  */
 import { loadTable, prepare } from '../data/index.ts'
-import type { BrowserTrainTask, ToBrowserWorker } from './gpu-trainer.ts'
+import { loadTaskCheckpoint, saveTaskCheckpoint } from './checkpoint.ts'
+import type { BrowserTrainTask, FromBrowserWorker, ToBrowserWorker } from './gpu-trainer.ts'
 import type { WorkerLike } from './pool.ts'
+import type { TaskCheckpoint } from '../engine/types.ts'
 import type { FromWorker, ToWorker, TrainTask } from './protocol.ts'
 
 /** A message channel to the page: Electron's MessagePortMain, or a Node MessagePort in tests. */
 export interface PagePort {
   send(message: ToBrowserWorker): void
-  onMessage(listener: (message: FromWorker) => void): void
+  onMessage(listener: (message: FromBrowserWorker) => void): void
   /** Closes the page (and the port). */
   close(): void
 }
@@ -28,16 +31,33 @@ export class BrowserWorker implements WorkerLike {
   private listeners: Listeners = { message: [], error: [], exit: [] }
   private table: { dir: string; table: Awaited<ReturnType<typeof loadTable>> } | null = null
   private watchers = new Map<number, ReturnType<typeof setInterval>>()
+  /** Where each running job's checkpoints go (the Node worker's folder for that task). */
+  private checkpointDirs = new Map<number, string>()
   private ended = false
 
   constructor(private port: PagePort) {
     port.onMessage((m) => {
-      if ((m.type === 'result' || m.type === 'error') && this.watchers.has(m.jobId)) {
+      if (m.type === 'checkpoint') return this.saveCheckpoint(m.jobId, m.checkpoint)
+      if (m.type === 'result' || m.type === 'error') {
         clearInterval(this.watchers.get(m.jobId))
         this.watchers.delete(m.jobId)
+        this.checkpointDirs.delete(m.jobId)
       }
       this.emit('message', m)
     })
+  }
+
+  /** Writes a checkpoint the page sent; one that cannot be written fails the task, as in the Node worker. */
+  private saveCheckpoint(jobId: number, checkpoint: TaskCheckpoint) {
+    const dir = this.checkpointDirs.get(jobId)
+    if (!dir) return
+    try {
+      saveTaskCheckpoint(dir, checkpoint)
+    } catch (e) {
+      this.checkpointDirs.delete(jobId)
+      this.port.send({ type: 'cancel', jobId, mode: 1 })
+      this.emit('message', { type: 'error', jobId, message: `could not save a checkpoint: ${e instanceof Error ? e.message : String(e)}`, cancelled: false })
+    }
   }
 
   on(event: 'message', listener: (m: FromWorker) => void): this
@@ -65,7 +85,7 @@ export class BrowserWorker implements WorkerLike {
       }, CANCEL_POLL_MS)
     )
     if (task.kind === 'probe') return this.port.send({ type: 'job', jobId, task })
-    this.withData(task).then(
+    this.withData(jobId, task).then(
       (prepared) => !this.ended && this.port.send({ type: 'job', jobId, task: prepared }),
       (e: unknown) =>
         this.emit('message', {
@@ -78,12 +98,14 @@ export class BrowserWorker implements WorkerLike {
     )
   }
 
-  /** The task with its prepared split (no checkpoint folder: the page cannot write one). */
-  private async withData(task: TrainTask): Promise<BrowserTrainTask> {
+  /** The task with its prepared split and its checkpoint (the folder stays here: the page cannot write one). */
+  private async withData(jobId: number, task: TrainTask): Promise<BrowserTrainTask> {
     if (this.table?.dir !== task.datasetDir) this.table = { dir: task.datasetDir, table: await loadTable(task.datasetDir) }
     const prepared = prepare(this.table.table, task.schema, task.config.split, task.seed, { maxRows: task.config.maxRows ?? undefined, fold: task.fold })
-    const { checkpointDir: _dir, checkpointEvery: _every, ...rest } = task
-    return { ...rest, prepared }
+    const { checkpointDir, checkpointEvery, ...rest } = task
+    if (!checkpointDir) return { ...rest, prepared }
+    this.checkpointDirs.set(jobId, checkpointDir)
+    return { ...rest, prepared, checkpointEvery: checkpointEvery ?? 5, resumeFrom: loadTaskCheckpoint(checkpointDir) }
   }
 
   /** The page is gone: a crash is an error, any end an exit (the pool fails a running task with either). */
@@ -92,6 +114,7 @@ export class BrowserWorker implements WorkerLike {
     this.ended = true
     for (const t of this.watchers.values()) clearInterval(t)
     this.watchers.clear()
+    this.checkpointDirs.clear()
     if (reason) this.emit('error', new Error(reason))
     this.emit('exit', reason ? 1 : 0)
   }

@@ -8,14 +8,15 @@
  * - The page cannot read the data folder: train tasks arrive with the prepared split (`BrowserTrainTask.prepared`),
  *   which the main-process side (browserWorker.ts) builds with the same data code the Node worker uses.
  * - A SharedArrayBuffer cannot cross processes: cancel/interrupt come as messages, seen between epochs.
- * - No checkpoints (no file system): an interrupted task reruns from its start when resumed.
+ * - Checkpoints without a file system: the engine's saves go to main as messages (browserWorker.ts writes them
+ *   with the same atomic code as the Node worker), and a resumed task arrives with its checkpoint.
  * - Backends: webgpu (any adapter when forced; `auto` takes hardware adapters only) or the cpu backend.
  */
 import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
 import type { BackendChoice, BackendInfo } from '../contract/index.ts'
 import { runJob } from '../engine/pipeline.ts'
-import { CancelledError, type PreparedData } from '../engine/types.ts'
+import { CancelledError, type PreparedData, type TaskCheckpoint } from '../engine/types.ts'
 import { transferablesOf } from '../engine/export/trained.ts'
 import '../engine/tfgrad/register.ts'
 import type { SerializedPreprocessor } from '../data/preprocess.ts'
@@ -24,16 +25,23 @@ import type { DataInfo, FromWorker, ProbeResult, ProbeTask, TrainTask, ToWorker 
 /** What the page receives on `window` (with the port in `ports[0]`) to start speaking the protocol. */
 export const GPU_TRAINER_PORT = 'iunet-gpu-trainer-port'
 
-/** A train task with its data already prepared (the page has no file system). */
-export interface BrowserTrainTask extends TrainTask {
+/**
+ * A train task with its data already prepared (the page has no file system). With `checkpointEvery` set the page
+ * checkpoints (as 'checkpoint' messages) and starts from `resumeFrom` when one was saved before.
+ */
+export interface BrowserTrainTask extends Omit<TrainTask, 'checkpointDir'> {
   prepared: PreparedData & { preprocessor?: SerializedPreprocessor }
+  resumeFrom?: TaskCheckpoint | null
 }
+
+/** Messages from the page: the worker protocol, and checkpoints for main to write. */
+export type FromBrowserWorker = FromWorker | { type: 'checkpoint'; jobId: number; checkpoint: TaskCheckpoint }
 
 /** Messages to the page: the worker protocol, train tasks with their data, and cancellation as a message. */
 export type ToBrowserWorker =
   | Exclude<ToWorker, { type: 'job' }>
   | { type: 'job'; jobId: number; task: BrowserTrainTask | ProbeTask }
-  /** 1 = cancel, 2 = stop (interrupt; without checkpoints in the page it ends as cancelled too). */
+  /** 1 = cancel, 2 = stop (save a checkpoint and end; a task without checkpoints just ends). */
   | { type: 'cancel'; jobId: number; mode: 1 | 2 }
 
 interface PortLike {
@@ -100,7 +108,7 @@ async function runProbe(task: ProbeTask, jobId: number, send: (m: FromWorker) =>
 
 /** Serves the worker protocol on `port` (one task at a time, like a Node training worker). */
 export function serveTrainer(port: PortLike): void {
-  const send = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer)
+  const send = (m: FromBrowserWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer)
   const cancels = new Map<number, number>()
   port.onmessage = async (e) => {
     const msg = e.data as ToBrowserWorker
@@ -118,7 +126,9 @@ export function serveTrainer(port: PortLike): void {
       return
     }
     const { jobId, task } = msg
-    const cancelled = () => cancels.has(jobId)
+    const saves = task.kind === 'train' && task.checkpointEvery !== undefined
+    // With checkpoints a stop (2) saves and ends in the engine; without, it ends like a cancel.
+    const cancelled = () => (saves ? cancels.get(jobId) === 1 : cancels.has(jobId))
     try {
       if (task.kind === 'probe') {
         send({ type: 'result', jobId, result: { kind: 'probe', result: await runProbe(task, jobId, send, cancelled) } })
@@ -127,13 +137,23 @@ export function serveTrainer(port: PortLike): void {
       const data = task.prepared
       const info: DataInfo = { classNames: data.classNames, imageShape: data.imageShape, trainRows: data.train.n }
       send({ type: 'data', jobId, data: info })
+      const checkpoint = saves
+        ? {
+            load: () => task.resumeFrom ?? null,
+            // Cloned as it is posted, so the engine may go on changing its state; the port keeps the order, so
+            // main has written it before it sees this task's end.
+            save: (c: TaskCheckpoint) => send({ type: 'checkpoint', jobId, checkpoint: c }),
+            everyEpochs: Math.max(1, task.checkpointEvery!),
+            stopRequested: () => cancels.get(jobId) === 2
+          }
+        : undefined
       const result = await runJob(
         { model: task.model, seed: task.seed, config: task.config, data },
-        { onProgress: (progress) => send({ type: 'progress', jobId, progress }), isCancelled: cancelled }
+        { onProgress: (progress) => send({ type: 'progress', jobId, progress }), isCancelled: cancelled, checkpoint }
       )
       send({ type: 'result', jobId, result: { kind: 'train', result, data: info, preprocessor: data.preprocessor } }, transferablesOf(result.models ?? []))
     } catch (err) {
-      const isCancel = err instanceof CancelledError || cancelled()
+      const isCancel = err instanceof CancelledError || cancels.has(jobId)
       send({ type: 'error', jobId, message: err instanceof Error ? err.message : String(err), cancelled: isCancel, code: (err as { code?: string }).code })
     } finally {
       cancels.delete(jobId)

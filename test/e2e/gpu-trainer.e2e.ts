@@ -4,8 +4,8 @@
  * (headless with --enable-unsafe-webgpu: SwiftShader, a software adapter, on a CPU-only machine). Quick runs
  * (iris MLP and IUNet, the 8×8 digits CNN) trained in the page over the worker protocol must agree with the Node
  * engine on the same data and seed:
- * first-epoch loss within 1e-3 relative, test accuracy within 2 test rows. `auto` in the page refuses the
- * software adapter.
+ * first-epoch loss within 1e-3 relative, test accuracy within 2 test rows. A stopped job's checkpoint resumes in
+ * the page to the uninterrupted result. `auto` in the page refuses the software adapter.
  */
 import { resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -177,6 +177,67 @@ describe('GPU trainer page (Chromium WebGPU, served from 127.0.0.1)', () => {
       expect(rel).toBeLessThan(1e-3)
       expect(Math.abs(inPage.accuracy - node.accuracy) * d.test.n).toBeLessThanOrEqual(2 + 1e-9)
     }
+    await page.close()
+    expect(problems).toEqual([])
+  })
+
+  it('checkpoints in the page: a stop posts the saved state, and a job given it resumes to the uninterrupted result', async () => {
+    const { page, ready } = await openTrainer(new URL('/gpu-trainer.html', server.url).href, 'webgpu')
+    expect(ready.type).toBe('ready')
+    const cfg = { ...config, epochs: 4, finetuneEpochs: 5, patience: 0 }
+    type Ended = { ok: boolean; cancelled?: boolean; error?: string; results?: unknown; checkpoints: number; last: unknown; supernetEpochs: number[] }
+    const out = await page.evaluate(
+      ([d, cfg]) => {
+        const w = window as unknown as { __port: MessagePort }
+        const split = (s: { x: number[]; y: number[]; n: number }) => ({ x: Float32Array.from(s.x), y: Int32Array.from(s.y), n: s.n })
+        const prepared = { ...d, numericMask: Uint8Array.from(d.numericMask), train: split(d.train), val: split(d.val), test: split(d.test) }
+        const task = { kind: 'train', datasetDir: '', schema: null, config: cfg, model: 'iunet', seed: 1, prepared, checkpointEvery: 2 }
+        // One job; stops it (mode 2) at finetune epoch 3 when asked. Checkpoints stay in the page (the last one kept).
+        const run = (id: number, extra: Record<string, unknown>, stop: boolean) =>
+          new Promise<Ended>((res) => {
+            const e: Ended = { ok: false, checkpoints: 0, last: null, supernetEpochs: [] }
+            w.__port.onmessage = (ev) => {
+              const m = ev.data
+              if (m.jobId !== id) return
+              if (m.type === 'checkpoint') {
+                e.checkpoints++
+                e.last = m.checkpoint
+              }
+              if (m.type === 'progress' && m.progress.phase === 'supernet' && m.progress.epoch > 0) e.supernetEpochs.push(m.progress.epoch)
+              if (stop && m.type === 'progress' && m.progress.phase === 'finetune' && m.progress.epoch === 3)
+                w.__port.postMessage({ type: 'cancel', jobId: id, mode: 2 })
+              if (m.type === 'result')
+                res({
+                  ...e,
+                  ok: true,
+                  results: m.result.result.results.map((r: Record<string, unknown>) => ({ ...r, trainSeconds: 0, inferenceMsPerExample: 0 }))
+                })
+              if (m.type === 'error') res({ ...e, cancelled: m.cancelled, error: m.message })
+            }
+            w.__port.postMessage({ type: 'job', jobId: id, task: { ...task, ...extra } })
+          })
+        return (async () => {
+          const ref = await run(21, {}, false)
+          const stopped = await run(22, {}, true)
+          const resumed = await run(23, { resumeFrom: stopped.last }, false)
+          const last = stopped.last as { fit: { phase: string } | null; supernet: { trained: unknown } | null } | null
+          return {
+            ref,
+            stopped: { ...stopped, last: null, lastPhase: last?.fit?.phase ?? null, supernetIsMap: last?.supernet?.trained instanceof Map },
+            resumed: { ...resumed, last: null }
+          }
+        })()
+      },
+      [plain(data), cfg] as const
+    )
+    expect(out.ref.ok, out.ref.error).toBe(true)
+    expect(out.ref.checkpoints).toBeGreaterThan(2)
+    // The stop ends the job as cancelled after posting a checkpoint of the finetune phase in progress.
+    expect(out.stopped).toMatchObject({ ok: false, cancelled: true, lastPhase: 'finetune', supernetIsMap: true })
+    // The resumed job trains no supernet epoch again and ends where the uninterrupted one did.
+    expect(out.resumed.ok).toBe(true)
+    expect(out.resumed.supernetEpochs).toEqual([])
+    expect(out.resumed.results).toEqual(out.ref.results)
     await page.close()
     expect(problems).toEqual([])
   })
