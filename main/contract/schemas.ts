@@ -554,6 +554,15 @@ const Empty = z.object({}).strict()
 const Id = z.object({ id: z.string().min(1, 'id is empty') }).strict()
 const Ok = z.object({ ok: z.literal(true) })
 
+/** One stored trained model of a run: seed defaults to the lowest stored, ratio to the highest, fold to the first. */
+const StoredModelRef = z.object({
+  runId: z.string().min(1),
+  model: ModelKind,
+  seed: z.number().int().min(0).optional(),
+  fold: z.number().int().min(0).optional(),
+  ratio: z.number().min(1).optional()
+})
+
 /** channel → request and response schemas. */
 export const calls = {
   'app.info': { req: Empty, res: AppInfo },
@@ -653,29 +662,12 @@ export const calls = {
   /** Writes an export bundle (model.onnx, tfjs weights manifest, preprocessing.json, card.md) of one stored trained
    *  model; seed defaults to the lowest stored, ratio to the highest; out defaults to <dataDir>/exports/…. */
   'models.export': {
-    req: z
-      .object({
-        runId: z.string().min(1),
-        model: ModelKind,
-        seed: z.number().int().min(0).optional(),
-        fold: z.number().int().min(0).optional(),
-        ratio: z.number().min(1).optional(),
-        out: z.string().min(1).optional()
-      })
-      .strict(),
+    req: StoredModelRef.extend({ out: z.string().min(1).optional() }).strict(),
     res: z.object({ dir: z.string(), files: z.array(z.string()) })
   },
   /** The same bundle as a zip (base64) in the answer, written nowhere: for a browser that cannot reach the server's disk. */
   'models.download': {
-    req: z
-      .object({
-        runId: z.string().min(1),
-        model: ModelKind,
-        seed: z.number().int().min(0).optional(),
-        fold: z.number().int().min(0).optional(),
-        ratio: z.number().min(1).optional()
-      })
-      .strict(),
+    req: StoredModelRef.strict(),
     res: z.object({ name: z.string(), zip: z.string(), bytes: z.number().int() })
   },
   /** Predicts the class of every row of a CSV with an export bundle (or a stored model folder). */
