@@ -60,6 +60,19 @@ describe('Studies screen', () => {
     expect(h.problems).toEqual([])
   })
 
+  it("lists a study's cells on the Runs screen with a link back to the study", async () => {
+    const page = h.page
+    await page.getByTestId('nav-runs').click()
+    const links = page.getByTestId('run-study')
+    await links.first().waitFor()
+    await expect(links.count()).resolves.toBe(3)
+    await h.shot('runs-study-cells')
+    await links.first().click()
+    await page.getByTestId('study-matrix').waitFor()
+    await expect(page.evaluate(() => location.hash)).resolves.toBe(`#/studies/${detail.id}`)
+    expect(h.problems).toEqual([])
+  })
+
   it('stops a running study from its screen, then trains its unfinished cells again', async () => {
     const page = h.page
     // Long enough per cell that the buttons are clicked while cells train (stopped before they finish).
