@@ -27,7 +27,9 @@ async function open(): Promise<{ services: Services; config: RunConfig; dataDir:
     depth: 1,
     width: 16,
     epochs: 25,
-    finetuneEpochs: 25,
+    // A long finetune: the interrupt below lands well inside a task on any machine (a stop between two tasks
+    // would leave no checkpoint to resume from).
+    finetuneEpochs: 100,
     patience: 0,
     compressions: [8],
     split: { ...defaults.split, kfold: 2 }
@@ -59,12 +61,14 @@ describe('runs.resume', () => {
     let id: string
     try {
       id = (await services.call('runs.start', config)).id
-      // Interrupt in the middle of the second task (the first one, iunet fold 0, is finished by then).
-      for (let i = 0; i < 2400 && services.store.results.metrics(id).length < 95; i++) await sleep(25)
+      // Interrupt in the middle of the second task, 40 of its 100 finetune epochs in (iunet fold 0, 125 epochs, is
+      // finished by then).
+      for (let i = 0; i < 2400 && services.store.results.metrics(id).length < 190; i++) await sleep(25)
       await services.runs.interruptAll()
       const stopped = await services.call('runs.get', { id })
       expect(stopped.status).toBe('interrupted')
-      expect(stopped.results.length).toBeLessThan(4)
+      // Stopped inside iunet fold 1: only fold 0 is done.
+      expect(stopped.results.map((r) => `${r.model}/${r.fold}`)).toEqual(['iunet/0'])
       const resumeAgain = await services.handle('runs.resume', { id: 'nope' })
       expect(resumeAgain).toMatchObject({ ok: false, error: { code: 'not-found' } })
     } finally {
