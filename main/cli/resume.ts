@@ -1,10 +1,9 @@
 /** `iunet resume <run>`: continue an interrupted or failed run; finished tasks are kept, the others continue from
  *  their last checkpoint, so the final numbers equal an uninterrupted run's. */
-import { writeFile } from 'node:fs/promises'
 import type { Command } from 'commander'
 import type { RunProgress } from '../contract/index.ts'
 import { createProgress, type ProgressDisplay } from './progress.ts'
-import { printSummary, runJson } from './run.ts'
+import { reportWhenFinished } from './run.ts'
 import { dataDirOption } from './shared.ts'
 import { interruptOnSignals } from './signals.ts'
 
@@ -37,14 +36,7 @@ export async function resumeCommand(run: string, o: ResumeOptions): Promise<numb
     const t0 = Date.now()
     await services.call('runs.resume', { id })
     display.log(`resuming run ${id} · data in ${o.dataDir}`)
-    await services.whenFinished(id)
-    display.stop()
-    const detail = await services.call('runs.get', { id })
-    printSummary(detail)
-    process.stdout.write(`wall time ${((Date.now() - t0) / 1000).toFixed(1)} s\n`)
-    if (detail.error) process.stderr.write(`\n${detail.status}: ${detail.error}\n`)
-    if (o.json) await writeFile(o.json, JSON.stringify(runJson(detail), null, 2) + '\n')
-    return detail.status === 'finished' ? 0 : 1
+    return await reportWhenFinished(services, id, display, t0, o.json)
   } finally {
     progress?.stop()
     releaseSignals()

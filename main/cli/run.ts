@@ -9,6 +9,7 @@ import { meanStd, table } from './output.ts'
 import { createProgress, type ProgressDisplay } from './progress.ts'
 import { backendOption, dataDirOption } from './shared.ts'
 import { interruptOnSignals } from './signals.ts'
+import type { Services } from '../services/index.ts'
 
 export interface RunOptions extends ConfigOptions {
   backend?: BackendChoice
@@ -47,6 +48,18 @@ export function runJson(detail: RunDetail) {
   }
 }
 
+/** Waits for the run, prints its table (and --json), and answers the exit code: 0 only when it finished. */
+export async function reportWhenFinished(services: Services, id: string, display: ProgressDisplay, t0: number, json?: string): Promise<number> {
+  await services.whenFinished(id)
+  display.stop()
+  const detail = await services.call('runs.get', { id })
+  printSummary(detail)
+  process.stdout.write(`wall time ${((Date.now() - t0) / 1000).toFixed(1)} s\n`)
+  if (detail.error) process.stderr.write(`\n${detail.status}: ${detail.error}\n`)
+  if (json) await writeFile(json, JSON.stringify(runJson(detail), null, 2) + '\n')
+  return detail.status === 'finished' ? 0 : 1
+}
+
 export function printSummary(detail: RunDetail) {
   const rows = detail.aggregates.map((a) => [
     MODEL_LABELS[a.model] + (a.compression > 1 ? ` 1/${a.compression}` : ''),
@@ -78,14 +91,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
     const t0 = Date.now()
     const summary = await services.call('runs.start', config)
     display.log(`run ${summary.id} · ${datasetName} · models ${config.models.join(', ')} · ${config.seeds} seed(s) · data in ${o.dataDir}`)
-    await services.whenFinished(summary.id)
-    display.stop()
-    const detail = await services.call('runs.get', { id: summary.id })
-    printSummary(detail)
-    process.stdout.write(`wall time ${((Date.now() - t0) / 1000).toFixed(1)} s\n`)
-    if (detail.error) process.stderr.write(`\n${detail.status}: ${detail.error}\n`)
-    if (o.json) await writeFile(o.json, JSON.stringify(runJson(detail), null, 2) + '\n')
-    return detail.status === 'finished' ? 0 : 1
+    return await reportWhenFinished(services, summary.id, display, t0, o.json)
   } finally {
     progress?.stop()
     releaseSignals()
