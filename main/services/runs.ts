@@ -26,6 +26,7 @@ import type { RunOwner, StoredRun } from '../store/runs.ts'
 import { summaryOf } from '../store/datasets.ts'
 import type { TaskHandle, TrainingPool } from '../workers/pool.ts'
 import { checkpointsRoot, removeTempFiles, runDir, taskCheckpointDir, taskDirName } from '../workers/checkpoint.ts'
+import { DEFAULT_CHECKPOINT_EVERY } from '../workers/protocol.ts'
 import type { EventBus } from './events.ts'
 import type { ModelServices } from './models.ts'
 import type { DatasetServices } from './datasets.ts'
@@ -51,7 +52,7 @@ export const STALE_MS = 30_000
 /** Checkpoint every this many epochs inside a phase (IUNET_CHECKPOINT_EVERY overrides; phase ends always). */
 function checkpointEvery(): number {
   const n = Number(process.env.IUNET_CHECKPOINT_EVERY)
-  return Number.isInteger(n) && n > 0 ? n : 5
+  return Number.isInteger(n) && n > 0 ? n : DEFAULT_CHECKPOINT_EVERY
 }
 
 const taskKey = (model: ModelKind, seed: number, fold?: number) => (fold === undefined ? `${model}/${seed}` : `${model}/${seed}/${fold}`)

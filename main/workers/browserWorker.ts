@@ -12,7 +12,7 @@ import { loadTaskCheckpoint, saveTaskCheckpoint } from './checkpoint.ts'
 import type { BrowserTrainTask, FromBrowserWorker, ToBrowserWorker } from './gpu-trainer.ts'
 import type { WorkerLike } from './pool.ts'
 import type { TaskCheckpoint } from '../engine/types.ts'
-import type { FromWorker, ToWorker, TrainTask } from './protocol.ts'
+import { DEFAULT_CHECKPOINT_EVERY, type FromWorker, type ToWorker, type TrainTask } from './protocol.ts'
 
 /** A message channel to the page: Electron's MessagePortMain, or a Node MessagePort in tests. */
 export interface PagePort {
@@ -105,7 +105,7 @@ export class BrowserWorker implements WorkerLike {
     const { checkpointDir, checkpointEvery, ...rest } = task
     if (!checkpointDir) return { ...rest, prepared }
     this.checkpointDirs.set(jobId, checkpointDir)
-    return { ...rest, prepared, checkpointEvery: checkpointEvery ?? 5, resumeFrom: loadTaskCheckpoint(checkpointDir) }
+    return { ...rest, prepared, checkpointEvery: checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY, resumeFrom: loadTaskCheckpoint(checkpointDir) }
   }
 
   /** The page is gone: a crash is an error, any end an exit (the pool fails a running task with either). */

@@ -3,6 +3,9 @@ import type { BackendChoice, BackendInfo, DatasetSchema, ModelKind, RunConfig } 
 import type { EngineJobResult, EngineProgress } from '../engine/types.ts'
 import type { SerializedPreprocessor } from '../data/preprocess.ts'
 
+/** Checkpoint interval (epochs inside a phase) when a task does not set one. */
+export const DEFAULT_CHECKPOINT_EVERY = 5
+
 export interface TrainTask {
   kind: 'train'
   /** Folder written by data/saveTable. */

@@ -12,7 +12,7 @@ import { loadTaskCheckpoint, saveTaskCheckpoint } from './checkpoint.ts'
 import { loadTable, prepare } from '../data/index.ts'
 import type { SerializedPreprocessor } from '../data/preprocess.ts'
 import { transferablesOf } from '../engine/export/trained.ts'
-import type { DataInfo, FromWorker, ProbeResult, ProbeTask, ToWorker, TrainTask } from './protocol.ts'
+import { DEFAULT_CHECKPOINT_EVERY, type DataInfo, type FromWorker, type ProbeResult, type ProbeTask, type ToWorker, type TrainTask } from './protocol.ts'
 
 const port = parentPort
 if (!port) throw new Error('train.worker must run in a worker thread')
@@ -85,7 +85,7 @@ port.on('message', async (msg: ToWorker) => {
       ? {
           load: () => loadTaskCheckpoint(dir),
           save: (c: TaskCheckpoint) => saveTaskCheckpoint(dir, c),
-          everyEpochs: Math.max(1, task.checkpointEvery ?? 5),
+          everyEpochs: Math.max(1, task.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY),
           stopRequested: () => Atomics.load(flag, 0) === 2
         }
       : undefined
