@@ -1,8 +1,15 @@
 /**
- * The contract every layer shares: the wire schemas of every call, event and error (schemas.ts), and the
- * facts that more than one layer needs (the model-recipe table, the arrays a prepared dataset hands the engine).
- * Imports nothing of the app: main, preload and renderer all import it.
+ * The contract every layer shares: the wire schemas of every call, event and error, split by domain, and the facts
+ * more than one layer needs (the model-recipe table, a run's shape, the arrays a prepared dataset hands the engine).
+ * Imports nothing of the app, and nothing of Node or the DOM: main, preload and renderer all import it.
  */
-export * from './schemas.ts'
+export * from './datasets.ts'
+export * from './runConfig.ts'
+export * from './results.ts'
+export * from './app.ts'
+export * from './studies.ts'
+export * from './calls.ts'
+export * from './errors.ts'
+export * from './wire.ts'
 export * from './recipes.ts'
 export * from './prepared.ts'

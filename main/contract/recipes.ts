@@ -2,7 +2,7 @@
  * What each comparison row (model kind) does, in one table: the engine runs it, the services and the renderer
  * count its progress from it, and the wizard's estimate prices it. See shared/iunet-method.md.
  */
-import type { ModelKind, RunConfig } from './schemas.ts'
+import type { ModelKind, RunConfig } from './runConfig.ts'
 
 export type Arch = 'mlp' | 'cnn' | 'resnet'
 export type TrainPhase = 'supernet' | 'finetune' | 'train'

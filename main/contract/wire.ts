@@ -1,0 +1,27 @@
+/** How requests cross a door: validation against the call table, and the API as the renderer sees it. */
+import { z } from 'zod'
+import { Channel, EventName, EventPayload, Req, Res, calls } from './calls.ts'
+import { ApiError, describeZodError } from './errors.ts'
+
+/** Validates a request for `channel`; throws an ApiError naming every bad field. */
+export function parseRequest<C extends Channel>(channel: C, payload: unknown): z.infer<(typeof calls)[C]['req']> {
+  const spec = calls[channel]
+  if (!spec) throw new ApiError('invalid-request', `Unknown channel: ${String(channel)}`)
+  const r = spec.req.safeParse(payload === undefined ? {} : payload)
+  if (!r.success) throw describeZodError(channel, r.error)
+  return r.data as z.infer<(typeof calls)[C]['req']>
+}
+
+export function isChannel(name: unknown): name is Channel {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(calls, name)
+}
+
+/** The API as the renderer sees it, whatever the transport. */
+export interface WorkbenchApi {
+  transport: 'ipc' | 'websocket'
+  call<C extends Channel>(channel: C, req: Req<C>): Promise<Res<C>>
+  on<E extends EventName>(event: E, handler: (payload: EventPayload<E>) => void): () => void
+}
+
+/** Name of the global the preload exposes in Electron. */
+export const PRELOAD_GLOBAL = 'iunet'
