@@ -5,8 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises'
 import type { Command } from 'commander'
-import { ModelKind, StudyMetric, type BackendChoice, type StudyDetail, type StudyProgress } from '../contract/index.ts'
-import { describePoint } from '../services/studyPlan.ts'
+import { describePoint, ModelKind, StudyMetric, type BackendChoice, type StudyDetail, type StudyProgress } from '../contract/index.ts'
 import { meanStd, table } from './output.ts'
 import { backendOption, dataDirOption } from './shared.ts'
 import { loadStudySpec } from './studySpec.ts'

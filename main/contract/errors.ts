@@ -1,5 +1,6 @@
 /** Errors on the wire: a code that tells the UI what kind of fix to offer, and sentences naming each bad field. */
 import { z } from 'zod'
+import { issueSentence } from './issues.ts'
 
 /** Errors cross the wire as this shape; `code` tells the UI what kind of fix to offer. */
 export const ApiErrorShape = z.object({
@@ -23,8 +24,11 @@ export class ApiError extends Error {
   }
 }
 
-/** Turns a zod failure into one readable sentence per problem, naming the field. */
-export function describeZodError(channel: string, error: z.ZodError): ApiError {
-  const details = error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(payload)'}: ${i.message}`)
-  return new ApiError('invalid-request', `Invalid request for ${channel}: ${details.join('; ')}`, details)
+/**
+ * Turns a zod failure into one sentence per problem, naming the field ("Epochs must be at least 1."); with
+ * `labels: 'settings'` the paths are RunConfig settings and are named by their labels.
+ */
+export function describeZodError(channel: string, error: z.ZodError, labels: 'settings' | 'plain' = 'plain'): ApiError {
+  const details = error.issues.map((i) => issueSentence(i, labels))
+  return new ApiError('invalid-request', `Invalid request for ${channel}: ${details.join(' ')}`, details)
 }

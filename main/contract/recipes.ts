@@ -70,12 +70,6 @@ export function phaseOf(model: ModelKind, phase: string): PhaseRecipe | undefine
   return RECIPES[model].phases.find((p) => p.phase === phase)
 }
 
-/** Epochs a task reports over all its phases (pruned rows finetune once per compression ratio). */
-export function expectedEpochs(model: ModelKind, c: EpochBudget & Pick<RunConfig, 'compressions'>): number {
-  const ratios = new Set(c.compressions).size
-  return RECIPES[model].phases.reduce((n, p) => n + phaseEpochs(p, c) * (p.perRatio ? ratios : 1), 0)
-}
-
 /** The one place κ is chosen: the PIS scale of a model kind's initial weights (1 = the standard init θ†). */
 export function initScale(model: ModelKind, c: Pick<RunConfig, 'kappa'>): number {
   return RECIPES[model].pis ? c.kappa : 1

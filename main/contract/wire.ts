@@ -3,12 +3,15 @@ import { z } from 'zod'
 import { Channel, EventName, EventPayload, Req, Res, calls } from './calls.ts'
 import { ApiError, describeZodError } from './errors.ts'
 
+/** Calls whose request is a RunConfig: their problems are named by the settings' labels. */
+const SETTINGS_CHANNELS = new Set<Channel>(['runs.start', 'runs.estimate'])
+
 /** Validates a request for `channel`; throws an ApiError naming every bad field. */
 export function parseRequest<C extends Channel>(channel: C, payload: unknown): z.infer<(typeof calls)[C]['req']> {
   const spec = calls[channel]
   if (!spec) throw new ApiError('invalid-request', `Unknown channel: ${String(channel)}`)
   const r = spec.req.safeParse(payload === undefined ? {} : payload)
-  if (!r.success) throw describeZodError(channel, r.error)
+  if (!r.success) throw describeZodError(channel, r.error, SETTINGS_CHANNELS.has(channel) ? 'settings' : 'plain')
   return r.data as z.infer<(typeof calls)[C]['req']>
 }
 

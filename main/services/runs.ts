@@ -7,19 +7,22 @@ import { existsSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import {
   ApiError,
-  expectedEpochs,
-  IMAGE_ONLY_MODELS,
-  MODEL_LABELS,
   RECIPES,
-  type ModelKind,
   type Preset,
   type RunConfig,
   type RunDetail,
   type RunStatus,
-  type RunSummary
+  type RunSummary,
+  defaultRunConfig,
+  estimateSeconds,
+  runRuleIssues,
+  runTasks,
+  taskEpochs,
+  taskKey,
+  taskLabel,
+  withFold
 } from '../contract/index.ts'
 import { applyOverrides, loadTable } from '../data/index.ts'
-import { defaultRunConfig, estimateSeconds } from '../engine/presets.ts'
 import { aggregateResults } from '../engine/metrics.ts'
 import type { Store } from '../store/index.ts'
 import type { RunOwner, StoredRun } from '../store/runs.ts'
@@ -30,7 +33,6 @@ import { DEFAULT_CHECKPOINT_EVERY } from '../workers/protocol.ts'
 import type { EventBus } from './events.ts'
 import type { ModelServices } from './models.ts'
 import type { DatasetServices } from './datasets.ts'
-import { taskLabel, trainingTasks, withFold } from './tasks.ts'
 
 function toSummary(r: StoredRun): RunSummary {
   const { config: _c, classNames: _n, imageShape: _s, ...summary } = r
@@ -54,8 +56,6 @@ function checkpointEvery(): number {
   const n = Number(process.env.IUNET_CHECKPOINT_EVERY)
   return Number.isInteger(n) && n > 0 ? n : DEFAULT_CHECKPOINT_EVERY
 }
-
-const taskKey = (model: ModelKind, seed: number, fold?: number) => (fold === undefined ? `${model}/${seed}` : `${model}/${seed}/${fold}`)
 
 export function runServices(ctx: {
   store: Store
@@ -89,11 +89,11 @@ export function runServices(ctx: {
 
   /** (model, seed) tasks of a run whose results are all stored (every ratio of a pruned row). */
   function finishedTasks(runId: string, config: RunConfig): Set<string> {
-    const have = new Set(store.results.results(runId).map((r) => `${taskKey(r.model, r.seed, r.fold)}@${r.compression}`))
+    const have = new Set(store.results.results(runId).map((r) => `${taskKey(r)}@${r.compression}`))
     const ratios = [...new Set(config.compressions)]
     const out = new Set<string>()
-    for (const t of trainingTasks(config)) {
-      const key = taskKey(t.model, t.seed, t.fold)
+    for (const t of runTasks(config)) {
+      const key = taskKey(t)
       const need = RECIPES[t.model].prune ? ratios : [1]
       if (need.every((r) => have.has(`${key}@${r}`))) out.add(key)
     }
@@ -124,15 +124,13 @@ export function runServices(ctx: {
   /** Rejects combinations that cannot run, before anything is stored. */
   async function validate(config: RunConfig) {
     const d = datasets.getOrThrow(config.datasetId)
-    if (d.kind !== 'image') {
-      const bad = config.models.filter((m) => IMAGE_ONLY_MODELS.includes(m))
-      if (bad.length) {
-        throw new ApiError(
-          'invalid-request',
-          `${bad.map((m) => MODEL_LABELS[m]).join(', ')} needs image data; "${d.name}" is tabular. Use the tabular ResNet ("resnet") instead.`
-        )
-      }
-    }
+    const problems = runRuleIssues(config, [{ name: d.name, kind: d.kind, rows: d.rows }])
+    if (problems.length)
+      throw new ApiError(
+        'invalid-request',
+        problems.map((p) => p.sentence).join(' '),
+        problems.map((p) => p.sentence)
+      )
     const changesTarget = config.target !== undefined && config.target !== d.schema.target
     // A new target needs its classes counted, which takes the table.
     const table = changesTarget || config.columns?.some((c) => c.role === 'target') ? await loadTable(d.storageDir) : undefined
@@ -173,18 +171,16 @@ export function runServices(ctx: {
     if (info) store.runs.setBackend(runId, info.name)
     setStatus(runId, 'running')
     // One task per model × seed (× fold with repeated k-fold).
-    const tasks = trainingTasks(config)
-    const weights = tasks.map((t) => expectedEpochs(t.model, config))
+    const tasks = runTasks(config)
+    const weights = tasks.map((t) => taskEpochs(t.model, config))
     const total = weights.reduce((a, b) => a + b, 0)
     // Tasks finished before a restart count as done and are not run again (their results are stored); resumed
     // ones start from the epochs already stored (those after their checkpoint are counted again, within the cap).
     const stored = new Map<string, number>()
     if (skip.size || store.runs.get(runId)?.startedAt) {
-      for (const m of store.results.metrics(runId)) stored.set(taskKey(m.model, m.seed, m.fold), (stored.get(taskKey(m.model, m.seed, m.fold)) ?? 0) + 1)
+      for (const m of store.results.metrics(runId)) stored.set(taskKey(m), (stored.get(taskKey(m)) ?? 0) + 1)
     }
-    const done = tasks.map((t, i) =>
-      skip.has(taskKey(t.model, t.seed, t.fold)) ? weights[i]! : Math.min(weights[i]!, stored.get(taskKey(t.model, t.seed, t.fold)) ?? 0)
-    )
+    const done = tasks.map((t, i) => (skip.has(taskKey(t)) ? weights[i]! : Math.min(weights[i]!, stored.get(taskKey(t)) ?? 0)))
     const started = Date.now()
     let lastProgressWrite = 0
     let dataInfoSaved = false
@@ -194,7 +190,7 @@ export function runServices(ctx: {
 
     await Promise.all(
       tasks.map((t, i) => {
-        if (skip.has(taskKey(t.model, t.seed, t.fold)) || run.cancelled || run.interrupted) return undefined
+        if (skip.has(taskKey(t)) || run.cancelled || run.interrupted) return undefined
         const seedDir = taskCheckpointDir(dataDir, runId, t.model, t.seed)
         const checkpointDir = t.fold === undefined ? seedDir : join(seedDir, `fold${t.fold}`)
         const handle = pool.run(
@@ -262,7 +258,7 @@ export function runServices(ctx: {
             bus.emit('runs.changed', {})
           },
           (e: Error & { cancelled?: boolean }) => {
-            if (!e.cancelled) failures.push(`${MODEL_LABELS[t.model]} (${taskLabel(t)}): ${e.message}`)
+            if (!e.cancelled) failures.push(`${taskLabel(t, config)}: ${e.message}`)
           }
         )
       })
@@ -309,7 +305,7 @@ export function runServices(ctx: {
       removed += removeTempFiles(ckRoot)
       // Kept: the folders of unfinished tasks (<model>__seed<s>, or <model>__seed<s>/fold<f> with k-fold).
       const finished = finishedTasks(r.id, r.config)
-      const unfinished = trainingTasks(r.config).filter((t) => !finished.has(taskKey(t.model, t.seed, t.fold)))
+      const unfinished = runTasks(r.config).filter((t) => !finished.has(taskKey(t)))
       const wanted = new Set(unfinished.map((t) => taskDirName(t.model, t.seed)))
       const wantedFolds = new Set(unfinished.filter((t) => t.fold !== undefined).map((t) => join(taskDirName(t.model, t.seed), `fold${t.fold}`)))
       for (const t of readdirSync(ckRoot)) {

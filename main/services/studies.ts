@@ -12,7 +12,11 @@ import {
   type StudySpecInput,
   type StudySummary,
   type ModelKind,
-  type RunStatus
+  type RunStatus,
+  canonicalJson,
+  cellKey,
+  gridPoints,
+  planCells
 } from '../contract/index.ts'
 import type { Store } from '../store/index.ts'
 import type { PreparedCell, StoredStudy } from '../store/studies.ts'
@@ -20,7 +24,7 @@ import type { DatasetServices } from './datasets.ts'
 import type { EventBus } from './events.ts'
 import type { RunServices } from './runs.ts'
 import { analyzeStudy } from './studyAnalysis.ts'
-import { canonicalJson, cellKey, gridPoints, planCells, studyId } from './studyPlan.ts'
+import { studyId } from './studyId.ts'
 
 export interface StudyRunOptions {
   /** Cells trained at once (each cell's seeds × models share the pool). */

@@ -12,11 +12,14 @@ import {
   type StudyDetail,
   type StudyMetric,
   type StudyTest,
-  type StudyVariant
+  type StudyVariant,
+  canonicalJson,
+  describePoint,
+  relevantGrid,
+  type GridPoint
 } from '../contract/index.ts'
 import { meanStd } from '../engine/metrics.ts'
 import { averageRanks, friedman, holm, nemenyiCriticalDifference, wilcoxonSignedRank, winTieLoss } from '../lib/stats/index.ts'
-import { canonicalJson, describePoint, relevantGrid, type GridPoint } from './studyPlan.ts'
 
 export interface AnalysisCell {
   datasetIndex: number

@@ -23,13 +23,14 @@ import {
   type FirstLayerArtifact,
   type ModelResult,
   type RunConfig,
-  type StudySpec
+  type StudySpec,
+  runTasks,
+  withFold
 } from '../contract/index.ts'
 import { applyOverrides, loadTable } from '../data/index.ts'
 import type { Store } from '../store/index.ts'
 import type { PreparedCell, StoredStudy } from '../store/studies.ts'
 import { TrainingPool } from '../workers/pool.ts'
-import { trainingTasks, withFold } from './tasks.ts'
 
 export const FOLDER_VERSION = 1
 
@@ -150,7 +151,7 @@ export async function trainFolderCell(
   let info: { classNames: string[]; imageShape: [number, number, number] | null } = { classNames: [], imageShape: null }
   const failures: string[] = []
   await Promise.all(
-    trainingTasks(cell.config).map((t) =>
+    runTasks(cell.config).map((t) =>
       pool
         .run(
           { kind: 'train', datasetDir, schema: cell.schema, config: cell.config, model: t.model, seed: t.seed, fold: t.fold },

@@ -5,17 +5,7 @@
  */
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import {
-  expectedEpochs,
-  phaseEpochs,
-  phaseOf,
-  type EpochMetrics,
-  type EventPayload,
-  type ModelKind,
-  type Phase,
-  type RunDetail,
-  type RunStatus
-} from '@contract'
+import { taskEpochs, phaseEpochs, phaseOf, type EpochMetrics, type EventPayload, type ModelKind, type Phase, type RunDetail, type RunStatus } from '@contract'
 import { api } from '../api/client'
 
 export interface TaskState {
@@ -112,8 +102,8 @@ export const useTrainingStore = defineStore('training', () => {
             compression: last?.compression ?? 1,
             epoch: last?.epoch ?? 0,
             totalEpochs: last ? phaseTotal(model, last.phase, d) : 0,
-            doneEpochs: finished ? expectedEpochs(model, d.config) : hist.length,
-            expectedEpochs: expectedEpochs(model, d.config),
+            doneEpochs: finished ? taskEpochs(model, d.config) : hist.length,
+            expectedEpochs: taskEpochs(model, d.config),
             lastValAccuracy: last?.valAccuracy ?? null,
             finished
           })

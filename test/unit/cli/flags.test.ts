@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { Command } from 'commander'
 import { stringify as toYaml } from 'yaml'
 import { RunConfig } from '../../../main/contract/index.ts'
-import { defaultRunConfig } from '../../../main/engine/presets.ts'
+import { defaultRunConfig } from '../../../main/contract/index.ts'
 import { addRunConfigOptions, flagOverrides, loadConfigFile, resolveRunConfig, runConfigFlags } from '../../../main/cli/flags.ts'
 import { CliError } from '../../../main/cli/output.ts'
 

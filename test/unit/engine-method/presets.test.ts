@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { RunConfig } from '../../../main/contract/index.ts'
-import { defaultRunConfig, estimateSeconds } from '../../../main/engine/presets.ts'
+import { defaultRunConfig, estimateSeconds } from '../../../main/contract/index.ts'
 
 const iris = { kind: 'tabular' as const, rows: 150, nFeatures: 4, imageShape: null }
 const digits = { kind: 'image' as const, rows: 1797, nFeatures: 64, imageShape: [8, 8, 1] as [number, number, number] }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { calls, parseRequest, ApiError, type Channel } from '../../../main/contract/index.ts'
+import { calls, defaultRunConfig, parseRequest, ApiError, type Channel } from '../../../main/contract/index.ts'
+
+const validRunConfig = () => ({ datasetId: 'd', ...defaultRunConfig('quick', { kind: 'tabular', rows: 150, nFeatures: 4, imageShape: null }) })
 
 const channels = Object.keys(calls) as Channel[]
 
@@ -29,9 +31,15 @@ describe('contract validation', () => {
   })
 
   it('names the offending field', () => {
-    expect(() => parseRequest('datasets.preview', { id: 'x', rows: 100000 })).toThrow(/rows/)
-    expect(() => parseRequest('datasets.get', { id: '' })).toThrow(/id: id is empty/)
-    expect(() => parseRequest('runs.start', { datasetId: 'd' })).toThrow(/models/)
+    expect(() => parseRequest('datasets.preview', { id: 'x', rows: 100000 })).toThrow('"rows" must be at most 500.')
+    expect(() => parseRequest('datasets.get', { id: '' })).toThrow('"id": id is empty.')
+    // A RunConfig's settings are named by their labels, with the bound that was crossed, never zod's wording.
+    expect(() => parseRequest('runs.start', { datasetId: 'd' })).toThrow('Models is required.')
+    const bad = () => parseRequest('runs.start', { ...validRunConfig(), epochs: -5, width: 1e9, kappa: -2, finetuneEpochs: 1.5 })
+    expect(bad).toThrow(
+      'Epochs must be at least 1. Finetune epochs must be a whole number. Width must be at most 8192. κ (PIS init scale) must be greater than 0.'
+    )
+    expect(bad).not.toThrow(/Too small|Too big|Invalid input|expected int/)
   })
 
   it('accepts well-formed payloads', () => {

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import { expectedEpochs, initScale, ModelKind, phaseEpochs, RECIPES } from '../../../main/contract/index.ts'
-import { estimateSeconds } from '../../../main/engine/presets.ts'
+import { taskEpochs, initScale, ModelKind, phaseEpochs, RECIPES } from '../../../main/contract/index.ts'
+import { estimateSeconds } from '../../../main/contract/index.ts'
 
 const budget = { epochs: 7, finetuneEpochs: 5, compressions: [4, 8, 8], kappa: 0.125 }
 
 describe('model recipes (one table for engine, services, estimate and progress)', () => {
   it('pruned rows train a supernet once and finetune once per distinct ratio; others train the whole budget', () => {
-    expect(expectedEpochs('iunet', budget)).toBe(7 + 5 * 2)
-    expect(expectedEpochs('omp', budget)).toBe(7 + 5 * 2)
-    expect(expectedEpochs('mlp', budget)).toBe(12)
-    expect(expectedEpochs('iunet-noprune', budget)).toBe(12)
+    expect(taskEpochs('iunet', budget)).toBe(7 + 5 * 2)
+    expect(taskEpochs('omp', budget)).toBe(7 + 5 * 2)
+    expect(taskEpochs('mlp', budget)).toBe(12)
+    expect(taskEpochs('iunet-noprune', budget)).toBe(12)
     expect(RECIPES.iunet.phases.map((p) => [p.phase, p.loss, phaseEpochs(p, budget)])).toEqual([
       ['supernet', 'ilo', 7],
       ['finetune', 'ce', 5]

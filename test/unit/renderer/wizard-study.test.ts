@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { StudySpec, type RunConfig } from '../../../main/contract/index.ts'
-import { cellConfig, gridPoints } from '../../../main/services/studyPlan.ts'
+import { cellConfig, gridPoints } from '../../../main/contract/index.ts'
 import {
   buildStudySpec,
   changedSettings,

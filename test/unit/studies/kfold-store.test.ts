@@ -7,7 +7,7 @@ import Database from 'better-sqlite3'
 import { openStore } from '../../../main/store/index.ts'
 import { migrations } from '../../../main/store/migrations.ts'
 import type { DatasetSchema, ModelResult, RunConfig } from '../../../main/contract/index.ts'
-import { trainingTasks, taskKey } from '../../../main/services/tasks.ts'
+import { runTasks as trainingTasks, taskKey } from '../../../main/contract/index.ts'
 
 const dirs: string[] = []
 const tempDir = () => {

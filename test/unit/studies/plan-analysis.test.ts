@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest'
 import type { ModelResult, RunConfig } from '../../../main/contract/index.ts'
 import { parseStudySpec } from '../../../main/services/studies.ts'
-import { applySetting, canonicalJson, cellConfig, gridPoints, planCells, relevantGrid, studyId } from '../../../main/services/studyPlan.ts'
+import { applySetting, canonicalJson, cellConfig, gridPoints, planCells, relevantGrid } from '../../../main/contract/index.ts'
+import { studyId } from '../../../main/services/studyId.ts'
 import { analyzeStudy } from '../../../main/services/studyAnalysis.ts'
 import { averageRanks, friedman, holm, nemenyiCriticalDifference, wilcoxonSignedRank } from '../../../main/lib/stats/index.ts'
 
@@ -72,7 +73,7 @@ describe('study plan', () => {
 
   it('names the cell and the field when a value is invalid, and refuses unknown or study-level settings', () => {
     const bad = parseStudySpec({ ...spec, grid: { kappa: [2] } })
-    expect(() => cellConfig(bad, defaults, { kappa: 2 }, { id: 'a', name: 'iris' })).toThrow(/dataset "iris", kappa=2: kappa/)
+    expect(() => cellConfig(bad, defaults, { kappa: 2 }, { id: 'a', name: 'iris' })).toThrow('dataset "iris", kappa=2: κ (PIS init scale) must be at most 1.')
     expect(() => cellConfig({ ...spec, settings: { kapa: 1 } }, defaults, {}, { id: 'a', name: 'iris' })).toThrow(/kapa/)
     expect(() => cellConfig({ ...spec, grid: { seeds: [1, 2] } }, defaults, { seeds: 1 }, { id: 'a', name: 'iris' })).toThrow(/set by the study itself/)
     expect(() => applySetting({ kappa: 1 }, 'kappa.x', 1)).toThrow(/not a group/)

@@ -1,12 +1,14 @@
 /**
  * A study spec → its cells: the grid's cartesian product per dataset, each grid point applied (dotted setting
- * names reach nested settings) over the spec's settings and the preset's defaults, validated as a RunConfig.
- * Pure, so the CLI, the services and the Slurm task agree on what a cell is.
+ * names reach nested settings) over the spec's settings and the preset's defaults, validated as a RunConfig; in
+ * each cell only the models whose relevant settings are new train. Pure, so the wizard, the services, the CLI and
+ * the Slurm task agree on what a cell is and how many tasks it trains.
  */
-import { createHash } from 'node:crypto'
-import { ApiError, describeZodError, RECIPES, RunConfig, type ModelKind, type StudySpec } from '../contract/index.ts'
-
-export type GridPoint = Record<string, unknown>
+import { ApiError, describeZodError } from './errors.ts'
+import { RECIPES } from './recipes.ts'
+import { RunConfig, type ModelKind } from './runConfig.ts'
+import { runTasks } from './runShape.ts'
+import type { GridPoint, StudySpec } from './studies.ts'
 
 /** JSON with object keys sorted: the same value always gives the same text (keys, ids). */
 export function canonicalJson(v: unknown): string {
@@ -111,7 +113,7 @@ export function cellConfig(spec: StudySpec, defaults: RunConfig, point: GridPoin
   if (dataset.target) c.target = dataset.target
   const parsed = RunConfig.strict().safeParse(c)
   if (!parsed.success) {
-    const e = describeZodError('study cell', parsed.error)
+    const e = describeZodError('study cell', parsed.error, 'settings')
     throw new ApiError(
       'invalid-request',
       `Study "${spec.name}", dataset "${dataset.name}"${describePoint(point) ? `, ${describePoint(point)}` : ''}: ${e.details?.join('; ')}`,
@@ -130,12 +132,18 @@ export function describePoint(point: GridPoint): string {
 
 export const cellKey = (datasetId: string, point: GridPoint) => `${datasetId}|${canonicalJson(point)}`
 
-/** The same spec over the same datasets is the same study: running it again resumes it. */
-export function studyId(spec: StudySpec, datasetIds: readonly string[]): string {
-  // Paths are left out: the same files named from another folder are the same datasets (by content hash → id).
-  const datasets = spec.datasets.map((d) => ({ target: d.target, imageShape: d.imageShape }))
-  return createHash('sha256')
-    .update(canonicalJson({ spec: { ...spec, datasets }, datasetIds }))
-    .digest('hex')
-    .slice(0, 16)
+/** A study's planned cells over its datasets and how many training tasks they hold (what the wizard shows). */
+export interface StudyShape {
+  cells: { datasetId: string; grid: GridPoint; config: RunConfig }[]
+  tasks: number
+}
+
+/**
+ * Every cell of a study over its datasets, each dataset with its own preset defaults: the plan the services store
+ * and the count the wizard shows are this one function's answer.
+ */
+export function planStudy(spec: StudySpec, datasets: readonly { id: string; name: string; target?: string; defaults: RunConfig }[]): StudyShape {
+  const points = gridPoints(spec.grid)
+  const cells = datasets.flatMap((d) => planCells(spec, d.defaults, points, d).map((c) => ({ datasetId: d.id, ...c })))
+  return { cells, tasks: cells.reduce((n, c) => n + runTasks(c.config).length, 0) }
 }

@@ -1,18 +1,13 @@
 /**
- * Default run settings per preset, with a one-line why for each, and a run-time estimate for the wizard.
+ * Default run settings per preset, with a one-line why for each, and a run-time estimate for the wizard. Policy,
+ * not engine: the services, the wizard and the CLI all read it here.
  * Values the paper gives (shared/iunet-method.md) are marked (paper); the rest are this project's choices (ours).
  */
-import {
-  RECIPES,
-  phaseEpochs,
-  type Arch,
-  type AugmentConfig,
-  type BenchFigures,
-  type DatasetKind,
-  type ModelKind,
-  type Preset,
-  type RunConfig
-} from '../contract/index.ts'
+import type { BenchFigures } from './app.ts'
+import type { DatasetKind } from './datasets.ts'
+import { phaseEpochs, RECIPES, type Arch } from './recipes.ts'
+import type { AugmentConfig, ModelKind, Preset, RunConfig } from './runConfig.ts'
+import { foldCount, ratiosOf, runTasks } from './runShape.ts'
 
 export interface PresetData {
   kind: DatasetKind
@@ -163,10 +158,21 @@ const FALLBACK_CNN_IMAGES_PER_SECOND = 300
 /** Fixed cost per optimizer step (kernel dispatch, data copies) that dominates tiny models. */
 const STEP_OVERHEAD_SECONDS = 0.004
 
-/** Rough training time in seconds for the whole run (all models, seeds and ratios), for the wizard. */
+/**
+ * Rows a task trains on: the train share of the (capped) rows, or with k-fold (k−1)/k of them less the validation
+ * part cut from that remainder in the ratio val : train.
+ */
+export function trainRowsOf(config: Pick<RunConfig, 'split' | 'maxRows'>, rows: number): number {
+  const used = config.maxRows ? Math.min(rows, config.maxRows) : rows
+  const k = foldCount(config)
+  const s = config.split
+  const share = k ? ((k - 1) / k) * (s.train / (s.train + s.val)) : s.train
+  return Math.max(1, Math.floor(used * share))
+}
+
+/** Rough training time in seconds for the whole run (every task of runTasks: models × seeds × folds), for the wizard. */
 export function estimateSeconds(config: Omit<RunConfig, 'datasetId'>, data: PresetData, bench: BenchFigures | null): number {
-  const rows = config.maxRows ? Math.min(data.rows, config.maxRows) : data.rows
-  const trainRows = Math.max(1, Math.floor(rows * config.split.train))
+  const trainRows = trainRowsOf(config, data.rows)
   const stepsPerEpoch = Math.ceil(trainRows / config.batchSize)
   const mlpWeights = (() => {
     const w = data.nFeatures * config.width + (config.depth - 1) * config.width * config.width
@@ -177,7 +183,7 @@ export function estimateSeconds(config: Omit<RunConfig, 'datasetId'>, data: Pres
   // cnn bench images are 28×28×1; cost grows about linearly with pixels.
   const cnnRate = (bench?.cnnImagesPerSecond ?? FALLBACK_CNN_IMAGES_PER_SECOND) * (784 / pixels)
   const epochCost = (rate: number, passes: number): number => (trainRows * passes) / rate + stepsPerEpoch * STEP_OVERHEAD_SECONDS * passes
-  const ratios = new Set(config.compressions).size
+  const ratios = ratiosOf(config).length
   // Cost of one forward row through each architecture, in samples/s. Image models use the CNN bench (ResNet ≈ 3×
   // the CNN, measured on digits); the tabular ResNet (BN, residual blocks) ≈ 2.5 MLP passes, measured on iris.
   const archCost = (arch: Arch): { rate: number; passes: number } =>
@@ -186,11 +192,10 @@ export function estimateSeconds(config: Omit<RunConfig, 'datasetId'>, data: Pres
       : data.kind === 'image'
         ? { rate: cnnRate * (arch === 'resnet' ? 1 / 3 : 1), passes: 1 }
         : { rate: mlpRate, passes: 2.5 }
-  let total = 0
-  for (const m of config.models) {
+  const taskSeconds = (m: ModelKind): number => {
     const recipe = RECIPES[m]
     const { rate, passes } = archCost(recipe.arch)
-    for (const p of recipe.phases) total += phaseEpochs(p, config) * (p.perRatio ? ratios : 1) * epochCost(rate, passes * p.passesPerStep)
+    return recipe.phases.reduce((s, p) => s + phaseEpochs(p, config) * (p.perRatio ? ratios : 1) * epochCost(rate, passes * p.passesPerStep), 0)
   }
-  return Math.round(total * config.seeds)
+  return Math.round(runTasks(config).reduce((s, t) => s + taskSeconds(t.model), 0))
 }
