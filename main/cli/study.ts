@@ -5,25 +5,24 @@
  */
 import { writeFile } from 'node:fs/promises'
 import type { Command } from 'commander'
-import { describePoint, ModelKind, StudyMetric, type BackendChoice, type StudyDetail, type StudyProgress } from '../contract/index.ts'
-import { meanStd, table } from './output.ts'
+import { describePoint, ModelKind, StudyMetric, type BackendChoice, type StudyProgress } from '../contract/index.ts'
+import { CliError, table } from './output.ts'
+import { formatStudy, type ShowOptions } from './studyShow.ts'
 import { backendOption, dataDirOption } from './shared.ts'
 import { loadStudySpec } from './studySpec.ts'
 import { registerSlurmCommands } from './studySlurm.ts'
 
-/** The dataset × variant matrix, ranks and verdicts as terminal text. */
-export function formatStudy(d: StudyDetail): string {
-  const out: string[] = [
-    `study ${d.id} · ${d.name} · ${d.finishedCells}/${d.cells} cells finished · ${d.metric} (%), mean ± std over seeds${d.spec.settings['split'] ? ' (× folds)' : ''}`,
-    ''
-  ]
-  if (!d.variants.length) return out.concat('no finished cells yet').join('\n')
-  const rows = d.datasetList.map((ds, i) => [ds.name, ...d.matrix[i]!.map((m, j) => (m ? `${meanStd(m)}${d.best[i]!.includes(j) ? ' *' : ''}` : '—'))])
-  if (d.ranks) rows.push([`avg rank (${d.ranks.datasets.length} datasets)`, ...d.ranks.average.map((r) => r.toFixed(2))])
-  out.push(table(['dataset', ...d.variants.map((v) => v.label)], rows), '* best on the dataset', '')
-  if (d.nemenyi) out.push(`Nemenyi critical difference: ${d.nemenyi.cd.toFixed(3)} ranks (α = ${d.alpha})`)
-  out.push(...d.verdicts)
-  return out.join('\n')
+/** --model, --top and --wide, checked: a bad value is a usage error (exit 2). */
+export function showOptions(o: { model?: string; top?: string; wide?: boolean }): ShowOptions {
+  const models = o.model
+    ?.split(',')
+    .map((m) => m.trim())
+    .filter(Boolean)
+  const bad = models?.filter((m) => !ModelKind.safeParse(m).success) ?? []
+  if (bad.length) throw new CliError(`--model: unknown model ${bad.map((m) => `"${m}"`).join(', ')} (known: ${ModelKind.options.join(', ')})`)
+  const top = o.top === undefined ? undefined : Number(o.top)
+  if (top !== undefined && (!Number.isInteger(top) || top < 1)) throw new CliError(`--top: expected a whole number ≥ 1, got "${o.top}"`)
+  return { models: models as ModelKind[] | undefined, top, wide: !!o.wide }
 }
 
 function printProgress(p: StudyProgress, quiet: boolean, names: Map<string, string>) {
@@ -67,14 +66,18 @@ export function registerStudyCommands(program: Command) {
     .description('a stored study: the dataset × model matrix, average ranks, Friedman/Nemenyi and tests against a baseline')
     .option('--baseline <model>', `model to test the others against (${ModelKind.options.join(', ')})`)
     .option('--metric <metric>', StudyMetric.options.join(' | '))
-    .option('--json <file>', 'write the study detail as JSON')
+    .option('--model <models>', 'only these models (comma-separated), the baseline always shown')
+    .option('--top <n>', 'only the n variants with the best average rank')
+    .option('--wide', 'also print the dataset × variant matrix, however wide')
+    .option('--json <file>', 'write the study detail (matrix, grid effects, tuned comparison) as JSON')
     .addOption(dataDirOption())
-    .action(async (id: string, o: { baseline?: string; metric?: string; json?: string; dataDir: string }) => {
+    .action(async (id: string, o: { baseline?: string; metric?: string; model?: string; top?: string; wide?: boolean; json?: string; dataDir: string }) => {
+      const show = showOptions(o)
       const { createServices } = await import('../services/index.ts')
       const services = createServices({ dataDir: o.dataDir, transport: 'websocket', workers: 1, readOnly: true })
       try {
         const detail = await services.call('studies.get', { id, baseline: o.baseline as ModelKind | undefined, metric: o.metric as StudyMetric | undefined })
-        process.stdout.write(formatStudy(detail) + '\n')
+        process.stdout.write(formatStudy(detail, show) + '\n')
         if (o.json) await writeFile(o.json, JSON.stringify(detail, null, 2) + '\n')
       } finally {
         await services.close()

@@ -20,6 +20,15 @@ export const LayerSparsity = z.object({
 })
 export type LayerSparsity = z.infer<typeof LayerSparsity>
 
+/** Scores on the validation split of the weights a model keeps (its best-validation epoch): what fair selection reads. */
+export const ValidationScores = z.object({
+  accuracy: z.number(),
+  /** Null for results stored before schema 5 (only the accuracy was logged then, per epoch). */
+  balancedAccuracy: z.number().nullable(),
+  macroF1: z.number().nullable()
+})
+export type ValidationScores = z.infer<typeof ValidationScores>
+
 /** Result of one model, one seed (and one compression ratio for pruned models). */
 export const ModelResult = z.object({
   model: ModelKind,
@@ -46,6 +55,8 @@ export const ModelResult = z.object({
   /** Validation accuracy of the supernetwork just before pruning (pruned models only). */
   supernetValAccuracy: z.number().nullable(),
   bestEpoch: z.number().int(),
+  /** Validation scores at the kept epoch; null when the split had no validation rows (or none was logged). */
+  validation: ValidationScores.nullable().optional(),
   layers: z.array(LayerSparsity)
 })
 export type ModelResult = z.infer<typeof ModelResult>

@@ -104,13 +104,8 @@ export const StudyTest = z.object({
 })
 export type StudyTest = z.infer<typeof StudyTest>
 
-export const StudyDetail = StudySummary.extend({
-  spec: StudySpec,
-  metric: StudyMetric,
-  alpha: z.number(),
-  cellList: z.array(StudyCell),
-  datasetList: z.array(z.object({ id: z.string(), name: z.string() })),
-  variants: z.array(StudyVariant),
+/** A comparison of variants across datasets (Demšar 2006): the same statistics for any set of variants. */
+export const StudyComparison = z.object({
   /** matrix[dataset][variant]: mean ± std of the metric over seeds (× folds); null where not run or not finished. */
   matrix: z.array(z.array(MeanStd.nullable())),
   /** Per dataset, the variants with the best mean (ties all listed). */
@@ -122,6 +117,87 @@ export const StudyDetail = StudySummary.extend({
   baseline: z.number().int().nullable(),
   tests: z.array(StudyTest),
   verdicts: z.array(z.string())
+})
+export type StudyComparison = z.infer<typeof StudyComparison>
+
+/** One grid point of a model at a ratio, against the baseline. */
+export const GridEffectPoint = z.object({
+  /** Index into StudyDetail.variants. */
+  variant: z.number().int(),
+  grid: GridPoint,
+  /** Mean over the datasets of (this variant − the baseline) on the metric; null without a shared dataset. */
+  meanDifference: z.number().nullable(),
+  wins: z.number().int(),
+  ties: z.number().int(),
+  losses: z.number().int(),
+  /** Datasets where both have a score. */
+  n: z.number().int(),
+  /** Average rank among the model's grid points at this ratio, over the datasets where all have a score (1 = best). */
+  averageRank: z.number().nullable(),
+  /** Per dataset (datasetList order): this variant's mean minus the baseline's; null where either is missing. */
+  perDataset: z.array(z.number().nullable())
+})
+export type GridEffectPoint = z.infer<typeof GridEffectPoint>
+
+/** How a grid of settings moves one model at one ratio against the baseline: per point, and per setting value. */
+export const GridEffect = z.object({
+  model: ModelKind,
+  compression: z.number(),
+  label: z.string(),
+  /** The baseline variant the differences are taken to (index into StudyDetail.variants). */
+  baseline: z.number().int().nullable(),
+  /** The grid settings that vary for this model at this ratio, in the spec's order, with their values. */
+  settings: z.array(z.object({ name: z.string(), values: z.array(z.unknown()) })),
+  points: z.array(GridEffectPoint),
+  /** Per setting, each value's effect averaged over the other settings' values (the marginal effect). */
+  marginals: z.array(
+    z.object({
+      setting: z.string(),
+      values: z.array(z.object({ value: z.unknown(), meanDifference: z.number().nullable(), averageRank: z.number().nullable() }))
+    })
+  )
+})
+export type GridEffect = z.infer<typeof GridEffect>
+
+/** A model tuned on validation: per dataset, seed and fold, the setting with the best validation score. */
+export const TunedVariant = z.object({
+  model: ModelKind,
+  label: z.string(),
+  /** How many settings (grid points × ratios) it was chosen among: unequal budgets stay visible. */
+  settings: z.number().int(),
+  /** What was tuned over, in words ("κ × λ × ratio"); empty when there was one setting. */
+  over: z.array(z.string()),
+  /** Per dataset: each replicate's choice (variant = index into StudyDetail.variants) and its scores. */
+  choices: z.array(
+    z.array(z.object({ seed: z.number().int(), fold: z.number().int().optional(), variant: z.number().int(), validation: z.number(), test: z.number() }))
+  ),
+  /** Replicates left out because a candidate had no validation score of the metric (results stored before schema 5). */
+  missingValidation: z.number().int()
+})
+export type TunedVariant = z.infer<typeof TunedVariant>
+
+export const TunedComparison = StudyComparison.extend({
+  variants: z.array(TunedVariant),
+  /** The selection rule, in words. */
+  rule: z.string()
+})
+export type TunedComparison = z.infer<typeof TunedComparison>
+
+export const StudyDetail = StudySummary.extend({
+  spec: StudySpec,
+  metric: StudyMetric,
+  alpha: z.number(),
+  cellList: z.array(StudyCell),
+  datasetList: z.array(z.object({ id: z.string(), name: z.string() })),
+  /** Every model at every ratio and relevant grid point; comparing them all and picking the best is optimistic. */
+  variants: z.array(StudyVariant),
+  ...StudyComparison.shape,
+  /** Said when several settings of a model compete on their test scores (selection on the test set). */
+  optimisticNote: z.string().nullable(),
+  /** Grid studies: each model at each ratio over the grid, against the baseline. */
+  gridEffects: z.array(GridEffect),
+  /** Each model tuned on validation over its settings, compared as any variants are; null without a grid or ratios to tune. */
+  tuned: TunedComparison.nullable()
 })
 export type StudyDetail = z.infer<typeof StudyDetail>
 

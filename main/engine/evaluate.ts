@@ -2,7 +2,7 @@
  * Test-set evaluation of a trained model: accuracy scores, invariance under the ILO transformation, inference
  * latency, parameter/FLOP counts and per-layer sparsity; and the first-layer artifact for drawing masks.
  */
-import type { FirstLayerArtifact, LayerSparsity, ModelKind } from '../contract/index.ts'
+import type { FirstLayerArtifact, LayerSparsity, ModelKind, ValidationScores } from '../contract/index.ts'
 import type { Augment } from './augment/index.ts'
 import { accuracy, argmaxRows, balancedAccuracy, confusionMatrix, macroF1, predictionConsistency, representationConsistency } from './metrics.ts'
 import type { Model, Param } from './models/types.ts'
@@ -92,6 +92,27 @@ export async function evaluateTestAsync(
   const tx = test.n > 0 ? transform(test.x, shape(test.n), rng) : test.x
   const moved = await predictAsync(model, tx, test.n, 512, true)
   return scoreTest(model, test, plain, moved, await inferenceLatencyAsync(model, test.x, test.n))
+}
+
+/** The three scores of a split from its predictions (the study metric can be any of them). */
+function scores(y: Int32Array, logits: Float32Array, n: number, c: number): ValidationScores {
+  const confusion = confusionMatrix(y, argmaxRows(logits, n, c), c)
+  return { accuracy: accuracy(confusion), balancedAccuracy: balancedAccuracy(confusion), macroF1: macroF1(confusion) }
+}
+
+/**
+ * Validation scores of the weights the model holds (after fit: the kept epoch's), from the same inference as the
+ * per-epoch validation, so `accuracy` equals that epoch's logged validation accuracy. Null without validation rows.
+ */
+export function scoreValidation(model: Model, val: SplitArrays): ValidationScores | null {
+  if (val.n === 0) return null
+  return scores(val.y, predict(model, val.x, val.n, 512, false).logits, val.n, model.nClasses)
+}
+
+/** scoreValidation with asynchronous reads (GPU backends). */
+export async function scoreValidationAsync(model: Model, val: SplitArrays): Promise<ValidationScores | null> {
+  if (val.n === 0) return null
+  return scores(val.y, (await predictAsync(model, val.x, val.n, 512, false)).logits, val.n, model.nClasses)
 }
 
 function scoreTest(model: Model, test: SplitArrays, plain: Predictions, moved: Predictions, inferenceMsPerExample: number): TestEvaluation {

@@ -21,7 +21,7 @@ import {
   type TrainPhase
 } from '../contract/index.ts'
 import { buildAugmentations, type Augmentations } from './augment/index.ts'
-import { evaluateTest, evaluateTestAsync, firstLayerArtifact, prunableParams } from './evaluate.ts'
+import { evaluateTest, evaluateTestAsync, firstLayerArtifact, prunableParams, scoreValidation, scoreValidationAsync } from './evaluate.ts'
 import { fit, type FitCheckpoint, type FitResult } from './fit.ts'
 import type { FitState } from './fitState.ts'
 import { createModel } from './models.ts'
@@ -156,14 +156,21 @@ function fitPhase(ctx: Ctx, model: Model, phase: TrainPhase, compression: number
   })
 }
 
-/** Scores the model on the test split; on GPU backends the reads are asynchronous and the weights settled after. */
+/**
+ * Scores the kept weights on the test split, and on the validation split (what a fair selection among settings may
+ * read); on GPU backends the reads are asynchronous and the weights settled first.
+ */
 async function evaluatePhase(ctx: Ctx, model: Model, compression: number) {
   const { job, data, aug, hooks } = ctx
   hooks.onProgress({ model: job.model, seed: job.seed, compression, phase: 'evaluate', epoch: 0, totalEpochs: 0, metrics: null })
   // One fixed draw of t per seed: every model of the seed is scored on the same transformed test set.
-  if (!readsArePerEpoch()) return evaluateTest(model, data.test, aug.shape, aug.ilo, fork(job.seed, 'invariance'))
+  if (!readsArePerEpoch()) {
+    const validation = scoreValidation(model, data.val)
+    return { ...evaluateTest(model, data.test, aug.shape, aug.ilo, fork(job.seed, 'invariance')), validation }
+  }
   await settleWeights(model)
-  return evaluateTestAsync(model, data.test, aug.shape, aug.ilo, fork(job.seed, 'invariance'))
+  const validation = await scoreValidationAsync(model, data.val)
+  return { ...(await evaluateTestAsync(model, data.test, aug.shape, aug.ilo, fork(job.seed, 'invariance'))), validation }
 }
 
 function firstLayerOf(

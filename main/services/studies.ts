@@ -178,6 +178,7 @@ export function studyServices(ctx: { store: Store; bus: EventBus; datasets: Data
     const analysis = analyzeStudy({
       datasets: datasetList,
       points: gridPoints(s.spec.grid),
+      grid: s.spec.grid,
       models: s.spec.models,
       cells: cells.map((c) => ({
         datasetIndex: dIndex.get(c.datasetId)!,

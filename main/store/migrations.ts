@@ -133,5 +133,19 @@ export const migrations: readonly string[] = [
   ALTER TABLE runs ADD COLUMN study_id TEXT REFERENCES studies(id) ON DELETE SET NULL;
   ALTER TABLE runs ADD COLUMN study_cell TEXT;
   CREATE INDEX runs_study ON runs(study_id, study_cell);
+  `,
+  // 5: validation scores with each result (fair selection in studies reads them). Results stored before this only
+  // have the kept epoch's validation accuracy, in the epoch log: it is copied in; the balanced accuracy and macro-F1
+  // of that epoch were never computed, so they stay null (and such results are left out of validation selection
+  // by those metrics).
+  `
+  UPDATE models SET result_json = json_set(
+    result_json,
+    '$.validation',
+    (SELECT json_object('accuracy', e.val_accuracy, 'balancedAccuracy', NULL, 'macroF1', NULL)
+       FROM epoch_metrics e
+      WHERE e.model_id = models.id AND e.phase IN ('finetune', 'train') AND e.epoch = json_extract(models.result_json, '$.bestEpoch'))
+  )
+  WHERE result_json IS NOT NULL AND json_type(result_json, '$.validation') IS NULL;
   `
 ]

@@ -133,6 +133,7 @@ describe('study analysis', () => {
   const a = analyzeStudy({
     datasets: acc.map((_, i) => ({ id: `d${i}`, name: `d${i}` })),
     points,
+    grid: { kappa: [0.125, 1] },
     models: ['iunet', 'mlp'],
     cells,
     metric: 'accuracy',
@@ -175,6 +176,7 @@ describe('study analysis', () => {
         { id: 'd1', name: 'd1' }
       ],
       points,
+      grid: { kappa: [0.125, 1] },
       models: ['iunet', 'mlp'],
       cells: [cells[0]!, { ...cells[2]!, results: null }],
       metric: 'accuracy',
