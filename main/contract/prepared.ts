@@ -20,6 +20,8 @@ export interface PreparedData {
   imageShape: [number, number, number] | null
   /** One entry per original feature: [offset, length] in the encoded vector; a one-hot block counts as one. */
   featureGroups: Array<[number, number]>
+  /** Tabular: each original feature's column name, in featureGroups order (absent for images). */
+  featureNames?: string[]
   /** 1 where the encoded column is a standardized numeric feature (Gaussian noise applies there). */
   numericMask: Uint8Array
   train: SplitArrays

@@ -21,6 +21,15 @@ export const LayerSparsity = z.object({
 export type LayerSparsity = z.infer<typeof LayerSparsity>
 
 /** Scores on the validation split of the weights a model keeps (its best-validation epoch): what fair selection reads. */
+/** How local a tabular first layer is (connectivity.ts computes it): units by the number of features they read. */
+export const LocalitySchema = z.object({
+  features: z.number().int(),
+  units: z.number().int(),
+  histogram: z.array(z.number().int()),
+  singleFeatureShare: z.number(),
+  meanFeatures: z.number()
+})
+
 export const ValidationScores = z.object({
   accuracy: z.number(),
   /** Null for results stored before schema 5 (only the accuracy was logged then, per epoch). */
@@ -57,6 +66,8 @@ export const ModelResult = z.object({
   bestEpoch: z.number().int(),
   /** Validation scores at the kept epoch; null when the split had no validation rows (or none was logged). */
   validation: ValidationScores.nullable().optional(),
+  /** Tabular MLP-family models: the first layer's locality over every unit (absent for images and other models). */
+  locality: LocalitySchema.optional(),
   layers: z.array(LayerSparsity)
 })
 export type ModelResult = z.infer<typeof ModelResult>
@@ -132,7 +143,9 @@ export const FirstLayerArtifact = z.object({
   /** units × inputs, row-major: trained weights of the supernetwork (before pruning) or of the dense model. */
   weights: z.array(z.number()),
   /** units × inputs 0/1 mask (all ones for dense models). */
-  mask: z.array(z.number())
+  mask: z.array(z.number()),
+  /** Tabular: the original features the inputs group back to (one-hot blocks are one feature). */
+  features: z.object({ names: z.array(z.string()), groups: z.array(z.tuple([z.number().int(), z.number().int()])) }).optional()
 })
 export type FirstLayerArtifact = z.infer<typeof FirstLayerArtifact>
 

@@ -192,6 +192,11 @@ export const StudyDetail = StudySummary.extend({
   /** Every model at every ratio and relevant grid point; comparing them all and picking the best is optimistic. */
   variants: z.array(StudyVariant),
   ...StudyComparison.shape,
+  /**
+   * locality[dataset][variant]: mean over replicates of the share of first-layer units reading exactly one input
+   * feature (tabular MLP-family models; null elsewhere), shown beside the metric.
+   */
+  locality: z.array(z.array(z.number().nullable())),
   /** Said when several settings of a model compete on their test scores (selection on the test set). */
   optimisticNote: z.string().nullable(),
   /** Grid studies: each model at each ratio over the grid, against the baseline. */

@@ -79,6 +79,7 @@ export function prepare(
     classNames,
     imageShape: pre.image ? [...pre.image.shape] : null,
     featureGroups: pre.featureGroups.map(([a, b]) => [a, b]),
+    ...(pre.kind === 'tabular' ? { featureNames: pre.steps.map((s) => s.name) } : {}),
     numericMask: Uint8Array.from(pre.numericMask),
     train: arrays(idx.train),
     val: arrays(idx.val),

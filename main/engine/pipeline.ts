@@ -14,7 +14,10 @@ import {
   phaseEpochs,
   phaseOf,
   type Arch,
+  featuresPerUnit,
+  localityOf,
   type FirstLayerArtifact,
+  type Locality,
   type ModelResult,
   type Recipe,
   type RunConfig,
@@ -173,18 +176,30 @@ async function evaluatePhase(ctx: Ctx, model: Model, compression: number) {
   return { ...(await evaluateTestAsync(model, data.test, aug.shape, aug.ilo, fork(job.seed, 'invariance'))), validation }
 }
 
+/**
+ * The first layer's artifact (a sample of units for drawing) and, on tabular data, its locality over every unit:
+ * how many distinct original features each unit reads through the mask (all of them for a dense layer).
+ */
 function firstLayerOf(
   ctx: Ctx,
   weights: Map<string, Float32Array>,
   param: Param | undefined,
   mask: Uint8Array | null,
   compression: number
-): FirstLayerArtifact[] {
-  if (!param || param.variable.shape.length !== 2) return []
+): { firstLayer: FirstLayerArtifact[]; locality?: Locality } {
+  if (!param || param.variable.shape.length !== 2) return { firstLayer: [] }
   const [inputs, units] = param.variable.shape
   const w = weights.get(param.name)
-  if (!w) return []
-  return [firstLayerArtifact({ model: ctx.job.model, seed: ctx.job.seed, compression }, w, mask, inputs, units)]
+  if (!w) return { firstLayer: [] }
+  const artifact = firstLayerArtifact({ model: ctx.job.model, seed: ctx.job.seed, compression }, w, mask, inputs, units)
+  const { data } = ctx
+  if (data.kind !== 'tabular' || !data.featureNames || !data.featureGroups.length) return { firstLayer: [artifact] }
+  const groups = data.featureGroups
+  const counts = featuresPerUnit(mask ?? new Uint8Array(inputs * units).fill(1), inputs, units, groups, 'inputs×units')
+  return {
+    firstLayer: [{ ...artifact, features: { names: data.featureNames, groups: groups.map(([a, b]) => [a, b] as [number, number]) } }],
+    locality: localityOf(counts, groups.length)
+  }
 }
 
 async function runUnpruned(ctx: Ctx, recipe: Recipe, spec: ModelSpec): Promise<EngineJobResult> {
@@ -195,6 +210,7 @@ async function runUnpruned(ctx: Ctx, recipe: Recipe, spec: ModelSpec): Promise<E
     model.setWeights(pisWeights(model.getWeights(), model.params, initScale(job.model, cfg)))
     const trained = await fitPhase(ctx, model, 'train', 1)
     const ev = await evaluatePhase(ctx, model, 1)
+    const first = recipe.arch === 'mlp' ? firstLayerOf(ctx, model.getWeights(), prunableParams(model)[0], null, 1) : { firstLayer: [] }
     const result: ModelResult = {
       model: job.model,
       seed: job.seed,
@@ -202,10 +218,10 @@ async function runUnpruned(ctx: Ctx, recipe: Recipe, spec: ModelSpec): Promise<E
       ...ev,
       trainSeconds: trained.seconds,
       supernetValAccuracy: null,
-      bestEpoch: trained.bestEpoch
+      bestEpoch: trained.bestEpoch,
+      ...(first.locality ? { locality: first.locality } : {})
     }
-    const firstLayer = recipe.arch === 'mlp' ? firstLayerOf(ctx, model.getWeights(), prunableParams(model)[0], null, 1) : []
-    return { results: [result], firstLayer, models: [snapshotModel(model, spec, { model: job.model, seed: job.seed, compression: 1 })] }
+    return { results: [result], firstLayer: first.firstLayer, models: [snapshotModel(model, spec, { model: job.model, seed: job.seed, compression: 1 })] }
   } finally {
     model.dispose()
   }
@@ -287,6 +303,8 @@ async function runPruned(ctx: Ctx, recipe: Recipe, spec: ModelSpec): Promise<Eng
       // 6: finetune with CE only, mask fixed (AdamW masks gradients and re-applies the mask), best epoch kept.
       const ft = await fitPhase(ctx, sub, 'finetune', r)
       const ev = await evaluatePhase(ctx, sub, r)
+      const first = recipe.arch === 'mlp' ? prunableParams(sub)[0] : undefined
+      const layer = first ? firstLayerOf(ctx, trained, first, masks[prunable.indexOf(first.name)] ?? null, r) : { firstLayer: [] }
       results.push({
         model: job.model,
         seed: job.seed,
@@ -295,13 +313,11 @@ async function runPruned(ctx: Ctx, recipe: Recipe, spec: ModelSpec): Promise<Eng
         // The supernet is shared by all ratios; each ratio's time counts it once.
         trainSeconds: superFit.seconds + ft.seconds,
         supernetValAccuracy: superFit.valAccuracy,
-        bestEpoch: ft.bestEpoch
+        bestEpoch: ft.bestEpoch,
+        ...(layer.locality ? { locality: layer.locality } : {})
       })
       models.push(snapshotModel(sub, spec, { model: job.model, seed: job.seed, compression: r }))
-      if (recipe.arch === 'mlp') {
-        const first = prunableParams(sub)[0]
-        firstLayer.push(...firstLayerOf(ctx, trained, first, masks[prunable.indexOf(first?.name ?? '')] ?? null, r))
-      }
+      firstLayer.push(...layer.firstLayer)
       saveCheckpoint(ctx)
     } finally {
       sub.dispose()

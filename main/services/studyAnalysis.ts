@@ -112,9 +112,15 @@ export function analyzeStudy(input: AnalysisInput): Analysis {
   const optimisticNote = competing.length
     ? `Picking the best of ${competing.map(([m, n]) => `${MODEL_LABELS[m]}'s ${n} settings`).join(', ')} by test scores is selection on the test set: optimistic by construction. The tuned comparison chooses each model's setting on validation instead.`
     : null
+  const locality = results.map((row) =>
+    row.map((reps) => {
+      const shares = [...reps.values()].flatMap((r) => (r.locality ? [r.locality.singleFeatureShare] : []))
+      return shares.length ? shares.reduce((a, b) => a + b, 0) / shares.length : null
+    })
+  )
   const effects = gridEffects({ variants, values, grid: input.grid, baseline: input.baseline, datasets: input.datasets.length })
   const tuned = competing.length
     ? tunedComparison({ variants, results, models: input.models, baseline: input.baseline, metric, alpha, grid: input.grid })
     : null
-  return { variants, ...comparison, optimisticNote, gridEffects: effects, tuned }
+  return { variants, ...comparison, locality, optimisticNote, gridEffects: effects, tuned }
 }

@@ -60,6 +60,14 @@ describe('a two-setting grid study', () => {
     }
   })
 
+  it('carries the locality figure beside the metric: none of the dense MLP’s units reads a single feature', () => {
+    const mlp = detail.variants.findIndex((v) => v.model === 'mlp')
+    for (const row of detail.locality) {
+      expect(row[mlp]).toBe(0)
+      for (const share of row) expect(share).toBeGreaterThanOrEqual(0)
+    }
+  })
+
   it('carries grid effects: a 2 × 2 table of IUNet 1/4 against the MLP', () => {
     const e = detail.gridEffects.find((x) => x.model === 'iunet')!
     expect(e.settings.map((s) => s.name)).toEqual(['kappa', 'lambda'])
