@@ -2,7 +2,8 @@
  * Studies on Slurm:
  *   iunet study submit SPEC --slurm --dir DIR [--partition P] [--time T] [--cpus-per-task N]
  *   iunet study submit --resubmit DIR            (cells that failed or never ran, as a new array job)
- *   iunet study task DIR INDEX                   (what each array task runs; writes DIR/results/INDEX.json)
+ *   iunet study task DIR INDEX                   (what each array task runs; writes DIR/results/INDEX.json;
+ *                                                 a killed or stopped cell continues from its checkpoints)
  *   iunet study status DIR                       (done / running / pending / failed per cell)
  *   iunet study collect DIR                      (results into the store; idempotent, partial studies usable)
  * DIR must be on a filesystem the compute nodes share; so must this checkout and its node_modules.
@@ -10,7 +11,9 @@
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { arraySpec, arrayTaskStates, jobScript, submitArray, type SlurmOptions, type SlurmTaskState } from '../services/slurm.ts'
-import { addJob, cellFileStates, clearError, readJobs, readStudyFolder, runFolderTask, type StudyFolder } from '../services/studyFolder.ts'
+import { runFolderTask } from '../services/studyCell.ts'
+import { TaskControl } from '../services/taskLoop.ts'
+import { addJob, cellFileStates, clearError, readJobs, readStudyFolder, type StudyFolder } from '../services/studyFolder.ts'
 import { CliError, table } from './output.ts'
 import { dataDirOption } from './shared.ts'
 
@@ -122,7 +125,22 @@ export function registerSlurmCommands(study: Command) {
       if (!Number.isInteger(i) || i < 0) throw new CliError('give the cell index (or run inside a Slurm array task, which sets SLURM_ARRAY_TASK_ID)')
       const workers = Number(o.workers ?? process.env.SLURM_CPUS_PER_TASK ?? 1) || 1
       const t0 = Date.now()
-      const r = await runFolderTask(dir, i, { workers })
+      // SIGTERM (Slurm's time limit, scancel) or Ctrl-C: running tasks checkpoint and stop; the next run continues.
+      const control = new TaskControl()
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (control.stopped) process.exit(130)
+        process.stderr.write(`${signal}: saving checkpoints and stopping cell ${i}; run it again (or resubmit) to continue\n`)
+        control.interrupt()
+      }
+      process.on('SIGINT', onSignal)
+      process.on('SIGTERM', onSignal)
+      let r: Awaited<ReturnType<typeof runFolderTask>>
+      try {
+        r = await runFolderTask(dir, i, { workers, control })
+      } finally {
+        process.off('SIGINT', onSignal)
+        process.off('SIGTERM', onSignal)
+      }
       process.stdout.write(`cell ${i} (${r.key}): ${r.results.length} results in ${((Date.now() - t0) / 1000).toFixed(1)} s on ${r.host}\n`)
     })
 
