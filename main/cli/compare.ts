@@ -2,7 +2,7 @@
  * What `iunet run` adds to the aggregates: the per-seed values (so anyone can run their own test) and the paired
  * t-test of IUNet against the dense MLP over the seeds they share (lib/stats).
  */
-import { MODEL_LABELS, type ModelKind, type ModelResult, type RunDetail } from '../contract/index.ts'
+import { MODEL_LABELS, modelAtRatio, type ModelKind, type ModelResult, type RunDetail } from '../contract/index.ts'
 import { correctedResampledTTest, pairedTTest } from '../lib/stats/index.ts'
 
 export interface SeedValues {
@@ -101,7 +101,7 @@ export function iunetVsMlp(detail: RunDetail): PairedComparison[] {
 /** Plain-language lines for the terminal. */
 export function describeComparisons(tests: PairedComparison[], alpha = 0.05): string[] {
   return tests.map((c) => {
-    const name = `${MODEL_LABELS[c.model]}${c.compression > 1 ? ` 1/${c.compression}` : ''} vs ${MODEL_LABELS[c.baseline]}`
+    const name = `${modelAtRatio(c.model, c.compression)} vs ${MODEL_LABELS[c.baseline]}`
     if (c.p === null) return `${name}: paired t-test needs ≥ 2 seeds both finished (have ${c.seeds.length}); use --seeds 3 or more.`
     const diff = `${c.meanDifference! >= 0 ? '+' : ''}${(100 * c.meanDifference!).toFixed(1)} pts accuracy`
     if (Number.isNaN(c.p)) return `${name}: ${diff}, identical on all ${c.seeds.length} seeds.`

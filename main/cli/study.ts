@@ -5,20 +5,37 @@
  */
 import { writeFile } from 'node:fs/promises'
 import type { Command } from 'commander'
-import { describePoint, ModelKind, StudyMetric, type BackendChoice, type StudyDetail, type StudyProgress } from '../contract/index.ts'
-import { meanStd, table } from './output.ts'
+import {
+  describePoint,
+  ModelKind,
+  pctMeanStd,
+  replicatesText,
+  StudyMetric,
+  type BackendChoice,
+  type StudyDetail,
+  type StudyProgress
+} from '../contract/index.ts'
+import { table } from './output.ts'
 import { backendOption, dataDirOption } from './shared.ts'
 import { loadStudySpec } from './studySpec.ts'
 import { registerSlurmCommands } from './studySlurm.ts'
 
+/** What a study's means are over: "3 seeds", "2 seeds × 5 folds", or seeds × each cell's folds when the grid sweeps k. */
+export function studyReplicates(d: Pick<StudyDetail, 'spec'>): string {
+  if ('split.kfold' in d.spec.grid) return `${d.spec.seeds} seed(s) × each cell's folds`
+  const kfold = (d.spec.settings['split'] as { kfold?: number | null } | undefined)?.kfold ?? null
+  return replicatesText({ seeds: d.spec.seeds, split: { kfold } })
+}
+
 /** The dataset × variant matrix, ranks and verdicts as terminal text. */
 export function formatStudy(d: StudyDetail): string {
   const out: string[] = [
-    `study ${d.id} · ${d.name} · ${d.finishedCells}/${d.cells} cells finished · ${d.metric} (%), mean ± std over seeds${d.spec.settings['split'] ? ' (× folds)' : ''}`,
+    `study ${d.id} · ${d.name} · ${d.finishedCells}/${d.cells} cells finished · ${d.metric} (%), mean ± std over ${studyReplicates(d)}`,
     ''
   ]
   if (!d.variants.length) return out.concat('no finished cells yet').join('\n')
-  const rows = d.datasetList.map((ds, i) => [ds.name, ...d.matrix[i]!.map((m, j) => (m ? `${meanStd(m)}${d.best[i]!.includes(j) ? ' *' : ''}` : '—'))])
+  const cell = (m: Parameters<typeof pctMeanStd>[0]) => pctMeanStd(m, { unit: false })
+  const rows = d.datasetList.map((ds, i) => [ds.name, ...d.matrix[i]!.map((m, j) => (m ? `${cell(m)}${d.best[i]!.includes(j) ? ' *' : ''}` : '—'))])
   if (d.ranks) rows.push([`avg rank (${d.ranks.datasets.length} datasets)`, ...d.ranks.average.map((r) => r.toFixed(2))])
   out.push(table(['dataset', ...d.variants.map((v) => v.label)], rows), '* best on the dataset', '')
   if (d.nemenyi) out.push(`Nemenyi critical difference: ${d.nemenyi.cd.toFixed(3)} ranks (α = ${d.alpha})`)

@@ -12,9 +12,10 @@ import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { arraySpec, arrayTaskStates, jobScript, submitArray, type SlurmOptions, type SlurmTaskState } from '../services/slurm.ts'
 import { runFolderTask } from '../services/studyCell.ts'
-import { TaskControl } from '../services/taskLoop.ts'
+import { TaskControl, type LoopProgress } from '../services/taskLoop.ts'
 import { addJob, cellFileStates, clearError, readJobs, readStudyFolder, type StudyFolder } from '../services/studyFolder.ts'
 import { CliError, table } from './output.ts'
+import { createProgress } from './progress.ts'
 import { dataDirOption } from './shared.ts'
 
 export type CellState = 'done' | 'running' | 'pending' | 'failed' | 'not submitted'
@@ -120,11 +121,15 @@ export function registerSlurmCommands(study: Command) {
     .command('task <dir> [index]')
     .description('train one cell of a study folder (what each Slurm array task runs); writes DIR/results/INDEX.json, never the store')
     .option('--workers <n>', 'training workers (default: $SLURM_CPUS_PER_TASK or 1)')
-    .action(async (dir: string, index: string | undefined, o: { workers?: string }) => {
+    .option('-q, --quiet', 'no per-epoch progress lines')
+    .action(async (dir: string, index: string | undefined, o: { workers?: string; quiet?: boolean }) => {
       const i = Number(index ?? process.env.SLURM_ARRAY_TASK_ID)
       if (!Number.isInteger(i) || i < 0) throw new CliError('give the cell index (or run inside a Slurm array task, which sets SLURM_ARRAY_TASK_ID)')
       const workers = Number(o.workers ?? process.env.SLURM_CPUS_PER_TASK ?? 1) || 1
       const t0 = Date.now()
+      // One plain line per task and epoch (a Slurm log is not a terminal), tasks named with their fold.
+      const display = createProgress({ quiet: o.quiet, run: readStudyFolder(dir).cells[i]?.config })
+      const onProgress = (p: LoopProgress) => display.update({ runId: `cell ${i}`, ...p })
       // SIGTERM (Slurm's time limit, scancel) or Ctrl-C: running tasks checkpoint and stop; the next run continues.
       const control = new TaskControl()
       const onSignal = (signal: NodeJS.Signals) => {
@@ -136,8 +141,9 @@ export function registerSlurmCommands(study: Command) {
       process.on('SIGTERM', onSignal)
       let r: Awaited<ReturnType<typeof runFolderTask>>
       try {
-        r = await runFolderTask(dir, i, { workers, control })
+        r = await runFolderTask(dir, i, { workers, control, onProgress })
       } finally {
+        display.stop()
         process.off('SIGINT', onSignal)
         process.off('SIGTERM', onSignal)
       }

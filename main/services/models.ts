@@ -43,10 +43,11 @@ export function modelServices(ctx: { dataDir: string; store: Store; version: () 
     const stored = existsSync(dir) ? readdirSync(dir).filter((n) => !isTempName(n)) : []
     const parsed = stored.map((name) => ({ name, p: parseModelFolderName(name) })).flatMap(({ name, p }) => (p ? [{ name, ...p }] : []))
     const folds = [...new Set(parsed.filter((p) => p.model === model && p.fold !== undefined).map((p) => p.fold!))].sort((a, b) => a - b)
+    // People count folds from 1 (foldLabel), the wire from 0: the message gives both.
     if (fold !== undefined && !folds.includes(fold))
       throw new ApiError(
         'not-found',
-        `${model} has no stored fold ${fold}${folds.length ? `; stored folds: ${folds.join(', ')}` : ' (this run did not use k-fold)'}.`
+        `${model} has no stored fold ${fold + 1} (fold index ${fold})${folds.length ? `; stored: folds ${folds.map((f) => f + 1).join(', ')}` : ': this run did not use k-fold'}.`
       )
     const f = fold ?? folds[0]
     const mine = parsed.filter((p) => p.model === model && p.fold === f)
