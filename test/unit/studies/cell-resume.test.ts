@@ -5,6 +5,8 @@
  *    same cell in a second folder of the same study;
  *  - every epoch it kept is the uninterrupted cell's (timings aside), each once; an epoch whose report was in flight
  *    when the process died may be missing (the checkpoint was already past it), so at most one per kill;
+ *  - it did continue: in the last run, a task that had a checkpoint does not start from its first epoch again, and a
+ *    task kept as finished does not train at all (read from the progress lines, which name each task and fold);
  *  - the finished cell leaves no checkpoints, partial results or error file behind, and its result file is whole.
  * The cell is a 2-fold × 1-seed cell of IUNet (two ratios) and the dense MLP on iris: fold checkpoint folders too.
  */
@@ -13,7 +15,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { type EpochMetrics, type FirstLayerArtifact, type ModelResult, resultKey, taskKey } from '../../../main/contract/index.ts'
+import { type EpochMetrics, type FirstLayerArtifact, type ModelResult, resultKey, runTasks, taskKey, taskLabel } from '../../../main/contract/index.ts'
 import { createServices } from '../../../main/services/index.ts'
 import type { CellResult } from '../../../main/services/studyFolder.ts'
 
@@ -59,6 +61,16 @@ function epochsKept(dir: string): number {
   return n
 }
 
+/** The first progress line of each task in a run's stderr, by task label ("Dense MLP · seed 0 · fold 2/2"). */
+function firstLines(stderr: string): Map<string, string> {
+  const first = new Map<string, string>()
+  for (const line of stderr.split('\n')) {
+    const m = /^\[\s*\d+%\] (.+? · seed \d+(?: · fold \d+\/\d+)?) · (\w+ \d+)\//.exec(line)
+    if (m && !first.has(m[1]!)) first.set(m[1]!, m[2]!)
+  }
+  return first
+}
+
 const untimed = ({ trainSeconds: _t, inferenceMsPerExample: _i, ...r }: ModelResult) => r
 const epochKey = (m: EpochMetrics) => `${taskKey(m)}@${m.compression}|${m.phase}|${m.epoch}`
 const untimedEpoch = ({ seconds: _s, ...m }: EpochMetrics) => m
@@ -74,40 +86,76 @@ describe('a Slurm cell killed with SIGKILL', () => {
       await services.close()
     }
     const ref = task(join(tmp, 'ref'))
+    let refErr = ''
+    ref.stderr.on('data', (b: Buffer) => (refErr += b.toString()))
     expect(await exited(ref)).toBe(0)
+    // Where each task starts when it trains from scratch ("supernet 1", "train 1").
+    const fresh = firstLines(refErr)
     const expected = JSON.parse(readFileSync(join(tmp, 'ref', 'results', '0.json'), 'utf8')) as CellResult
     expect(expected.results).toHaveLength(2 * (2 + 1))
 
     const dir = join(tmp, 'killed')
+    const folder = JSON.parse(readFileSync(join(dir, 'study.json'), 'utf8')) as {
+      cells: { config: Parameters<typeof runTasks>[0] & { split: { kfold: number } } }[]
+    }
+    const config = folder.cells[0]!.config
+    const tasks = runTasks(config)
     const seed = Number(process.env.KILL_SEED ?? Date.now() % 100000)
     let state = seed
     const random = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 4294967296
     const log: string[] = []
     let kills = 0
-    for (let attempt = 0; kills < 5 && attempt < 20; attempt++) {
+    let continued = 0
+
+    /** Runs the cell, killed after `want` more epochs (or to the end); checks that it continued what was kept. */
+    async function attempt(want: number | null): Promise<{ finished: boolean; err: string }> {
+      // What the cell kept: finished tasks (partial files) and checkpoints of the others.
+      const keptFinished = tasks.filter((t) => existsSync(join(dir, 'partial', '0', `${taskKey(t).replace(/\//g, '__')}.json`)))
+      const checkpointed = tasks.filter(
+        (t) => !keptFinished.includes(t) && existsSync(join(dir, 'checkpoints', '0', `${t.model}__seed${t.seed}`, `fold${t.fold}`, 'state.ckpt'))
+      )
       const before = epochsKept(dir)
       const child = task(dir)
-      const want = 1 + Math.floor(random() * 12)
+      let err = ''
+      child.stderr.on('data', (b: Buffer) => (err += b.toString()))
       let done = false
-      void exited(child).then(() => (done = true))
-      while (!done && epochsKept(dir) < before + want) await sleep(10)
-      if (!done) await sleep(Math.floor(random() * 40))
-      if (done) {
-        log.push(`attempt ${attempt}: finished before the kill`)
+      const code = exited(child).then((c) => ((done = true), c))
+      if (want !== null) {
+        while (!done && epochsKept(dir) < before + want) await sleep(10)
+        if (!done) await sleep(Math.floor(random() * 40))
+        if (!done) child.kill('SIGKILL')
+      }
+      const exit = await code
+      const killed = child.signalCode === 'SIGKILL'
+      if (!killed) expect(exit, err).toBe(0)
+      const first = firstLines(err)
+      for (const t of keptFinished) expect(first.has(taskLabel(t, config)), `${taskLabel(t, config)} trained again`).toBe(false)
+      for (const t of checkpointed) {
+        const label = taskLabel(t, config)
+        // A killed run may die before it reaches the task; one that ran to the end must have trained it.
+        if (!killed) expect(first.get(label), `${label} never trained`).toBeDefined()
+        if (first.has(label)) {
+          expect(first.get(label), `${label} started over`).not.toBe(fresh.get(label))
+          continued++
+        }
+      }
+      return { finished: !killed, err }
+    }
+
+    for (let i = 0; kills < 5 && i < 20; i++) {
+      const r = await attempt(1 + Math.floor(random() * 12))
+      if (r.finished) {
+        log.push(`attempt ${i}: finished before the kill`)
         break
       }
-      child.kill('SIGKILL')
-      await exited(child)
       kills++
-      log.push(`kill ${kills}: ${epochsKept(dir) - before} epochs on`)
+      log.push(`kill ${kills}: ${epochsKept(dir)} epochs kept`)
       expect(existsSync(join(dir, 'results', '0.json')), 'no result file before the cell finished').toBe(false)
     }
     expect(kills, `kill seed ${seed}: ${log.join('; ')}`).toBeGreaterThanOrEqual(5)
-
-    const last = task(dir)
-    let err = ''
-    last.stderr.on('data', (b: Buffer) => (err += b.toString()))
-    expect(await exited(last), err).toBe(0)
+    if (!existsSync(join(dir, 'results', '0.json'))) await attempt(null)
+    // Some task went on from a checkpoint (not only from finished tasks): what this test is about.
+    expect(continued, `kill seed ${seed}: ${log.join('; ')}`).toBeGreaterThan(0)
     const got = JSON.parse(readFileSync(join(dir, 'results', '0.json'), 'utf8')) as CellResult
 
     const why = `kill seed ${seed}: ${log.join('; ')}`
