@@ -5,7 +5,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path'
 import { ApiError, type AugmentPreview, type DatasetDetail, type DatasetPreview, type ImportOptions, type Req } from '../contract/index.ts'
 import { applyOverrides, inspectFile, loadSource, loadTable, previewOf, saveTable } from '../data/index.ts'
 import { buildAugmentations } from '../engine/augment/index.ts'
-import { isTempName, TEMP_MARKER } from '../lib/atomic.ts'
+import { fsyncDir, isTempName, TEMP_MARKER } from '../lib/atomic.ts'
 import { createRng } from '../lib/random.ts'
 import type { Store } from '../store/index.ts'
 import { summaryOf } from '../store/datasets.ts'
@@ -156,6 +156,7 @@ export function datasetServices(ctx: DatasetServiceOptions) {
       }
       // Complete tables only ever appear under their id: a crash before this leaves a temp folder swept at start.
       await rename(tmpDir, storageDir)
+      fsyncDir(storageRoot)
     } catch (e) {
       await rm(tmpDir, { recursive: true, force: true })
       throw e
