@@ -64,3 +64,15 @@ export function roughDuration(seconds: number | null | undefined): string {
   if (m < 60) return `${m} min`
   return `${Math.floor(m / 60)} h ${m % 60} min`
 }
+
+/** A p-value: "0.0312", or "3.1e-5" below 1e-4. */
+export function pValue(p: number | null | undefined): string {
+  if (p === null || p === undefined || Number.isNaN(p)) return MISSING
+  return p < 1e-4 ? p.toExponential(1) : p.toFixed(4)
+}
+
+/** A difference of shares in percentage points, signed: 0.006 → "+0.6 pts". */
+export function pointsDiff(d: number | null | undefined): string {
+  if (!finite(d)) return MISSING
+  return `${d >= 0 ? '+' : ''}${(100 * d).toFixed(1)} pts`
+}

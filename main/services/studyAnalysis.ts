@@ -5,7 +5,6 @@
  * A variant is a model at a compression ratio and a grid point. Pure: statistics come from lib/stats.
  */
 import {
-  MODEL_LABELS,
   type MeanStd,
   type ModelKind,
   type ModelResult,
@@ -15,6 +14,9 @@ import {
   type StudyVariant,
   canonicalJson,
   describePoint,
+  modelAtRatio,
+  pointsDiff,
+  pValue,
   relevantGrid,
   type GridPoint
 } from '../contract/index.ts'
@@ -42,12 +44,10 @@ export interface AnalysisInput {
 type Analysis = Pick<StudyDetail, 'variants' | 'matrix' | 'best' | 'ranks' | 'friedman' | 'nemenyi' | 'baseline' | 'tests' | 'verdicts'>
 
 const METRIC_WORDS: Record<StudyMetric, string> = { accuracy: 'accuracy', balancedAccuracy: 'balanced accuracy', macroF1: 'macro F1' }
-const fmtP = (p: number) => (p < 1e-4 ? p.toExponential(1) : p.toFixed(4))
-const pts = (d: number) => `${d >= 0 ? '+' : ''}${(100 * d).toFixed(1)} pts`
 
 function variantLabel(model: ModelKind, compression: number, point: GridPoint): string {
   const g = describePoint(point)
-  return `${MODEL_LABELS[model]}${compression > 1 ? ` 1/${compression}` : ''}${g ? ` · ${g}` : ''}`
+  return `${modelAtRatio(model, compression)}${g ? ` · ${g}` : ''}`
 }
 
 export function analyzeStudy(input: AnalysisInput): Analysis {
@@ -110,8 +110,8 @@ export function analyzeStudy(input: AnalysisInput): Analysis {
     const [topRank, top] = order[0]!
     verdicts.push(
       f.p < alpha
-        ? `The ${k} variants differ in ${word} over ${complete.length} datasets (Friedman χ²(${f.df}) = ${f.statistic.toFixed(2)}, p = ${fmtP(f.p)} < α = ${alpha}).`
-        : `No evidence that the ${k} variants differ in ${word} over ${complete.length} datasets (Friedman χ²(${f.df}) = ${f.statistic.toFixed(2)}, p = ${fmtP(f.p)} ≥ α = ${alpha}); with more datasets a difference may show.`
+        ? `The ${k} variants differ in ${word} over ${complete.length} datasets (Friedman χ²(${f.df}) = ${f.statistic.toFixed(2)}, p = ${pValue(f.p)} < α = ${alpha}).`
+        : `No evidence that the ${k} variants differ in ${word} over ${complete.length} datasets (Friedman χ²(${f.df}) = ${f.statistic.toFixed(2)}, p = ${pValue(f.p)} ≥ α = ${alpha}); with more datasets a difference may show.`
     )
     const beaten = order.filter(([r]) => r - topRank >= n.cd).map(([, j]) => variants[j]!.label)
     verdicts.push(
@@ -157,11 +157,11 @@ export function analyzeStudy(input: AnalysisInput): Analysis {
         verdicts.push(`${name}: ${t.n} shared dataset${t.n === 1 ? '' : 's'}; the Wilcoxon test needs at least 2.`)
         continue
       }
-      const record = `${t.wins} wins, ${t.ties} ties, ${t.losses} losses over ${t.n} datasets (mean ${pts(t.meanDifference!)} ${word})`
+      const record = `${t.wins} wins, ${t.ties} ties, ${t.losses} losses over ${t.n} datasets (mean ${pointsDiff(t.meanDifference)} ${word})`
       const verdict = t.significant
         ? `${t.meanDifference! > 0 ? 'better' : 'worse'}, significant at α = ${alpha} after Holm's correction`
         : `not significantly different at α = ${alpha} after Holm's correction`
-      verdicts.push(`${name}: ${record}; Wilcoxon p = ${fmtP(t.p)}, Holm p = ${fmtP(t.pHolm)}: ${verdict}.`)
+      verdicts.push(`${name}: ${record}; Wilcoxon p = ${pValue(t.p)}, Holm p = ${pValue(t.pHolm)}: ${verdict}.`)
     }
   }
   return { variants, matrix, best, ranks, friedman: fr, nemenyi, baseline, tests, verdicts }

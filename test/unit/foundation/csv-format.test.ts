@@ -3,7 +3,19 @@
  * mean ± std, durations), checked against hand-written expected strings.
  */
 import { describe, expect, it } from 'vitest'
-import { csvCell, csvLine, duration, numMeanStd, pctMeanStd, percent, percentNumber, roughDuration, toCsv } from '../../../main/contract/index.ts'
+import {
+  csvCell,
+  csvLine,
+  duration,
+  numMeanStd,
+  pctMeanStd,
+  percent,
+  percentNumber,
+  pointsDiff,
+  pValue,
+  roughDuration,
+  toCsv
+} from '../../../main/contract/index.ts'
 
 describe('csvCell', () => {
   it('quotes per RFC 4180: commas, quotes (doubled), CR and LF', () => {
@@ -77,5 +89,16 @@ describe('format', () => {
     expect(roughDuration(12 * 60 + 10)).toBe('12 min')
     expect(roughDuration(3590)).toBe('1 h 0 min')
     expect(roughDuration(3900)).toBe('1 h 5 min')
+  })
+})
+
+describe('test statistics', () => {
+  it('p-values and differences in points', () => {
+    expect(pValue(0.03121)).toBe('0.0312')
+    expect(pValue(3.14e-5)).toBe('3.1e-5')
+    expect(pValue(null)).toBe('—')
+    expect(pointsDiff(0.006)).toBe('+0.6 pts')
+    expect(pointsDiff(-0.0123)).toBe('-1.2 pts')
+    expect(pointsDiff(0)).toBe('+0.0 pts')
   })
 })
