@@ -13,7 +13,8 @@ import type { Command } from 'commander'
 import { arraySpec, arrayTaskStates, jobScript, submitArray, type SlurmOptions, type SlurmTaskState } from '../services/slurm.ts'
 import { runFolderTask } from '../services/studyCell.ts'
 import { TaskControl, type LoopProgress } from '../services/taskLoop.ts'
-import { addJob, cellFileStates, clearError, readJobs, readStudyFolder, type StudyFolder } from '../services/studyFolder.ts'
+import { addJob, cellFileStates, clearError, readJobs, readStudyFolder, type FolderCell, type StudyFolder } from '../services/studyFolder.ts'
+import { tasksText } from '../contract/index.ts'
 import { CliError, table } from './output.ts'
 import { createProgress } from './progress.ts'
 import { dataDirOption } from './shared.ts'
@@ -141,7 +142,11 @@ export function registerSlurmCommands(study: Command) {
       process.on('SIGTERM', onSignal)
       let r: Awaited<ReturnType<typeof runFolderTask>>
       try {
-        r = await runFolderTask(dir, i, { workers, control, onProgress })
+        const onStart = (cell: FolderCell, kept: number) =>
+          display.log(
+            `cell ${i} · ${cell.datasetName} ${JSON.stringify(cell.grid)} · ${tasksText(cell.config)}${kept ? ` · continuing: ${kept} finished before` : ''}`
+          )
+        r = await runFolderTask(dir, i, { workers, control, onProgress, onStart })
       } finally {
         display.stop()
         process.off('SIGINT', onSignal)

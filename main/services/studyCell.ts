@@ -95,6 +95,8 @@ export interface FolderTaskOptions {
   workers?: number
   backend?: BackendChoice
   onProgress?: (p: LoopProgress) => void
+  /** Before training: the cell, and how many of its tasks were finished (kept) by an earlier run. */
+  onStart?: (cell: FolderCell, kept: number) => void
   /** Stops the cell (signals): running tasks checkpoint and stop; what is finished is kept. */
   control?: TaskControl
 }
@@ -118,6 +120,7 @@ export async function runFolderTask(dir: string, index: number, opts: FolderTask
     const p = readPartial(layout.partialTask(index, taskKey(t)), taskKey(t))
     if (p) kept.set(taskKey(t), p)
   }
+  opts.onStart?.(cell, kept.size)
   const doneEpochs = new Map(tasks.map((t) => [taskKey(t), readEpochLog(join(layout.taskCheckpoint(index, t), EPOCH_LOG)).length]))
   const control = opts.control ?? new TaskControl()
   const pool = new TrainingPool({ size: Math.max(1, opts.workers ?? 1), backend: opts.backend ?? 'auto' })

@@ -129,6 +129,7 @@ describe('a Slurm cell killed with SIGKILL', () => {
       const killed = child.signalCode === 'SIGKILL'
       if (!killed) expect(exit, err).toBe(0)
       const first = firstLines(err)
+      if (!killed && keptFinished.length) expect(err).toContain(`continuing: ${keptFinished.length} finished before`)
       for (const t of keptFinished) expect(first.has(taskLabel(t, config)), `${taskLabel(t, config)} trained again`).toBe(false)
       for (const t of checkpointed) {
         const label = taskLabel(t, config)
