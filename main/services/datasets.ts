@@ -13,7 +13,7 @@ import type { EventBus } from './events.ts'
 import { FASHION_MNIST_DIR } from './examples.ts'
 import { dataLayout } from './layout.ts'
 import { importInWorker, inspectInWorker } from '../workers/importer.ts'
-import { resourcesDir } from './paths.ts'
+import { examplesDir } from './paths.ts'
 
 /**
  * Which files `datasets.inspect/import` may read: any (the desktop app and the CLI, for files their user picks)
@@ -102,7 +102,7 @@ export function datasetServices(ctx: DatasetServiceOptions) {
   const workerFrom = ctx.parseInWorkerFromBytes ?? PARSE_IN_WORKER_FROM_BYTES
   /** The chunk being written per upload id: a chunk waits for the one before it (one writer per upload). */
   const uploading = new Map<string, Promise<unknown>>()
-  const readable = (path: string) => checkFileAccess(path, fileAccess, [ctx.dataDir, join(resourcesDir(), 'examples'), FASHION_MNIST_DIR])
+  const readable = (path: string) => checkFileAccess(path, fileAccess, [ctx.dataDir, examplesDir(), FASHION_MNIST_DIR])
 
   function getOrThrow(id: string) {
     const d = store.datasets.get(id)
