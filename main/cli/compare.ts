@@ -2,7 +2,7 @@
  * What `iunet run` adds to the aggregates: the per-seed values (so anyone can run their own test) and the paired
  * t-test of IUNet against the dense MLP over the seeds they share (lib/stats).
  */
-import { MODEL_LABELS, type ModelKind, type ModelResult, type RunDetail } from '../contract/index.ts'
+import { MODEL_LABELS, modelAtRatio, pointsDiff, pValue, type ModelKind, type ModelResult, type RunDetail } from '../contract/index.ts'
 import { correctedResampledTTest, pairedTTest } from '../lib/stats/index.ts'
 
 export interface SeedValues {
@@ -101,13 +101,13 @@ export function iunetVsMlp(detail: RunDetail): PairedComparison[] {
 /** Plain-language lines for the terminal. */
 export function describeComparisons(tests: PairedComparison[], alpha = 0.05): string[] {
   return tests.map((c) => {
-    const name = `${MODEL_LABELS[c.model]}${c.compression > 1 ? ` 1/${c.compression}` : ''} vs ${MODEL_LABELS[c.baseline]}`
+    const name = `${modelAtRatio(c.model, c.compression)} vs ${MODEL_LABELS[c.baseline]}`
     if (c.p === null) return `${name}: paired t-test needs ≥ 2 seeds both finished (have ${c.seeds.length}); use --seeds 3 or more.`
-    const diff = `${c.meanDifference! >= 0 ? '+' : ''}${(100 * c.meanDifference!).toFixed(1)} pts accuracy`
+    const diff = `${pointsDiff(c.meanDifference)} accuracy`
     if (Number.isNaN(c.p)) return `${name}: ${diff}, identical on all ${c.seeds.length} seeds.`
     const verdict = c.p < alpha ? `significant at α = ${alpha}` : `not significant at α = ${alpha}`
     const what = c.test === 'paired-t' ? `${c.seeds.length} paired seeds` : `${c.seeds.length} paired folds`
     const how = c.test === 'paired-t' ? 'paired t-test' : 'corrected resampled t-test'
-    return `${name}: ${diff} over ${what}, t(${c.df}) = ${c.t!.toFixed(2)}, p = ${c.p < 1e-4 ? c.p.toExponential(1) : c.p.toFixed(4)} (${how}, two-sided): ${verdict}.`
+    return `${name}: ${diff} over ${what}, t(${c.df}) = ${c.t!.toFixed(2)}, p = ${pValue(c.p)} (${how}, two-sided): ${verdict}.`
   })
 }

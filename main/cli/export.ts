@@ -11,7 +11,7 @@ export function registerExportCommand(program: Command) {
     .requiredOption('--run <id>', 'run id (or a unique prefix, as `iunet runs` shows it)')
     .requiredOption('--model <kind>', `model kind (${ModelKind.options.join(', ')})`)
     .option('--seed <n>', 'seed (default: the lowest stored)')
-    .option('--fold <n>', 'k-fold test part, for runs with k-fold splits (default: the first)')
+    .option('--fold <n>', 'k-fold runs: the fold, counted from 1 as progress lines and cards show it ("fold 2/3" is 2; default: 1)')
     .option('--ratio <r>', 'compression ratio of a pruned model (default: the highest stored)')
     .requiredOption('--out <dir>', 'folder to write the bundle to (created; an existing bundle there is replaced)')
     .addOption(dataDirOption())
@@ -26,7 +26,11 @@ export function registerExportCommand(program: Command) {
       }
       const seed = num('--seed', o.seed)
       const ratio = num('--ratio', o.ratio)
-      const fold = num('--fold', o.fold)
+      const foldNumber = num('--fold', o.fold)
+      if (foldNumber !== undefined && !(Number.isInteger(foldNumber) && foldNumber >= 1))
+        throw new CliError(`--fold counts from 1, as progress lines and cards name folds ("fold 1/3"), got "${o.fold}"`)
+      // The wire counts folds from 0.
+      const fold = foldNumber === undefined ? undefined : foldNumber - 1
       const { createServices } = await import('../services/index.ts')
       const services = createServices({ dataDir: o.dataDir, transport: 'websocket', workers: 1, readOnly: true })
       try {

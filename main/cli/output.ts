@@ -1,4 +1,4 @@
-/** Shared CLI helpers: turning errors into one clear line and exit code, and small table formatting. */
+/** Shared CLI helpers: turning errors into one clear line and exit code, and tables (numbers: contract/format.ts). */
 import { ApiError } from '../contract/index.ts'
 
 export class CliError extends Error {
@@ -30,6 +30,3 @@ export function table(headers: string[], rows: string[][]): string {
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')
   return [line(headers), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n')
 }
-
-export const pct = (x: number) => `${(100 * x).toFixed(1)}`
-export const meanStd = (m: { mean: number; std: number }) => `${pct(m.mean)} ± ${pct(m.std)}`

@@ -1,8 +1,7 @@
 /** `iunet predict`: apply an exported model (its preprocessing, then the network) to the rows of a CSV. */
 import type { Command } from 'commander'
+import { predictionsCsv } from '../services/modelPredict.ts'
 import { dataDirOption } from './shared.ts'
-
-const esc = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s)
 
 export function registerPredictCommand(program: Command) {
   program
@@ -24,9 +23,8 @@ export function registerPredictCommand(program: Command) {
           process.stdout.write(`Predicted ${r.rows} row(s) → ${r.out}\n`)
           return
         }
-        const lines = [['predicted', ...r.classNames.map((c) => `p_${c}`)].map(esc).join(',')]
-        for (const p of r.predictions) lines.push([esc(p.predicted), ...p.probabilities.map(String)].join(','))
-        process.stdout.write(lines.join('\n') + '\n')
+        // The same CSV as --out writes.
+        process.stdout.write(predictionsCsv(r.classNames, r.predictions))
       } finally {
         await services.close()
       }

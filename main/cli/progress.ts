@@ -1,11 +1,12 @@
 /**
- * Training progress of `iunet run`. In a terminal: a live display (cli-progress), one bar per task (model × seed)
- * showing its phase, epoch and validation accuracy, under one bar for the whole run with its ETA. When the
- * output is not a terminal (a pipe, a log file, CI): the plain lines as before, one per epoch per task.
+ * Training progress of `iunet run`, `iunet resume` and `iunet study task`. In a terminal: a live display
+ * (cli-progress), one bar per task (model × seed × fold, named by the contract's taskLabel: "Dense MLP · seed 0 ·
+ * fold 2/3") showing its phase, epoch and validation accuracy, under one bar for the whole run with its ETA. When the
+ * output is not a terminal (a pipe, a log file, CI, a Slurm log): plain lines, one per epoch per task.
  * Progress goes to stderr, so the table on stdout stays clean either way.
  */
 import cliProgress from 'cli-progress'
-import { MODEL_LABELS, type RunProgress } from '../contract/index.ts'
+import { type FoldSplit, MODEL_LABELS, type RunProgress, percent, roughDuration, taskKey, taskLabel } from '../contract/index.ts'
 
 export interface ProgressDisplay {
   update(p: RunProgress): void
@@ -17,22 +18,29 @@ export interface ProgressDisplay {
 
 type Out = NodeJS.WritableStream & { isTTY?: boolean; columns?: number }
 
-const taskKey = (p: RunProgress) => `${p.model}/${p.seed}`
-const pctText = (x: number) => `${(100 * x).toFixed(1)}%`
-const etaText = (s: number | null) => (s === null ? '' : s >= 3600 ? `${(s / 3600).toFixed(1)} h` : s >= 90 ? `${Math.ceil(s / 60)} min` : `${Math.ceil(s)} s`)
+export interface ProgressOptions {
+  quiet?: boolean
+  out?: Out
+  /** The run's split, so folds read "fold 2/3" (without it: "fold 2"). */
+  run?: FoldSplit
+}
+
+/** "Dense MLP · seed 0 · fold 2/3 · supernet 3/10 · val acc 75.0 %": one task's epoch. */
+export function progressLine(p: RunProgress, run?: FoldSplit): string {
+  const acc = p.metrics ? ` · val acc ${percent(p.metrics.valAccuracy)}` : ''
+  return `${taskLabel(p, run)} · ${p.phase} ${p.epoch}/${p.totalEpochs}${acc}`
+}
 
 /** The plain format: one line per (task, phase, epoch), with the run's share done and the ETA. */
-export function plainProgress(out: Out = process.stderr): ProgressDisplay {
+export function plainProgress(out: Out = process.stderr, run?: FoldSplit): ProgressDisplay {
   const last = new Map<string, string>()
   return {
     update(p) {
       const stamp = `${p.phase}:${p.epoch}`
       if (!p.metrics || last.get(taskKey(p)) === stamp) return
       last.set(taskKey(p), stamp)
-      const eta = p.etaSeconds === null ? '' : ` · eta ${Math.ceil(p.etaSeconds)} s`
-      out.write(
-        `[${(100 * p.runProgress).toFixed(0).padStart(3)}%] ${MODEL_LABELS[p.model]} seed ${p.seed} ${p.phase} ${p.epoch}/${p.totalEpochs} · val acc ${(100 * p.metrics.valAccuracy).toFixed(1)}%${eta}\n`
-      )
+      const eta = p.etaSeconds === null ? '' : ` · eta ${roughDuration(p.etaSeconds)}`
+      out.write(`[${(100 * p.runProgress).toFixed(0).padStart(3)}%] ${progressLine(p, run)}${eta}\n`)
     },
     log: (line) => out.write(line + '\n'),
     stop: () => {}
@@ -40,8 +48,9 @@ export function plainProgress(out: Out = process.stderr): ProgressDisplay {
 }
 
 /** The live display: bars redrawn in place (at most ~10 times a second). */
-export function liveProgress(out: Out = process.stderr): ProgressDisplay {
-  const labelWidth = Math.max(...Object.values(MODEL_LABELS).map((l) => l.length)) + 8
+export function liveProgress(out: Out = process.stderr, run?: FoldSplit): ProgressDisplay {
+  // Wide enough for the longest model label with a two-digit seed and fold.
+  const labelWidth = Math.max(...Object.values(MODEL_LABELS).map((l) => l.length)) + ' · seed 10 · fold 10/10'.length
   const multi = new cliProgress.MultiBar(
     {
       stream: out as NodeJS.WriteStream,
@@ -65,11 +74,12 @@ export function liveProgress(out: Out = process.stderr): ProgressDisplay {
       if (stopped) return
       overall.update(Math.round(1000 * p.runProgress), {
         phase: `${(100 * p.runProgress).toFixed(0).padStart(3)}%`,
-        info: p.etaSeconds === null ? '' : `eta ${etaText(p.etaSeconds)}`
+        info: p.etaSeconds === null ? '' : `eta ${roughDuration(p.etaSeconds)}`
       })
+      // One bar per task: each fold is its own task, so its own bar.
       const key = taskKey(p)
       let bar = bars.get(key)
-      const label = `${MODEL_LABELS[p.model]} seed ${p.seed}`.padEnd(labelWidth)
+      const label = taskLabel(p, run).padEnd(labelWidth)
       if (!bar) {
         bar = multi.create(Math.max(1, p.totalEpochs), 0, { label, phase: '', info: '' })
         bars.set(key, bar)
@@ -79,7 +89,7 @@ export function liveProgress(out: Out = process.stderr): ProgressDisplay {
       bar.update(done ? Math.max(1, p.totalEpochs) : p.epoch, {
         label,
         phase: done ? 'done' : `${p.phase} ${p.epoch}/${p.totalEpochs}`.padEnd(16),
-        info: p.metrics ? `val acc ${pctText(p.metrics.valAccuracy)}` : ''
+        info: p.metrics ? `val acc ${percent(p.metrics.valAccuracy)}` : ''
       })
     },
     log(line) {
@@ -95,8 +105,8 @@ export function liveProgress(out: Out = process.stderr): ProgressDisplay {
 }
 
 /** Live when `out` is a terminal, plain lines otherwise; `quiet` keeps only the log lines. */
-export function createProgress(options: { quiet?: boolean; out?: Out } = {}): ProgressDisplay {
+export function createProgress(options: ProgressOptions = {}): ProgressDisplay {
   const out = options.out ?? process.stderr
   if (options.quiet) return { update: () => {}, log: (line) => out.write(line + '\n'), stop: () => {} }
-  return out.isTTY ? liveProgress(out) : plainProgress(out)
+  return out.isTTY ? liveProgress(out, options.run) : plainProgress(out, options.run)
 }

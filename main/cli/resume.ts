@@ -30,7 +30,8 @@ export async function resumeCommand(run: string, o: ResumeOptions): Promise<numb
       return 2
     }
     const id = matches[0]!.id
-    progress = createProgress({ quiet: o.quiet })
+    const { config } = await services.call('runs.get', { id })
+    progress = createProgress({ quiet: o.quiet, run: config })
     const display = progress
     services.bus.subscribe((event, p) => event === 'run.progress' && (p as RunProgress).runId === id && display.update(p as RunProgress))
     const t0 = Date.now()

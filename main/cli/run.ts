@@ -1,11 +1,25 @@
 /** `iunet run`: train the comparison on a dataset, print the table, store the run, optionally write JSON. */
 import { writeFile } from 'node:fs/promises'
 import type { Command } from 'commander'
-import { MODEL_LABELS, Preset, type BackendChoice, type ModelAggregate, type RunDetail, type RunProgress } from '../contract/index.ts'
+import {
+  MODEL_LABELS,
+  Preset,
+  type BackendChoice,
+  type ModelAggregate,
+  type RunDetail,
+  type RunProgress,
+  duration,
+  foldCount,
+  modelAtRatio,
+  pairedTestName,
+  pctMeanStd,
+  replicatesText,
+  tasksText
+} from '../contract/index.ts'
 import { describeComparisons, iunetVsMlp, perSeed } from './compare.ts'
 import { resolveCliConfig, type ConfigOptions } from './config.ts'
 import { addRunConfigOptions } from './flags.ts'
-import { meanStd, table } from './output.ts'
+import { table } from './output.ts'
 import { createProgress, type ProgressDisplay } from './progress.ts'
 import { backendOption, dataDirOption } from './shared.ts'
 import { interruptOnSignals } from './signals.ts'
@@ -17,7 +31,7 @@ export interface RunOptions extends ConfigOptions {
   quiet?: boolean
 }
 
-/** The `--json` document: one entry per (model, compression). */
+/** The `--json` document: one entry per (model, compression), with its values per seed (and fold). */
 export function runJson(detail: RunDetail) {
   return {
     runId: detail.id,
@@ -26,10 +40,18 @@ export function runJson(detail: RunDetail) {
     backend: detail.backend,
     preset: detail.preset,
     seeds: detail.seeds,
+    /** Folds per seed (repeated k-fold), or null. */
+    folds: foldCount(detail.config),
+    /** What every mean ± std is over ("2 seeds × 3 folds"). */
+    replicates: replicatesText(detail.config),
+    /** The test of `tests`. */
+    test: pairedTestName(detail.config),
     models: detail.aggregates.map((a: ModelAggregate) => ({
       name: a.model,
       label: MODEL_LABELS[a.model],
       compression: a.compression,
+      /** Replicates (seed × fold) behind the means. */
+      n: a.accuracy.n,
       params: a.params,
       nonzeroParams: a.nonzeroParams,
       accuracy: { mean: a.accuracy.mean, std: a.accuracy.std },
@@ -54,24 +76,34 @@ export async function reportWhenFinished(services: Services, id: string, display
   display.stop()
   const detail = await services.call('runs.get', { id })
   printSummary(detail)
-  process.stdout.write(`wall time ${((Date.now() - t0) / 1000).toFixed(1)} s\n`)
+  process.stdout.write(`wall time ${duration((Date.now() - t0) / 1000)}\n`)
   if (detail.error) process.stderr.write(`\n${detail.status}: ${detail.error}\n`)
   if (json) await writeFile(json, JSON.stringify(runJson(detail), null, 2) + '\n')
   return detail.status === 'finished' ? 0 : 1
 }
 
+/** "iris — finished on cpu · mean ± std over 2 seeds × 3 folds (each fold's test part) · IUNet vs Dense MLP: corrected resampled t-test". */
+export function summaryHeader(detail: RunDetail): string {
+  const c = detail.config
+  const scored = foldCount(c) ? "each fold's test part" : 'the test split'
+  const test = iunetVsMlp(detail).length ? ` · IUNet vs Dense MLP: ${pairedTestName(c)}` : ''
+  return `${detail.name} — ${detail.status} on ${detail.backend} · mean ± std over ${replicatesText(c)} (${scored})${test}`
+}
+
 export function printSummary(detail: RunDetail) {
+  const pct = (m: ModelAggregate['accuracy']) => pctMeanStd(m, { unit: false })
   const rows = detail.aggregates.map((a) => [
-    MODEL_LABELS[a.model] + (a.compression > 1 ? ` 1/${a.compression}` : ''),
-    meanStd(a.accuracy),
-    meanStd(a.balancedAccuracy),
+    modelAtRatio(a.model, a.compression),
+    String(a.accuracy.n),
+    pct(a.accuracy),
+    pct(a.balancedAccuracy),
     `${a.nonzeroParams.toLocaleString('en')} / ${a.params.toLocaleString('en')}`,
-    meanStd(a.invariancePrediction),
-    a.supernetValAccuracy ? meanStd(a.supernetValAccuracy) : '',
-    `${a.trainSeconds.mean.toFixed(1)} s`
+    pct(a.invariancePrediction),
+    a.supernetValAccuracy ? pct(a.supernetValAccuracy) : '',
+    duration(a.trainSeconds.mean)
   ])
-  process.stdout.write(`\n${detail.name} — ${detail.status} on ${detail.backend}, ${detail.seeds} seed(s), test split\n\n`)
-  process.stdout.write(table(['model', 'accuracy %', 'balanced acc %', 'nonzero / params', 'invariance %', 'supernet val %', 'time'], rows) + '\n')
+  process.stdout.write(`\n${summaryHeader(detail)}\n\n`)
+  process.stdout.write(table(['model', 'n', 'accuracy %', 'balanced acc %', 'nonzero / params', 'invariance %', 'supernet val %', 'time'], rows) + '\n')
   process.stdout.write('\ninvariance = share of test predictions unchanged under the ILO transformation; read it next to accuracy.\n')
   const tests = describeComparisons(iunetVsMlp(detail))
   if (tests.length) process.stdout.write('\n' + tests.join('\n') + '\n')
@@ -85,12 +117,12 @@ export async function runCommand(o: RunOptions): Promise<number> {
   let progress: ProgressDisplay | undefined
   try {
     const { config, datasetName } = await resolveCliConfig(services, o)
-    progress = createProgress({ quiet: o.quiet })
+    progress = createProgress({ quiet: o.quiet, run: config })
     const display = progress
     services.bus.subscribe((event, p) => event === 'run.progress' && display.update(p as RunProgress))
     const t0 = Date.now()
     const summary = await services.call('runs.start', config)
-    display.log(`run ${summary.id} · ${datasetName} · models ${config.models.join(', ')} · ${config.seeds} seed(s) · data in ${o.dataDir}`)
+    display.log(`run ${summary.id} · ${datasetName} · ${tasksText(config)} · data in ${o.dataDir}`)
     return await reportWhenFinished(services, summary.id, display, t0, o.json)
   } finally {
     progress?.stop()

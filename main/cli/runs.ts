@@ -1,7 +1,8 @@
 /** `iunet runs`: list stored runs. */
 import type { Command } from 'commander'
+import { MODEL_LABELS, percent, replicatesText } from '../contract/index.ts'
 import { dataDirOption } from './shared.ts'
-import { pct, table } from './output.ts'
+import { table } from './output.ts'
 
 export function registerRunsCommand(program: Command) {
   program
@@ -24,12 +25,14 @@ export function registerRunsCommand(program: Command) {
         }
         process.stdout.write(
           table(
-            ['id', 'name', 'status', 'best', 'created'],
+            ['id', 'name', 'status', 'replicates', 'best', 'created'],
             runs.map((r) => [
               r.id.slice(0, 8),
               r.name,
               r.status,
-              r.bestAccuracy === null ? '' : `${pct(r.bestAccuracy)} % ${r.bestModel}`,
+              // "2 seeds × 3 folds": a k-fold run's folds are replicates too, never counted as seeds.
+              replicatesText({ seeds: r.seeds, split: { kfold: r.folds } }),
+              r.bestAccuracy === null || !r.bestModel ? '' : `${percent(r.bestAccuracy)} ${MODEL_LABELS[r.bestModel]}`,
               r.createdAt.slice(0, 19).replace('T', ' ')
             ])
           ) + '\n'

@@ -3,8 +3,21 @@
  * record against the baseline), the tuned-on-validation comparison, the grid effects, and the verdicts wrapped.
  * `--wide` adds the dataset matrix (variants as rows, datasets as columns) whatever its width.
  */
-import { MODEL_LABELS, replicatesText, type GridEffect, type ModelKind, type StudyComparison, type StudyDetail } from '../contract/index.ts'
-import { meanStd, pct, table } from './output.ts'
+import {
+  METRIC_WORDS,
+  MISSING,
+  MODEL_LABELS,
+  pctMeanStd,
+  percentNumber,
+  pointsDiff,
+  pValue,
+  replicatesText,
+  type GridEffect,
+  type ModelKind,
+  type StudyComparison,
+  type StudyDetail
+} from '../contract/index.ts'
+import { table } from './output.ts'
 
 export interface ShowOptions {
   /** Print the dataset × variant matrix too, however wide. */
@@ -16,10 +29,6 @@ export interface ShowOptions {
   /** Terminal width the default output fits (120). */
   width?: number
 }
-
-const METRIC = { accuracy: 'accuracy', balancedAccuracy: 'balanced accuracy', macroF1: 'macro F1' } as const
-const signedPts = (d: number | null) => (d === null ? '—' : `${d >= 0 ? '+' : ''}${(100 * d).toFixed(1)}`)
-const fmtP = (p: number | null) => (p === null ? '—' : p < 1e-3 ? p.toExponential(0) : p.toFixed(3))
 
 /** Cuts a cell to `w` characters with an ellipsis. */
 export function fit(text: string, w: number): string {
@@ -56,15 +65,15 @@ function comparisonTable(c: StudyComparison, rows: Row[], baselineLabel: string 
     const isBase = c.baseline === r.index
     return [
       r.label,
-      rankOf(r.index)?.toFixed(2) ?? '—',
-      means.length ? pct(means.reduce((a, b) => a + b, 0) / means.length) : '—',
+      rankOf(r.index)?.toFixed(2) ?? MISSING,
+      means.length ? percentNumber(means.reduce((a, b) => a + b, 0) / means.length) : MISSING,
       String(means.length),
       isBase ? 'baseline' : t ? `${t.wins}/${t.ties}/${t.losses}` : '—',
-      isBase ? '' : signedPts(t?.meanDifference ?? null),
-      isBase ? '' : `${fmtP(t?.pHolm ?? null)}${t?.significant ? ' *' : ''}`
+      isBase ? '' : pointsDiff(t?.meanDifference),
+      isBase ? '' : `${pValue(t?.pHolm)}${t?.significant ? ' *' : ''}`
     ]
   })
-  const headers = ['variant', 'avg rank', 'mean %', 'datasets', baselineLabel ? `W/T/L vs ${fit(baselineLabel, 16)}` : 'W/T/L', 'Δ pts', 'Holm p']
+  const headers = ['variant', 'avg rank', 'mean %', 'datasets', baselineLabel ? `W/T/L vs ${fit(baselineLabel, 16)}` : 'W/T/L', 'Δ', 'Holm p']
   // The label column takes what the others leave of the width.
   const others = headers.slice(1).map((h, i) => Math.max(h.length, ...cells.map((r) => r[i + 1]!.length)))
   const labelWidth = Math.max(12, width - others.reduce((a, b) => a + b + 2, 0))
@@ -76,7 +85,7 @@ function comparisonTable(c: StudyComparison, rows: Row[], baselineLabel: string 
 
 /** A grid effect as text: a table for two settings, a row for one, marginal effects for three or more. */
 export function formatGridEffect(e: GridEffect, baselineLabel: string): string {
-  const cell = (p: GridEffect['points'][number]) => `${signedPts(p.meanDifference)} (${p.wins}/${p.ties}/${p.losses})`
+  const cell = (p: GridEffect['points'][number]) => `${pointsDiff(p.meanDifference)} (${p.wins}/${p.ties}/${p.losses})`
   const head = `${e.label}: Δ pts vs ${baselineLabel} (W/T/L over datasets); average rank among its ${e.points.length} settings in brackets`
   const key = (v: unknown) => JSON.stringify(v)
   if (e.settings.length === 2) {
@@ -97,7 +106,7 @@ export function formatGridEffect(e: GridEffect, baselineLabel: string): string {
   }
   const lines = e.marginals.map(
     (m) =>
-      `  ${m.setting}: ${m.values.map((v) => `${JSON.stringify(v.value)} → ${signedPts(v.meanDifference)} [${v.averageRank?.toFixed(1) ?? '—'}]`).join(' · ')}`
+      `  ${m.setting}: ${m.values.map((v) => `${JSON.stringify(v.value)} → ${pointsDiff(v.meanDifference)} [${v.averageRank?.toFixed(1) ?? '—'}]`).join(' · ')}`
   )
   return [`${e.label}: marginal effect of each setting (Δ pts vs ${baselineLabel}, averaged over the other settings; [average rank])`, ...lines].join('\n')
 }
@@ -108,7 +117,7 @@ export function formatMatrix(d: StudyDetail, rows: Row[]): string {
     r.label,
     ...d.datasetList.map((_, i) => {
       const m = d.matrix[i]![r.index]
-      return m ? `${meanStd(m)}${d.best[i]!.includes(r.index) ? ' *' : ''}` : '—'
+      return m ? `${pctMeanStd(m, { unit: false })}${d.best[i]!.includes(r.index) ? ' *' : ''}` : MISSING
     })
   ])
   return [table(['variant \\ dataset', ...d.datasetList.map((x) => x.name)], body), '* best on the dataset (on test: optimistic when settings compete)'].join(
@@ -116,13 +125,19 @@ export function formatMatrix(d: StudyDetail, rows: Row[]): string {
   )
 }
 
+/** What a study's means are over: "3 seeds", "2 seeds × 5 folds", or seeds × each cell's folds when the grid sweeps k. */
+export function studyReplicates(d: Pick<StudyDetail, 'spec'>): string {
+  if ('split.kfold' in d.spec.grid) return `${d.spec.seeds} seed(s) × each cell's folds`
+  const kfold = (d.spec.settings['split'] as { kfold?: number | null } | undefined)?.kfold ?? null
+  return replicatesText({ seeds: d.spec.seeds, split: { kfold } })
+}
+
 export function formatStudy(d: StudyDetail, o: ShowOptions = {}): string {
   const width = o.width ?? 120
-  const kfold = (d.spec.settings['split'] as { kfold?: number | null } | undefined)?.kfold ?? null
-  const over = replicatesText({ seeds: d.spec.seeds, split: { train: 0, val: 0, test: 0, kfold } })
+  const over = studyReplicates(d)
   const out: string[] = [
     wrap(
-      `study ${d.id} · ${d.name} · ${d.finishedCells}/${d.cells} cells finished · ${d.datasetList.length} datasets · test ${METRIC[d.metric]} (%), mean ± std over ${over}${'split.kfold' in d.spec.grid ? ' (k varies with the grid)' : ''}`,
+      `study ${d.id} · ${d.name} · ${d.finishedCells}/${d.cells} cells finished · ${d.datasetList.length} datasets · test ${METRIC_WORDS[d.metric]} (%), mean ± std over ${over}`,
       width
     ),
     ''

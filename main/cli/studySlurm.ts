@@ -2,7 +2,8 @@
  * Studies on Slurm:
  *   iunet study submit SPEC --slurm --dir DIR [--partition P] [--time T] [--cpus-per-task N]
  *   iunet study submit --resubmit DIR            (cells that failed or never ran, as a new array job)
- *   iunet study task DIR INDEX                   (what each array task runs; writes DIR/results/INDEX.json)
+ *   iunet study task DIR INDEX                   (what each array task runs; writes DIR/results/INDEX.json;
+ *                                                 a killed or stopped cell continues from its checkpoints)
  *   iunet study status DIR                       (done / running / pending / failed per cell)
  *   iunet study collect DIR                      (results into the store; idempotent, partial studies usable)
  * DIR must be on a filesystem the compute nodes share; so must this checkout and its node_modules.
@@ -10,8 +11,12 @@
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { arraySpec, arrayTaskStates, jobScript, submitArray, type SlurmOptions, type SlurmTaskState } from '../services/slurm.ts'
-import { addJob, cellFileStates, clearError, readJobs, readStudyFolder, runFolderTask, type StudyFolder } from '../services/studyFolder.ts'
+import { runFolderTask } from '../services/studyCell.ts'
+import { TaskControl, type LoopProgress } from '../services/taskLoop.ts'
+import { addJob, cellFileStates, clearError, readJobs, readStudyFolder, type FolderCell, type StudyFolder } from '../services/studyFolder.ts'
+import { tasksText } from '../contract/index.ts'
 import { CliError, table } from './output.ts'
+import { createProgress } from './progress.ts'
 import { dataDirOption } from './shared.ts'
 
 export type CellState = 'done' | 'running' | 'pending' | 'failed' | 'not submitted'
@@ -117,12 +122,36 @@ export function registerSlurmCommands(study: Command) {
     .command('task <dir> [index]')
     .description('train one cell of a study folder (what each Slurm array task runs); writes DIR/results/INDEX.json, never the store')
     .option('--workers <n>', 'training workers (default: $SLURM_CPUS_PER_TASK or 1)')
-    .action(async (dir: string, index: string | undefined, o: { workers?: string }) => {
+    .option('-q, --quiet', 'no per-epoch progress lines')
+    .action(async (dir: string, index: string | undefined, o: { workers?: string; quiet?: boolean }) => {
       const i = Number(index ?? process.env.SLURM_ARRAY_TASK_ID)
       if (!Number.isInteger(i) || i < 0) throw new CliError('give the cell index (or run inside a Slurm array task, which sets SLURM_ARRAY_TASK_ID)')
       const workers = Number(o.workers ?? process.env.SLURM_CPUS_PER_TASK ?? 1) || 1
       const t0 = Date.now()
-      const r = await runFolderTask(dir, i, { workers })
+      // One plain line per task and epoch (a Slurm log is not a terminal), tasks named with their fold.
+      const display = createProgress({ quiet: o.quiet, run: readStudyFolder(dir).cells[i]?.config })
+      const onProgress = (p: LoopProgress) => display.update({ runId: `cell ${i}`, ...p })
+      // SIGTERM (Slurm's time limit, scancel) or Ctrl-C: running tasks checkpoint and stop; the next run continues.
+      const control = new TaskControl()
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (control.stopped) process.exit(130)
+        process.stderr.write(`${signal}: saving checkpoints and stopping cell ${i}; run it again (or resubmit) to continue\n`)
+        control.interrupt()
+      }
+      process.on('SIGINT', onSignal)
+      process.on('SIGTERM', onSignal)
+      let r: Awaited<ReturnType<typeof runFolderTask>>
+      try {
+        const onStart = (cell: FolderCell, kept: number) =>
+          display.log(
+            `cell ${i} · ${cell.datasetName} ${JSON.stringify(cell.grid)} · ${tasksText(cell.config)}${kept ? ` · continuing: ${kept} finished before` : ''}`
+          )
+        r = await runFolderTask(dir, i, { workers, control, onProgress, onStart })
+      } finally {
+        display.stop()
+        process.off('SIGINT', onSignal)
+        process.off('SIGTERM', onSignal)
+      }
       process.stdout.write(`cell ${i} (${r.key}): ${r.results.length} results in ${((Date.now() - t0) / 1000).toFixed(1)} s on ${r.host}\n`)
     })
 

@@ -117,6 +117,8 @@ export const RunSummary = z.object({
   models: z.array(ModelKind),
   preset: Preset,
   seeds: z.number().int(),
+  /** Folds per seed with repeated k-fold (config.split.kfold), else null: an aggregate is over seeds × folds. */
+  folds: z.number().int().nullable(),
   backend: z.string(),
   createdAt: z.string(),
   startedAt: z.string().nullable(),

@@ -15,6 +15,8 @@ import { MODEL_LABELS, type ModelKind, type RunConfig } from './runConfig.ts'
 /** What a run's shape depends on. */
 export type ShapeConfig = Pick<RunConfig, 'models' | 'seeds' | 'split' | 'compressions'>
 type Budget = Pick<RunConfig, 'epochs' | 'finetuneEpochs' | 'compressions'>
+/** All that folds depend on: `split.kfold` (a run's config, or a run summary's `{ split: { kfold: folds } }`). */
+export type FoldSplit = { split: Pick<RunConfig['split'], 'kfold'> }
 
 /** One training task: a model trained on one seed's (and, with k-fold, one fold's) data. */
 export interface TaskId {
@@ -30,12 +32,12 @@ export interface ResultId extends TaskId {
 }
 
 /** Folds per seed: k with repeated k-fold, else none. */
-export function foldCount(c: Pick<RunConfig, 'split'>): number | null {
+export function foldCount(c: FoldSplit): number | null {
   return c.split.kfold ?? null
 }
 
 /** The folds of each seed: 0..k−1 with k-fold, else one entry without a fold. */
-export function foldsOf(c: Pick<RunConfig, 'split'>): (number | undefined)[] {
+export function foldsOf(c: FoldSplit): (number | undefined)[] {
   const k = foldCount(c)
   return k ? Array.from({ length: k }, (_, f) => f) : [undefined]
 }
@@ -98,17 +100,17 @@ export function foldLabel(fold: number, k: number | null): string {
 }
 
 /** "seed 1 · fold 2/3", or "seed 1" without k-fold: where a task's data came from. */
-export function replicateLabel(t: Pick<TaskId, 'seed' | 'fold'>, c?: Pick<RunConfig, 'split'>): string {
+export function replicateLabel(t: Pick<TaskId, 'seed' | 'fold'>, c?: FoldSplit): string {
   return t.fold === undefined ? `seed ${t.seed}` : `seed ${t.seed} · ${foldLabel(t.fold, c ? foldCount(c) : null)}`
 }
 
 /** "IUNet (pruned) · seed 1 · fold 2/3": one task, as progress lines, rows and errors name it. */
-export function taskLabel(t: TaskId, c?: Pick<RunConfig, 'split'>): string {
+export function taskLabel(t: TaskId, c?: FoldSplit): string {
   return `${MODEL_LABELS[t.model]} · ${replicateLabel(t, c)}`
 }
 
 /** "IUNet (pruned) 1/8 · seed 1 · fold 2/3": one result. */
-export function resultLabel(r: ResultId, c?: Pick<RunConfig, 'split'>): string {
+export function resultLabel(r: ResultId, c?: FoldSplit): string {
   return `${modelAtRatio(r.model, r.compression)} · ${replicateLabel(r, c)}`
 }
 
@@ -147,7 +149,7 @@ export function runShape(c: ShapeConfig & Budget): RunShape {
 }
 
 /** "3 seeds" or "2 seeds × 3 folds": what a mean ± std is over. */
-export function replicatesText(c: Pick<RunConfig, 'seeds' | 'split'>): string {
+export function replicatesText(c: Pick<RunConfig, 'seeds'> & FoldSplit): string {
   const k = foldCount(c)
   return k ? `${plural(c.seeds, 'seed')} × ${plural(k, 'fold')}` : plural(c.seeds, 'seed')
 }
@@ -164,7 +166,7 @@ export function tasksText(c: ShapeConfig): string {
  * k-fold the corrected resampled t-test (Nadeau & Bengio 2003), whose variance term accounts for the overlap of
  * training sets between folds.
  */
-export function pairedTestName(c: Pick<RunConfig, 'split'>): 'paired t-test' | 'corrected resampled t-test' {
+export function pairedTestName(c: FoldSplit): 'paired t-test' | 'corrected resampled t-test' {
   return foldCount(c) ? 'corrected resampled t-test' : 'paired t-test'
 }
 

@@ -29,6 +29,8 @@ export type StudyDataset = z.infer<typeof StudyDataset>
 
 export const StudyMetric = z.enum(['accuracy', 'balancedAccuracy', 'macroF1'])
 export type StudyMetric = z.infer<typeof StudyMetric>
+/** A metric in a sentence. */
+export const METRIC_WORDS: Record<StudyMetric, string> = { accuracy: 'accuracy', balancedAccuracy: 'balanced accuracy', macroF1: 'macro F1' }
 
 export const StudySpec = z
   .object({

@@ -1,10 +1,11 @@
 /**
  * A Table on disk: one binary file per column (Float64 values, Int32 codes, Uint8 pixels, little-endian as
- * in memory), level dictionaries as JSON, and a small JSON header written last. Every file is written to a
- * temporary name and renamed, so a crash never leaves a header that points at half-written data.
+ * in memory), level dictionaries as JSON, and a small JSON header written last. Every file is written atomically
+ * (lib/atomic: temp name, fsync, rename), so a crash never leaves a header that points at half-written data.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { writeFileAtomicAsync as writeAtomic } from '../lib/atomic.ts'
 import { DataError, fsError } from './errors.ts'
 import type { Column, Table } from './table.ts'
 
@@ -26,12 +27,6 @@ interface Header {
   rows: number
   columns: HeaderColumn[]
   image?: { shape: [number, number, number]; file: string }
-}
-
-async function writeAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`
-  await writeFile(tmp, data)
-  await rename(tmp, path)
 }
 
 function bytesOf(a: Float64Array | Int32Array | Uint8Array): Uint8Array {

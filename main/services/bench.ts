@@ -17,7 +17,7 @@ import type { BackendChoice, Channel, Req, Res } from '../contract/index.ts'
 import { describeBackend, initBackend } from '../engine/backend.ts'
 import { benchCnn, benchMaskedMlp, benchMlp } from '../engine/bench.ts'
 import { nativeStatus, setBlasThreads, setNativeEnabled } from '../engine/kernels/native.ts'
-import { appRoot } from './paths.ts'
+import { appRoot, examplesDir } from './paths.ts'
 
 /** What the quick comparison needs of a services instance (its own, on a throwaway data folder). */
 export interface BenchServices {
@@ -59,7 +59,7 @@ async function quickComparison(open: (dataDir: string) => BenchServices): Promis
   const services = open(dir)
   try {
     const t0 = Date.now()
-    const d = await services.call('datasets.import', { path: join(appRoot(), 'resources', 'examples', 'wine.csv') })
+    const d = await services.call('datasets.import', { path: join(examplesDir(), 'wine.csv') })
     const config = await services.call('runs.defaults', { datasetId: d.id, preset: 'quick' })
     const run = await services.call('runs.start', { ...config, seeds: 3 })
     await services.whenFinished(run.id)

@@ -5,13 +5,15 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path'
 import { ApiError, type AugmentPreview, type DatasetDetail, type DatasetPreview, type ImportOptions, type Req } from '../contract/index.ts'
 import { applyOverrides, inspectFile, loadSource, loadTable, previewOf, saveTable } from '../data/index.ts'
 import { buildAugmentations } from '../engine/augment/index.ts'
+import { fsyncDir, isTempName, TEMP_MARKER } from '../lib/atomic.ts'
 import { createRng } from '../lib/random.ts'
 import type { Store } from '../store/index.ts'
 import { summaryOf } from '../store/datasets.ts'
 import type { EventBus } from './events.ts'
 import { FASHION_MNIST_DIR } from './examples.ts'
+import { dataLayout } from './layout.ts'
 import { importInWorker, inspectInWorker } from '../workers/importer.ts'
-import { resourcesDir } from './paths.ts'
+import { examplesDir } from './paths.ts'
 
 /**
  * Which files `datasets.inspect/import` may read: any (the desktop app and the CLI, for files their user picks)
@@ -46,7 +48,7 @@ export async function checkFileAccess(path: string, access: FileAccess, alwaysAl
 }
 
 /** An import writes its table here (under datasets/) and renames it into place once complete. */
-const IMPORT_TMP_PREFIX = '.tmp-import-'
+const IMPORT_TMP_PREFIX = `${TEMP_MARKER}import-`
 /** Import temp folders and unclaimed dataset folders older than this are a crashed import's leftovers. */
 export const STALE_IMPORT_MS = 10 * 60 * 1000
 /** Upload folders not touched for this long are abandoned (an import removes its upload at once). */
@@ -92,14 +94,15 @@ export interface DatasetServiceOptions {
 
 export function datasetServices(ctx: DatasetServiceOptions) {
   const { store, bus } = ctx
-  const storageRoot = join(ctx.dataDir, 'datasets')
+  const layout = dataLayout(ctx.dataDir)
+  const storageRoot = layout.datasets
   const fileAccess = ctx.fileAccess ?? 'any'
-  const uploadsRoot = join(ctx.dataDir, 'uploads')
+  const uploadsRoot = layout.uploads
   const maxUploadBytes = ctx.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES
   const workerFrom = ctx.parseInWorkerFromBytes ?? PARSE_IN_WORKER_FROM_BYTES
   /** The chunk being written per upload id: a chunk waits for the one before it (one writer per upload). */
   const uploading = new Map<string, Promise<unknown>>()
-  const readable = (path: string) => checkFileAccess(path, fileAccess, [ctx.dataDir, join(resourcesDir(), 'examples'), FASHION_MNIST_DIR])
+  const readable = (path: string) => checkFileAccess(path, fileAccess, [ctx.dataDir, examplesDir(), FASHION_MNIST_DIR])
 
   function getOrThrow(id: string) {
     const d = store.datasets.get(id)
@@ -125,7 +128,7 @@ export function datasetServices(ctx: DatasetServiceOptions) {
     const path = await readable(opts.path)
     const onProgress = (p: { bytesRead: number; totalBytes: number; rows: number }) => bus.emit('import.progress', { path: opts.path, ...p })
     const id = randomUUID()
-    const storageDir = join(storageRoot, id)
+    const storageDir = layout.dataset(id)
     const tmpDir = join(storageRoot, IMPORT_TMP_PREFIX + id)
     // A file whose content is already imported is not written again.
     const found: { existing: ReturnType<Store['datasets']['findByHash']> } = { existing: null }
@@ -153,6 +156,7 @@ export function datasetServices(ctx: DatasetServiceOptions) {
       }
       // Complete tables only ever appear under their id: a crash before this leaves a temp folder swept at start.
       await rename(tmpDir, storageDir)
+      fsyncDir(storageRoot)
     } catch (e) {
       await rm(tmpDir, { recursive: true, force: true })
       throw e
@@ -199,7 +203,7 @@ export function datasetServices(ctx: DatasetServiceOptions) {
       if (claimed.has(name)) {
         // A stored dataset: only a writer's `.tmp-*` files left by a crash go.
         for (const f of await readdir(path).catch(() => [] as string[])) {
-          if (f.includes('.tmp-') && (await old(join(path, f), STALE_IMPORT_MS))) await drop(join(path, f))
+          if (isTempName(f) && (await old(join(path, f), STALE_IMPORT_MS))) await drop(join(path, f))
         }
       } else if (await old(path, STALE_IMPORT_MS)) {
         // An import temp folder or a folder no row claims; anything recent may be an import in flight elsewhere.
@@ -233,7 +237,7 @@ export function datasetServices(ctx: DatasetServiceOptions) {
     if (offset + bytes.length > maxUploadBytes) {
       throw new ApiError('invalid-request', `Upload of "${safe}" is larger than this server's upload limit of ${formatBytes(maxUploadBytes)}.`)
     }
-    const dir = join(uploadsRoot, uploadId)
+    const dir = layout.upload(uploadId)
     const path = join(dir, safe)
     if (!req.uploadId) {
       await mkdir(dir, { recursive: true })

@@ -2,7 +2,7 @@
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { ExampleDataset } from '../contract/index.ts'
-import { resourcesDir } from './paths.ts'
+import { examplesDir } from './paths.ts'
 
 const DESCRIPTIONS: Record<string, { title: string; description: string; imageShape?: [number, number, number] }> = {
   'iris.csv': { title: 'Iris', description: '150 flowers × 4 measurements, 3 species. Trains in seconds.' },
@@ -16,7 +16,7 @@ const DESCRIPTIONS: Record<string, { title: string; description: string; imageSh
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist'
 
 export function listExamples(): ExampleDataset[] {
-  const dir = join(resourcesDir(), 'examples')
+  const dir = examplesDir()
   const files = existsSync(dir)
     ? readdirSync(dir)
         .filter((f) => f.endsWith('.csv'))

@@ -24,6 +24,7 @@ import { EventBus } from './events.ts'
 import { appRoot } from './paths.ts'
 import { datasetServices, type FileAccess } from './datasets.ts'
 import { listExamples } from './examples.ts'
+import { dataLayout } from './layout.ts'
 import { modelServices } from './models.ts'
 import { runServices, STALE_MS } from './runs.ts'
 import { studyServices, type StudyRunOptions } from './studies.ts'
@@ -113,8 +114,9 @@ export function createServices(opts: ServicesOptions) {
   })
   // What crashed imports and abandoned uploads left behind (only old leftovers: never an import in flight).
   const swept = datasets.sweepStale().catch(() => ({ removed: [] as string[] }))
-  const models = modelServices({ dataDir: opts.dataDir, store, version, fileAccess: opts.fileAccess })
-  const runs = runServices({ store, pool, bus, datasets, dataDir: opts.dataDir, owner, models })
+  const layout = dataLayout(opts.dataDir)
+  const models = modelServices({ dataDir: opts.dataDir, store, version, fileAccess: opts.fileAccess, layout })
+  const runs = runServices({ store, pool, bus, datasets, layout, owner, models })
   const studies = studyServices({ store, bus, datasets, runs })
   if (!opts.readOnly) {
     runs.sweepCheckpoints()

@@ -18,6 +18,11 @@ export function resourcesDir(): string {
   return join(appRoot(), 'resources')
 }
 
+/** The bundled example datasets. */
+export function examplesDir(): string {
+  return join(resourcesDir(), 'examples')
+}
+
 /** CLI and server default; the desktop app uses Electron's userData folder instead. */
 export function defaultDataDir(): string {
   return process.env.IUNET_DATA_DIR || join(homedir(), '.iunet-workbench')

@@ -5,7 +5,8 @@
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { writeFileSync, chmodSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
+import { studyFolderLayout } from './layout.ts'
 
 const run = promisify(execFile)
 
@@ -38,7 +39,7 @@ export function jobScript(dir: string, name: string, command: readonly string[],
   const lines = [
     '#!/bin/bash',
     `#SBATCH --job-name=${quote(`iunet-${name}`.replace(/\s+/g, '-').slice(0, 60))}`,
-    `#SBATCH --output=${join(root, 'logs', '%A_%a.out')}`,
+    `#SBATCH --output=${studyFolderLayout(root).slurmLog}`,
     `#SBATCH --cpus-per-task=${opts.cpusPerTask ?? 1}`,
     ...(opts.partition ? [`#SBATCH --partition=${opts.partition}`] : []),
     ...(opts.time ? [`#SBATCH --time=${opts.time}`] : []),
@@ -51,7 +52,7 @@ export function jobScript(dir: string, name: string, command: readonly string[],
 
 /** Writes DIR/job.sh and submits it as one array job over `indices`; returns the job id. */
 export async function submitArray(dir: string, script: string, indices: readonly number[], opts: SlurmOptions): Promise<string> {
-  const file = join(resolve(dir), 'job.sh')
+  const file = studyFolderLayout(resolve(dir)).jobScript
   writeFileSync(file, script)
   chmodSync(file, 0o755)
   const { stdout } = await run('sbatch', ['--parsable', `--array=${arraySpec(indices)}`, ...(opts.extra ?? []), file], { cwd: resolve(dir) })

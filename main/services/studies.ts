@@ -16,7 +16,7 @@ import {
   canonicalJson,
   cellKey,
   gridPoints,
-  planCells
+  planStudy
 } from '../contract/index.ts'
 import type { Store } from '../store/index.ts'
 import type { PreparedCell, StoredStudy } from '../store/studies.ts'
@@ -47,7 +47,7 @@ export function studyServices(ctx: { store: Store; bus: EventBus; datasets: Data
   /** Studies stopped by studies.cancel: no further cells of theirs start until they are resumed. */
   const cancelled = new Set<string>()
 
-  /** Imports (or finds) the spec's datasets, expands the grid and stores the study; the same spec resumes. */
+  /** Imports (or finds) the spec's datasets, plans the cells (contract planStudy) and stores the study; the same spec resumes. */
   async function prepare(input: StudySpecInput | StudySpec): Promise<StoredStudy> {
     const spec = parseStudySpec(input)
     const resolved: { id: string; name: string; target?: string }[] = []
@@ -57,11 +57,18 @@ export function studyServices(ctx: { store: Store; bus: EventBus; datasets: Data
         : await datasets.importFile({ path: d.path!, target: d.target, imageShape: d.imageShape, name: d.name, reuseExisting: true })
       resolved.push({ id: stored.id, name: d.name ?? stored.name, target: d.target })
     }
-    const points = gridPoints(spec.grid)
-    const cells: PreparedCell[] = resolved.flatMap((d) => {
-      const defaults = runs.defaults(d.id, spec.preset)
-      return planCells(spec, defaults, points, d).map(({ grid, config }) => ({ key: cellKey(d.id, grid), datasetId: d.id, datasetName: d.name, grid, config }))
-    })
+    const names = new Map(resolved.map((d) => [d.id, d.name]))
+    const plan = planStudy(
+      spec,
+      resolved.map((d) => ({ ...d, defaults: runs.defaults(d.id, spec.preset) }))
+    )
+    const cells: PreparedCell[] = plan.cells.map(({ datasetId, grid, config }) => ({
+      key: cellKey(datasetId, grid),
+      datasetId,
+      datasetName: names.get(datasetId)!,
+      grid,
+      config
+    }))
     const id = studyId(
       spec,
       resolved.map((d) => d.id)
@@ -192,27 +199,25 @@ export function studyServices(ctx: { store: Store; bus: EventBus; datasets: Data
     return { ...summary(s), spec: s.spec, metric, alpha, cellList: cells, datasetList, ...analysis }
   }
 
-  /** Every cell's run config and estimated time, without storing anything (stored datasets only). */
+  /** The study's cells and training tasks (contract planStudy, as `prepare` plans them) and its estimated time; stores nothing. */
   function estimate(input: StudySpecInput | StudySpec): { cells: number; tasks: number; seconds: number; basis: 'bench' | 'default' } {
     const spec = parseStudySpec(input)
-    const points = gridPoints(spec.grid)
-    let cells = 0
-    let tasks = 0
+    const plan = planStudy(
+      spec,
+      spec.datasets.map((d) => {
+        if (!d.id) throw new ApiError('invalid-request', 'A study estimate needs stored datasets (ids): import the files first.')
+        const stored = datasets.getOrThrow(d.id)
+        return { id: d.id, name: d.name ?? stored.name, target: d.target, defaults: runs.defaults(d.id, spec.preset) }
+      })
+    )
     let seconds = 0
     let basis: 'bench' | 'default' = 'default'
-    for (const d of spec.datasets) {
-      if (!d.id) throw new ApiError('invalid-request', 'A study estimate needs stored datasets (ids): import the files first.')
-      const stored = datasets.getOrThrow(d.id)
-      const defaults = runs.defaults(d.id, spec.preset)
-      for (const { config } of planCells(spec, defaults, points, { id: d.id, name: d.name ?? stored.name, target: d.target })) {
-        const e = runs.estimate(config)
-        seconds += e.seconds
-        basis = e.basis
-        tasks += config.models.length * config.seeds * (config.split.kfold ?? 1)
-        cells++
-      }
+    for (const { config } of plan.cells) {
+      const e = runs.estimate(config)
+      seconds += e.seconds
+      basis = e.basis
     }
-    return { cells, tasks, seconds, basis }
+    return { cells: plan.cells.length, tasks: plan.tasks, seconds, basis }
   }
 
   return {

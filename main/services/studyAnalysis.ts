@@ -8,7 +8,7 @@ import {
   MODEL_LABELS,
   canonicalJson,
   describePoint,
-  ratioLabel,
+  modelAtRatio,
   relevantGrid,
   type GridPoint,
   type ModelKind,
@@ -51,7 +51,7 @@ export const replicateKey = (r: Pick<ModelResult, 'seed' | 'fold'>) => `${r.seed
 
 export function variantLabel(model: ModelKind, compression: number, point: GridPoint): string {
   const g = describePoint(point)
-  return `${MODEL_LABELS[model]}${compression > 1 ? ` ${ratioLabel(compression)}` : ''}${g ? ` · ${g}` : ''}`
+  return `${modelAtRatio(model, compression)}${g ? ` · ${g}` : ''}`
 }
 
 export interface VariantTable {

@@ -4,13 +4,9 @@
  * Friedman + Nemenyi CD, each variant against a baseline (Wilcoxon signed-rank, Holm-corrected, win/tie/loss), and
  * the verdicts in words. Pure: the statistics come from lib/stats.
  */
-import type { MeanStd, StudyComparison, StudyMetric, StudyTest } from '../contract/index.ts'
+import { METRIC_WORDS, pointsDiff, pValue, type MeanStd, type StudyComparison, type StudyMetric, type StudyTest } from '../contract/index.ts'
 import { meanStd } from '../engine/metrics.ts'
 import { averageRanks, friedman, holm, nemenyiCriticalDifference, wilcoxonSignedRank, winTieLoss } from '../lib/stats/index.ts'
-
-export const METRIC_WORDS: Record<StudyMetric, string> = { accuracy: 'accuracy', balancedAccuracy: 'balanced accuracy', macroF1: 'macro F1' }
-export const fmtP = (p: number) => (p < 1e-4 ? p.toExponential(1) : p.toFixed(4))
-const pts = (d: number) => `${d >= 0 ? '+' : ''}${(100 * d).toFixed(1)} pts`
 
 export interface ComparisonInput {
   labels: string[]
@@ -51,8 +47,8 @@ export function compareVariants(input: ComparisonInput): StudyComparison {
     const [topRank, top] = order[0]!
     verdicts.push(
       f.p < alpha
-        ? `The ${k} variants differ in ${word} over ${complete.length} datasets (Friedman χ²(${f.df}) = ${f.statistic.toFixed(2)}, p = ${fmtP(f.p)} < α = ${alpha}).`
-        : `No evidence that the ${k} variants differ in ${word} over ${complete.length} datasets (Friedman χ²(${f.df}) = ${f.statistic.toFixed(2)}, p = ${fmtP(f.p)} ≥ α = ${alpha}); with more datasets a difference may show.`
+        ? `The ${k} variants differ in ${word} over ${complete.length} datasets (Friedman χ²(${f.df}) = ${f.statistic.toFixed(2)}, p = ${pValue(f.p)} < α = ${alpha}).`
+        : `No evidence that the ${k} variants differ in ${word} over ${complete.length} datasets (Friedman χ²(${f.df}) = ${f.statistic.toFixed(2)}, p = ${pValue(f.p)} ≥ α = ${alpha}); with more datasets a difference may show.`
     )
     const beaten = order.filter(([r]) => r - topRank >= n.cd).map(([, j]) => labels[j]!)
     verdicts.push(
@@ -97,11 +93,11 @@ export function compareVariants(input: ComparisonInput): StudyComparison {
         verdicts.push(`${name}: ${t.n} shared dataset${t.n === 1 ? '' : 's'}; the Wilcoxon test needs at least 2.`)
         continue
       }
-      const record = `${t.wins} wins, ${t.ties} ties, ${t.losses} losses over ${t.n} datasets (mean ${pts(t.meanDifference!)} ${word})`
+      const record = `${t.wins} wins, ${t.ties} ties, ${t.losses} losses over ${t.n} datasets (mean ${pointsDiff(t.meanDifference)} ${word})`
       const verdict = t.significant
         ? `${t.meanDifference! > 0 ? 'better' : 'worse'}, significant at α = ${alpha} after Holm's correction`
         : `not significantly different at α = ${alpha} after Holm's correction`
-      verdicts.push(`${name}: ${record}; Wilcoxon p = ${fmtP(t.p)}, Holm p = ${fmtP(t.pHolm)}: ${verdict}.`)
+      verdicts.push(`${name}: ${record}; Wilcoxon p = ${pValue(t.p)}, Holm p = ${pValue(t.pHolm)}: ${verdict}.`)
     }
   }
   return { matrix, best, ranks, friedman: fr, nemenyi, baseline, tests, verdicts }

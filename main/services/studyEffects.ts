@@ -8,10 +8,11 @@
  * Pure.
  */
 import {
+  METRIC_WORDS,
   MODEL_LABELS,
   RECIPES,
   canonicalJson,
-  ratioLabel,
+  modelAtRatio,
   normalizeGridValue,
   relevantGrid,
   settingMeta,
@@ -24,7 +25,7 @@ import {
   type TunedVariant
 } from '../contract/index.ts'
 import { averageRanks, winTieLoss } from '../lib/stats/index.ts'
-import { compareVariants, meansOf, METRIC_WORDS } from './studyCompare.ts'
+import { compareVariants, meansOf } from './studyCompare.ts'
 import type { Replicates } from './studyAnalysis.ts'
 
 const mean = (xs: readonly number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null)
@@ -111,7 +112,7 @@ export function gridEffects(input: {
     out.push({
       model: first.model,
       compression: first.compression,
-      label: `${MODEL_LABELS[first.model]}${RECIPES[first.model].prune ? ` ${ratioLabel(first.compression)}` : ''}`,
+      label: modelAtRatio(first.model, first.compression),
       baseline: base,
       settings,
       points,

@@ -7,8 +7,11 @@ import { resultsRepo } from './results.ts'
 import { settingsRepo } from './settings.ts'
 import { studiesRepo } from './studies.ts'
 
+/** The store's file in the data folder (services/layout.ts lists the whole folder). */
+export const DB_FILE = 'workbench.sqlite'
+
 export function openStore(dataDir: string) {
-  const db = openDb(dataDir === ':memory:' ? ':memory:' : join(dataDir, 'workbench.sqlite'))
+  const db = openDb(dataDir === ':memory:' ? ':memory:' : join(dataDir, DB_FILE))
   return {
     db,
     datasets: datasetsRepo(db),

@@ -1,24 +1,20 @@
 /**
- * Task checkpoints on disk: one file per (run, model, seed), replaced atomically (written to a temp name, synced,
- * renamed), so a crash at any moment leaves the previous checkpoint or the new one, never a mix.
- *
- *   <dataDir>/runs/<runId>/checkpoints/<model>__seed<seed>/state.ckpt
+ * Task checkpoints on disk: one file per task in the folder the services give it (services/layout.ts says where),
+ * replaced atomically (lib/atomic: temp name, fsync, rename, fsync of the folder), so a crash at any moment leaves
+ * the previous checkpoint or the new one, never a mix.
  *
  * File: "IUCK1\n", the JSON header's byte length (uint32 LE), the JSON header, zero padding to 8 bytes, then the
  * raw bytes of every typed array. In the header a typed array is {"$ta": kind, "o": offset, "n": length}, a Map
  * is {"$map": [[key, value], …]} and a non-finite number is {"$num": "Infinity"} — so any value of plain objects,
  * arrays, numbers (bit-exact: JSON writes doubles round-trip), strings, Maps and typed arrays survives.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { randomBytes } from 'node:crypto'
-import type { ModelKind } from '../contract/index.ts'
 import type { TaskCheckpoint } from '../engine/types.ts'
+import { writeFileAtomic } from '../lib/atomic.ts'
 
 const MAGIC = Buffer.from('IUCK1\n')
 export const CHECKPOINT_FILE = 'state.ckpt'
-/** Temp files carry this marker; a start-up sweep removes any a crash left behind. */
-export const TEMP_MARKER = '.tmp-'
 
 type TypedKind = 'f32' | 'f64' | 'i32' | 'u8'
 const CTORS = { f32: Float32Array, f64: Float64Array, i32: Int32Array, u8: Uint8Array } as const
@@ -93,30 +89,6 @@ export function decodeCheckpoint(buf: Buffer): unknown {
   return walk(header)
 }
 
-/** Writes `data` to `file` atomically: temp name in the same folder, fsync, rename over the old file. */
-export function writeFileAtomic(file: string, data: Buffer): void {
-  const tmp = `${file}${TEMP_MARKER}${process.pid}-${randomBytes(4).toString('hex')}`
-  const fd = openSync(tmp, 'w')
-  try {
-    writeSync(fd, data)
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
-  try {
-    renameSync(tmp, file)
-  } catch (e) {
-    rmSync(tmp, { force: true })
-    throw e
-  }
-}
-
-export const runDir = (dataDir: string, runId: string): string => join(dataDir, 'runs', runId)
-export const checkpointsRoot = (dataDir: string, runId: string): string => join(runDir(dataDir, runId), 'checkpoints')
-export const taskDirName = (model: ModelKind, seed: number): string => `${model}__seed${seed}`
-export const taskCheckpointDir = (dataDir: string, runId: string, model: ModelKind, seed: number): string =>
-  join(checkpointsRoot(dataDir, runId), taskDirName(model, seed))
-
 export function saveTaskCheckpoint(dir: string, c: TaskCheckpoint): void {
   mkdirSync(dir, { recursive: true })
   writeFileAtomic(join(dir, CHECKPOINT_FILE), encodeCheckpoint(c))
@@ -131,17 +103,4 @@ export function loadTaskCheckpoint(dir: string): TaskCheckpoint | null {
   } catch {
     return null
   }
-}
-
-/** Removes temp files a crash left in the run's checkpoint folders; returns how many. */
-export function removeTempFiles(root: string): number {
-  if (!existsSync(root)) return 0
-  let n = 0
-  for (const e of readdirSync(root, { withFileTypes: true, recursive: true })) {
-    if (e.isFile() && e.name.includes(TEMP_MARKER)) {
-      rmSync(join(e.parentPath, e.name), { force: true })
-      n++
-    }
-  }
-  return n
 }

@@ -15,10 +15,11 @@ function stream(tty: boolean) {
   return { s, text: () => text }
 }
 
-const event = (model: 'iunet' | 'mlp', seed: number, epoch: number, runProgress: number): RunProgress => ({
+const event = (model: 'iunet' | 'mlp', seed: number, epoch: number, runProgress: number, fold?: number): RunProgress => ({
   runId: 'r1',
   model,
   seed,
+  ...(fold === undefined ? {} : { fold }),
   compression: model === 'iunet' ? 8 : 1,
   phase: 'supernet',
   epoch,
@@ -28,6 +29,7 @@ const event = (model: 'iunet' | 'mlp', seed: number, epoch: number, runProgress:
   metrics: {
     model,
     seed,
+    ...(fold === undefined ? {} : { fold }),
     compression: 1,
     phase: 'supernet',
     epoch,
@@ -51,8 +53,8 @@ describe('CLI progress', () => {
     p.stop()
     expect(text()).toBe(
       'run r1 · iris\n' +
-        '[ 10%] IUNet (pruned) seed 0 supernet 1/3 · val acc 75.0% · eta 12 s\n' +
-        '[ 20%] Dense MLP seed 0 supernet 1/3 · val acc 75.0% · eta 12 s\n'
+        '[ 10%] IUNet (pruned) · seed 0 · supernet 1/3 · val acc 75.0 % · eta 12 s\n' +
+        '[ 20%] Dense MLP · seed 0 · supernet 1/3 · val acc 75.0 % · eta 12 s\n'
     )
   })
 
@@ -68,10 +70,33 @@ describe('CLI progress', () => {
     p.stop()
     const out = text()
     expect(out).toContain('run r1 · iris')
-    expect(out).toMatch(/IUNet \(pruned\) seed 0 .*supernet 3\/3 .*val acc 75\.0%/)
-    expect(out).toMatch(/Dense MLP seed 0/)
+    expect(out).toMatch(/IUNet \(pruned\) · seed 0 .*supernet 3\/3 .*val acc 75\.0 %/)
+    expect(out).toMatch(/Dense MLP · seed 0/)
     expect(out).toContain('\u001b[') // cursor control: redrawn in place
     expect(out).not.toContain('[ 10%] IUNet') // no plain lines
+  })
+
+  it('k-fold, not a terminal: each fold is its own task, named "fold f/k", never a repeat of the seed', () => {
+    const { s, text } = stream(false)
+    const p = createProgress({ out: s, run: { split: { kfold: 3 } } })
+    for (let f = 0; f < 3; f++) p.update(event('mlp', 0, 1, (f + 1) / 10, f))
+    p.update(event('mlp', 0, 1, 0.3, 2)) // a repeat of fold 3's epoch 1: dropped
+    p.stop()
+    expect(text()).toBe(
+      '[ 10%] Dense MLP · seed 0 · fold 1/3 · supernet 1/3 · val acc 75.0 % · eta 12 s\n' +
+        '[ 20%] Dense MLP · seed 0 · fold 2/3 · supernet 1/3 · val acc 75.0 % · eta 12 s\n' +
+        '[ 30%] Dense MLP · seed 0 · fold 3/3 · supernet 1/3 · val acc 75.0 % · eta 12 s\n'
+    )
+  })
+
+  it('k-fold, a terminal: one bar per fold', async () => {
+    const { s, text } = stream(true)
+    const p = createProgress({ out: s, run: { split: { kfold: 3 } } })
+    for (let f = 0; f < 3; f++) p.update(event('mlp', 1, 2, 0.5, f))
+    await new Promise((r) => setTimeout(r, 150))
+    p.stop()
+    const out = text()
+    for (let f = 1; f <= 3; f++) expect(out).toMatch(new RegExp(`Dense MLP · seed 1 · fold ${f}/3 .*supernet 2/3`))
   })
 
   it('quiet: only the log lines', () => {

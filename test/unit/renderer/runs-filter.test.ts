@@ -7,6 +7,7 @@ import { compression, dateTime, pctMeanStd } from '../../../renderer/src/lib/for
 const base = {
   preset: 'quick',
   seeds: 1,
+  folds: null,
   backend: 'cpu',
   startedAt: null,
   finishedAt: null,

@@ -64,6 +64,8 @@ describe('k-fold runs', () => {
     ])
     const bundle = await services.call('models.export', { runId: summary.id, model: 'mlp', seed: 1, fold: 2 })
     expect(bundle.dir).toMatch(/mlp__seed1__fold2__r1$/)
-    await expect(services.call('models.export', { runId: summary.id, model: 'mlp', fold: 7 })).rejects.toThrow(/no stored fold 7; stored folds: 0, 1, 2/)
+    await expect(services.call('models.export', { runId: summary.id, model: 'mlp', fold: 7 })).rejects.toThrow(
+      /no stored fold 8 \(fold index 7\); stored: folds 1, 2, 3/
+    )
   }, 60_000)
 })
