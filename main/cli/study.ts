@@ -3,7 +3,8 @@
  * commands (`submit`, `task`, `status`, `collect`: see studySlurm.ts). SPEC is JSON or YAML; dataset paths in it are
  * relative to the spec file's folder.
  */
-import { writeFile } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { Command } from 'commander'
 import { describePoint, ModelKind, StudyMetric, type BackendChoice, type StudyProgress } from '../contract/index.ts'
 import { CliError, table } from './output.ts'
@@ -79,6 +80,28 @@ export function registerStudyCommands(program: Command) {
         const detail = await services.call('studies.get', { id, baseline: o.baseline as ModelKind | undefined, metric: o.metric as StudyMetric | undefined })
         process.stdout.write(formatStudy(detail, show) + '\n')
         if (o.json) await writeFile(o.json, JSON.stringify(detail, null, 2) + '\n')
+      } finally {
+        await services.close()
+      }
+    })
+  study
+    .command('export <id>')
+    .description('the long table (CSV, one row per dataset × variant × seed × fold), the analysis (JSON) and the CD diagram (SVG)')
+    .requiredOption('--out <dir>', 'folder to write study-<id>.csv, .json and -cd.svg into (created if missing)')
+    .option('--baseline <model>', `model to test the others against (${ModelKind.options.join(', ')})`)
+    .option('--metric <metric>', StudyMetric.options.join(' | '))
+    .addOption(dataDirOption())
+    .action(async (id: string, o: { out: string; baseline?: string; metric?: string; dataDir: string }) => {
+      const { createServices } = await import('../services/index.ts')
+      const services = createServices({ dataDir: o.dataDir, transport: 'websocket', workers: 1, readOnly: true })
+      try {
+        const e = await services.call('studies.export', { id, baseline: o.baseline as ModelKind | undefined, metric: o.metric as StudyMetric | undefined })
+        await mkdir(o.out, { recursive: true })
+        const files = [[`${e.name}.csv`, e.csv], [`${e.name}.json`, e.json], ...(e.svg ? [[`${e.name}-cd.svg`, e.svg]] : [])] as const
+        for (const [name, text] of files) await writeFile(join(o.out, name), text)
+        process.stdout.write(
+          `${files.map(([name]) => join(o.out, name)).join('\n')}\n${e.svg ? '' : 'no CD diagram: it needs at least 3 variants and 2 datasets where all finished\n'}`
+        )
       } finally {
         await services.close()
       }

@@ -22,6 +22,10 @@ import { StudyDetail, StudyMetric, StudyProgress, StudySpec, StudySummary } from
 const Empty = z.object({}).strict()
 const Id = z.object({ id: z.string().min(1, 'id is empty') }).strict()
 const Ok = z.object({ ok: z.literal(true) })
+/** A stored study's analysis; baseline / metric / alpha override the spec's for this answer. */
+const StudyAnalysisRequest = z
+  .object({ id: z.string().min(1), baseline: ModelKind.optional(), metric: StudyMetric.optional(), alpha: z.number().gt(0).lt(1).optional() })
+  .strict()
 
 /** One stored trained model of a run: seed defaults to the lowest stored, ratio to the highest, fold to the first. */
 const StoredModelRef = z.object({
@@ -124,9 +128,15 @@ export const calls = {
     res: z.object({ cells: z.number().int(), tasks: z.number().int(), seconds: z.number(), basis: z.enum(['bench', 'default']) })
   },
   /** A study's cells and its analysis; baseline / metric / alpha override the spec's for this answer. */
-  'studies.get': {
-    req: z.object({ id: z.string().min(1), baseline: ModelKind.optional(), metric: StudyMetric.optional(), alpha: z.number().gt(0).lt(1).optional() }).strict(),
-    res: StudyDetail
+  'studies.get': { req: StudyAnalysisRequest, res: StudyDetail },
+  /**
+   * A study for R, pandas or a paper: the long table (one row per dataset × variant × seed × fold, every grid setting
+   * a column, test and validation scores) as CSV, the analysis (studies.get's answer) as JSON, and the
+   * critical-difference diagram as SVG (null with fewer than 3 variants or 2 complete datasets).
+   */
+  'studies.export': {
+    req: StudyAnalysisRequest,
+    res: z.object({ name: z.string(), csv: z.string(), json: z.string(), svg: z.string().nullable() })
   },
   /** Writes an export bundle (model.onnx, tfjs weights manifest, preprocessing.json, card.md) of one stored trained
    *  model; seed defaults to the lowest stored, ratio to the highest; out defaults to <dataDir>/exports/…. */

@@ -192,6 +192,7 @@ export function createServices(opts: ServicesOptions) {
     'models.predict': (req) => models.predict(req),
     'studies.list': () => studies.list(),
     'studies.get': (req) => studies.get(req.id, req),
+    'studies.export': (req) => studies.export(req.id, req),
     'studies.start': (req) => studies.start(req),
     'studies.resume': (req) => studies.resume(req.id),
     'studies.cancel': (req) => studies.cancel(req.id),

@@ -16,14 +16,18 @@ import {
   canonicalJson,
   cellKey,
   gridPoints,
-  planStudy
+  planStudy,
+  toCsv
 } from '../contract/index.ts'
 import type { Store } from '../store/index.ts'
 import type { PreparedCell, StoredStudy } from '../store/studies.ts'
 import type { DatasetServices } from './datasets.ts'
 import type { EventBus } from './events.ts'
 import type { RunServices } from './runs.ts'
-import { analyzeStudy } from './studyAnalysis.ts'
+import { analyzeStudy, variantTable, type AnalysisInput } from './studyAnalysis.ts'
+import { studyCdSvg, studyLongTable } from './studyExport.ts'
+
+type AnalysisOptions = { baseline?: ModelKind; metric?: StudyMetric; alpha?: number }
 import { studyId } from './studyId.ts'
 
 export interface StudyRunOptions {
@@ -174,16 +178,13 @@ export function studyServices(ctx: { store: Store; bus: EventBus; datasets: Data
     }))
   }
 
-  function get(id: string, opts: { baseline?: ModelKind; metric?: StudyMetric; alpha?: number } = {}): StudyDetail {
-    const s = getOrThrow(id)
+  /** What the analysis of a stored study reads: its datasets and each finished cell's results. */
+  function analysisInput(s: StoredStudy, opts: AnalysisOptions): AnalysisInput {
     const cells = cellsOf(s)
-    const datasetList = [...new Map(s.cells.map((c) => [c.datasetId, { id: c.datasetId, name: c.datasetName }])).values()]
-    const dIndex = new Map(datasetList.map((d, i) => [d.id, i]))
-    const metric = opts.metric ?? s.spec.metric
-    const alpha = opts.alpha ?? 0.05
-    const baseline = opts.baseline ?? s.spec.baseline ?? (s.spec.models.includes('mlp') ? 'mlp' : s.spec.models[0]!)
-    const analysis = analyzeStudy({
-      datasets: datasetList,
+    const datasets = [...new Map(s.cells.map((c) => [c.datasetId, { id: c.datasetId, name: c.datasetName }])).values()]
+    const dIndex = new Map(datasets.map((d, i) => [d.id, i]))
+    return {
+      datasets,
       points: gridPoints(s.spec.grid),
       grid: s.spec.grid,
       models: s.spec.models,
@@ -192,11 +193,30 @@ export function studyServices(ctx: { store: Store; bus: EventBus; datasets: Data
         grid: c.grid,
         results: c.runId && c.status === 'finished' ? store.results.results(c.runId) : null
       })),
-      metric,
-      baseline,
-      alpha
-    })
-    return { ...summary(s), spec: s.spec, metric, alpha, cellList: cells, datasetList, ...analysis }
+      metric: opts.metric ?? s.spec.metric,
+      baseline: opts.baseline ?? s.spec.baseline ?? (s.spec.models.includes('mlp') ? 'mlp' : s.spec.models[0]!),
+      alpha: opts.alpha ?? 0.05
+    }
+  }
+
+  function get(id: string, opts: AnalysisOptions = {}): StudyDetail {
+    const s = getOrThrow(id)
+    const input = analysisInput(s, opts)
+    const analysis = analyzeStudy(input)
+    return { ...summary(s), spec: s.spec, metric: input.metric, alpha: input.alpha, cellList: cellsOf(s), datasetList: input.datasets, ...analysis }
+  }
+
+  /** The study for other tools: the long table (CSV), the analysis (JSON) and the CD diagram (SVG, when there is one). */
+  function exportStudy(id: string, opts: AnalysisOptions = {}) {
+    const s = getOrThrow(id)
+    const detail = get(id, opts)
+    const long = studyLongTable(detail, variantTable(analysisInput(s, opts)))
+    return {
+      name: `study-${s.id}`,
+      csv: toCsv(long.header, long.rows),
+      json: JSON.stringify(detail, null, 2) + '\n',
+      svg: studyCdSvg(detail)
+    }
   }
 
   /** The study's cells and training tasks (contract planStudy, as `prepare` plans them) and its estimated time; stores nothing. */
@@ -261,6 +281,7 @@ export function studyServices(ctx: { store: Store; bus: EventBus; datasets: Data
     },
     list: (): StudySummary[] => store.studies.list().map(summary),
     get,
+    export: exportStudy,
     getOrThrow,
     latestRuns
   }

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path'
 import { canonicalJson, relevantGrid, type ModelResult, type StudyDetail } from '../../../main/contract/index.ts'
 import { createServices, type Services } from '../../../main/services/index.ts'
 import { formatStudy } from '../../../main/cli/studyShow.ts'
+import { parse } from 'csv-parse/sync'
 
 let dir: string
 let services: Services
@@ -99,6 +100,33 @@ describe('a two-setting grid study', () => {
     const first = tuned.choices[0]![0]!
     const v = detail.variants[first.variant]!
     expect(canonicalJson(v.grid)).toBe(canonicalJson(relevantGrid('iunet', v.grid)))
+  })
+
+  it('exports the long table, the analysis and the CD diagram', async () => {
+    const e = await services.call('studies.export', { id: detail.id })
+    // Read back with an independent RFC 4180 parser (labels hold commas, so they are quoted).
+    const lines = parse(e.csv) as string[][]
+    const header = lines[0]!
+    expect(header.slice(0, 6)).toEqual(['dataset', 'variant', 'model', 'ratio', 'kappa', 'lambda'])
+    // 2 datasets × (4 IUNet settings + the MLP once) × 2 seeds
+    expect(lines).toHaveLength(1 + 2 * 5 * 2)
+    const rows = lines.slice(1)
+    const col = (name: string) => header.indexOf(name)
+    const mlpRows = rows.filter((r) => r[col('model')] === 'mlp')
+    // Settings the MLP ignores are empty, not the value of the first cell it ran in.
+    expect(mlpRows.every((r) => r[col('kappa')] === '' && r[col('lambda')] === '')).toBe(true)
+    for (const r of rows) {
+      // The cell the row came from: the grid point's for IUNet, the dataset's first for the MLP (it trains once).
+      const cells = detail.cellList.filter((c) => c.datasetName === r[col('dataset')])
+      const cell =
+        r[col('model')] === 'mlp'
+          ? cells[0]!
+          : cells.find((c) => JSON.stringify(c.grid.kappa) === r[col('kappa')] && JSON.stringify(c.grid.lambda) === r[col('lambda')])!
+      const stored = results.get(cell.key)!.find((x) => x.model === r[col('model')] && x.seed === Number(r[col('seed')]))!
+      expect([Number(r[col('test_accuracy')]), Number(r[col('val_accuracy')])]).toEqual([stored.accuracy, stored.validation!.accuracy])
+    }
+    expect(JSON.parse(e.json).id).toBe(detail.id)
+    expect(e.svg).toMatch(/^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/)
   })
 
   it('prints within 120 columns by default, and the matrix only with --wide', () => {
