@@ -98,6 +98,7 @@ napi_value js_sgemm(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, "IUNET_NATIVE_ALIAS", "c overlaps a or b");
     return NULL;
   }
+  count_call(env, K_SGEMM);
   if (m == 0 || n == 0) return undefined_of(env);
   if (k == 0) {
     for (int64_t i = 0; i < m * n; i++) c[i] = beta == 0 ? 0.f : (float)beta * c[i];
@@ -126,6 +127,7 @@ napi_value js_gemm_bias_act(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, "IUNET_NATIVE_ALIAS", "c overlaps a or b");
     return NULL;
   }
+  count_call(env, K_GEMM_BIAS_ACT);
   if (m == 0 || n == 0) return undefined_of(env);
   if (k == 0) memset(c, 0, (size_t)(m * n) * sizeof(float));
   else cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)n, (int)k, 1.f, a, (int)k, b, (int)n, 0.f, c, (int)n);

@@ -81,6 +81,7 @@ napi_value js_im2col(napi_env env, napi_callback_info info) {
   float *x, *out;
   int64_t d[5];
   if (!conv_args(env, argv, 1, &x, &out, d)) return NULL;
+  count_call(env, K_IM2COL);
   im2col_kernel(x, d[0], d[1], d[2], d[3], d[4], out);
   return undefined_of(env);
 }
@@ -92,6 +93,7 @@ napi_value js_col2im(napi_env env, napi_callback_info info) {
   float *cols, *out;
   int64_t d[5];
   if (!conv_args(env, argv, 0, &cols, &out, d)) return NULL;
+  count_call(env, K_COL2IM);
   col2im_kernel(cols, d[0], d[1], d[2], d[3], d[4], out);
   return undefined_of(env);
 }
@@ -140,6 +142,7 @@ napi_value js_max_pool2(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, "IUNET_NATIVE_ALIAS", "y overlaps x");
     return NULL;
   }
+  count_call(env, K_MAX_POOL2);
   max_pool2_kernel(x, b, h, w, c, y, am);
   return undefined_of(env);
 }
@@ -158,6 +161,7 @@ napi_value js_max_pool_backward(napi_env env, napi_callback_info info) {
       napi_throw_range_error(env, "IUNET_NATIVE_SHAPE", "argmax index outside dx");
       return NULL;
     }
+  count_call(env, K_MAX_POOL_BACKWARD);
   for (size_t o = 0; o < ndy; o++) dx[am[o]] += dy[o];
   return undefined_of(env);
 }

@@ -13,6 +13,7 @@ napi_value js_mul_into(napi_env env, napi_callback_info info) {
   size_t na, nb, nout;
   if (!get_f32(env, argv[0], "a", &a, &na) || !get_f32(env, argv[1], "b", &b, &nb) || !get_f32(env, argv[2], "out", &out, &nout)) return NULL;
   if (!need(env, nb, (int64_t)na, "b") || !need(env, nout, (int64_t)na, "out")) return NULL;
+  count_call(env, K_MUL_INTO);
   mul_into(a, b, out, (int64_t)na);
   return undefined_of(env);
 }
@@ -63,6 +64,7 @@ napi_value js_adamw(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, "IUNET_NATIVE_ALIAS", "out, m and v must not overlap");
     return NULL;
   }
+  count_call(env, K_ADAMW);
   const FpState fp = denormals_off();
   adamw_kernel(w, g, m, v, k, out, n, (float)b1, (float)b2, (float)alpha, (float)eps_hat, (float)decay);
   denormals_restore(fp);
@@ -118,6 +120,7 @@ napi_value js_adamw_sparse(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, "IUNET_NATIVE_ALIAS", "out, w, g, m and v must not overlap");
     return NULL;
   }
+  count_call(env, K_ADAMW_SPARSE);
   const FpState fp = denormals_off();
   adamw_sparse_kernel(p, w, g, m, v, out, (float)b1, (float)b2, (float)alpha, (float)eps_hat, (float)decay);
   denormals_restore(fp);
@@ -136,6 +139,7 @@ napi_value js_relu_backward(napi_env env, napi_callback_info info) {
   size_t ndy, ny, nout;
   if (!get_f32(env, argv[0], "dy", &dy, &ndy) || !get_f32(env, argv[1], "y", &y, &ny) || !get_f32(env, argv[2], "out", &out, &nout)) return NULL;
   if (!need(env, ny, (int64_t)ndy, "y") || !need(env, nout, (int64_t)ndy, "out")) return NULL;
+  count_call(env, K_RELU_BACKWARD);
   relu_backward(dy, y, out, (int64_t)ndy);
   return undefined_of(env);
 }

@@ -4,13 +4,13 @@
  *
  * Every entry point validates its shapes against the typed arrays' lengths and throws a JS error on bad input;
  * nothing here may crash the process. Plain C against node_api.h (Node-API 8), context-aware so that each
- * worker_thread gets its own instance data (scratch buffers).
+ * worker_thread gets its own instance data (scratch buffers, kernel call counters).
  *
  * Layouts are row-major throughout. Dense layer: X [batch, inputs], W [inputs, units], Y [batch, units].
  *
  * The files, by concern (this header declares what they share):
- *   module.c         registration (NAPI_MODULE_INIT), memory counters
- *   napi_args.c      argument checks, counted allocation, per-thread instance data (scratch)
+ *   module.c         registration (NAPI_MODULE_INIT), memory and kernel call counters
+ *   napi_args.c      argument checks, counted allocation, per-thread instance data (scratch, call counts)
  *   blas.c           OpenBLAS loading (dlopen), sgemm and gemmBiasAct, library info, setThreads
  *   threads.c        how many threads a sparse kernel uses, and running a range split over them
  *   sparse_pattern.c the CSR/CSC index of a 0/1 mask (an opaque handle)
@@ -101,16 +101,47 @@ extern atomic_llong g_live_bytes, g_allocs, g_frees;
 void *counted_alloc(size_t bytes);
 void counted_free(void *p, size_t bytes);
 
-/* Per-environment data (one per worker thread): growable float buffers for transposed operands. */
+/* ---------- kernel call counters ---------- */
+
+/*
+ * Every compute entry point, by its JS name: each validated call adds one to its counter in the calling thread's
+ * instance data (so a training worker reads exactly its own calls; no atomics, no sharing). One table, read by the
+ * enum, the counting and the JS object that kernelCalls() returns.
+ */
+#define IUNET_KERNELS(X)              \
+  X(SGEMM, "sgemm")                   \
+  X(GEMM_BIAS_ACT, "gemmBiasAct")     \
+  X(SPARSE_PATTERN, "sparsePattern")  \
+  X(SPMM_FORWARD, "spmmForward")      \
+  X(SPMM_BACKWARD, "spmmBackward")    \
+  X(COL_SUMS, "colSums")              \
+  X(MUL_INTO, "mulInto")              \
+  X(ADAMW, "adamw")                   \
+  X(ADAMW_SPARSE, "adamwSparse")      \
+  X(RELU_BACKWARD, "reluBackward")    \
+  X(IM2COL, "im2col")                 \
+  X(COL2IM, "col2im")                 \
+  X(MAX_POOL2, "maxPool2")            \
+  X(MAX_POOL_BACKWARD, "maxPoolBackward")
+
+#define IUNET_KERNEL_ENUM(id, name) K_##id,
+typedef enum { IUNET_KERNELS(IUNET_KERNEL_ENUM) K_COUNT } Kernel;
+#undef IUNET_KERNEL_ENUM
+extern const char *const KERNEL_NAMES[K_COUNT];
+
+/* Per-environment data (one per worker thread): growable float buffers for transposed operands, call counts. */
 typedef struct {
   float *buf[4];
   size_t cap[4];
+  double calls[K_COUNT]; /* doubles: exact to 2^53 and handed to JS as numbers */
 } Instance;
 
 float *scratch(Instance *s, int i, size_t n);
 void instance_finalize(napi_env env, void *data, void *hint);
 /* The calling thread's instance data, or NULL (after throwing). */
 Instance *instance_of(napi_env env);
+/* One more call of kernel k in this thread. */
+void count_call(napi_env env, Kernel k);
 
 /* ---------- argument helpers: each returns 0 and throws on failure (napi_args.c) ---------- */
 

@@ -1,5 +1,9 @@
-/* Registration of the entry points (NAPI_MODULE_INIT) and the memory counters. */
+/* Registration of the entry points (NAPI_MODULE_INIT), the memory counters and the kernel call counters. */
 #include "iunet_native.h"
+
+#define IUNET_KERNEL_NAME(id, name) name,
+const char *const KERNEL_NAMES[K_COUNT] = {IUNET_KERNELS(IUNET_KERNEL_NAME)};
+#undef IUNET_KERNEL_NAME
 
 static napi_value js_counters(napi_env env, napi_callback_info info) {
   napi_value obj, v;
@@ -11,6 +15,27 @@ static napi_value js_counters(napi_env env, napi_callback_info info) {
   CHECK_NAPI(napi_create_double(env, (double)atomic_load(&g_frees), &v));
   CHECK_NAPI(napi_set_named_property(env, obj, "frees", v));
   return obj;
+}
+
+/* kernelCalls(): {sgemm: n, spmmForward: n, ...}, the validated calls of each kernel made by this thread. */
+static napi_value js_kernel_calls(napi_env env, napi_callback_info info) {
+  Instance *s = instance_of(env);
+  if (!s) return NULL;
+  napi_value obj, v;
+  CHECK_NAPI(napi_create_object(env, &obj));
+  for (int k = 0; k < K_COUNT; k++) {
+    CHECK_NAPI(napi_create_double(env, s->calls[k], &v));
+    CHECK_NAPI(napi_set_named_property(env, obj, KERNEL_NAMES[k], v));
+  }
+  return obj;
+}
+
+/* resetKernelCalls(): this thread's call counts back to zero. */
+static napi_value js_reset_kernel_calls(napi_env env, napi_callback_info info) {
+  Instance *s = instance_of(env);
+  if (!s) return NULL;
+  memset(s->calls, 0, sizeof s->calls);
+  return undefined_of(env);
 }
 
 NAPI_MODULE_INIT() {
@@ -41,6 +66,8 @@ NAPI_MODULE_INIT() {
       {"info", NULL, js_info, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"counters", NULL, js_counters, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"kernelCalls", NULL, js_kernel_calls, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"resetKernelCalls", NULL, js_reset_kernel_calls, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

@@ -40,6 +40,11 @@ void instance_finalize(napi_env env, void *data, void *hint) {
   free(s);
 }
 
+void count_call(napi_env env, Kernel k) {
+  Instance *s = NULL;
+  if (napi_get_instance_data(env, (void **)&s) == napi_ok && s) s->calls[k] += 1;
+}
+
 Instance *instance_of(napi_env env) {
   Instance *s = NULL;
   if (napi_get_instance_data(env, (void **)&s) != napi_ok || !s) {

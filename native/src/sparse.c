@@ -233,6 +233,7 @@ napi_value js_spmm_forward(napi_env env, napi_callback_info info) {
   if (!need(env, nx, batch * p->rows, "x") || !need(env, nw, p->rows * p->cols, "w") || !need(env, ny, batch * p->cols, "y") ||
       (bias && !need(env, nbias, p->cols, "bias")))
     return NULL;
+  count_call(env, K_SPMM_FORWARD);
   if (batch == 0) return undefined_of(env);
   Instance *s = instance_of(env);
   if (!s) return NULL;
@@ -267,6 +268,7 @@ napi_value js_spmm_backward(napi_env env, napi_callback_info info) {
   if (!need(env, nx, batch * p->rows, "x") || !need(env, nw, p->rows * p->cols, "w") || !need(env, ndz, batch * p->cols, "dz") ||
       !need(env, ndw, p->rows * p->cols, "dw") || (dx && !need(env, ndx, batch * p->rows, "dx")))
     return NULL;
+  count_call(env, K_SPMM_BACKWARD);
   Instance *s = instance_of(env);
   if (!s) return NULL;
   float *xt = scratch(s, 0, (size_t)(batch * p->rows)), *dzt = scratch(s, 1, (size_t)(batch * p->cols));
@@ -299,6 +301,7 @@ napi_value js_col_sums(napi_env env, napi_callback_info info) {
       !get_f32(env, argv[3], "out", &out, &nout))
     return NULL;
   if (!need(env, nv, rows * cols, "v") || !need(env, nout, cols, "out")) return NULL;
+  count_call(env, K_COL_SUMS);
   col_sums(v, rows, cols, out);
   return undefined_of(env);
 }

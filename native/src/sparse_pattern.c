@@ -49,6 +49,7 @@ napi_value js_sparse_pattern(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, "IUNET_NATIVE_SHAPE", "mask too large");
     return NULL;
   }
+  count_call(env, K_SPARSE_PATTERN);
   int64_t nnz = 0;
   for (int64_t i = 0; i < rows * cols; i++) nnz += mask[i] != 0.f;
   Pattern *p = (Pattern *)calloc(1, sizeof(Pattern));
