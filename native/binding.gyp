@@ -2,8 +2,17 @@
   "targets": [
     {
       "target_name": "iunet_native",
-      "sources": ["src/iunet_native.c"],
-      "cflags_c": ["-O3", "-std=gnu11", "-fopenmp-simd", "-fno-strict-aliasing", "-Wall", "-Wno-unused-parameter"],
+      "sources": [
+        "src/module.c",
+        "src/napi_args.c",
+        "src/blas.c",
+        "src/threads.c",
+        "src/sparse_pattern.c",
+        "src/sparse.c",
+        "src/elementwise.c",
+        "src/conv.c"
+      ],
+      "cflags_c": ["-O3", "-std=gnu11", "-fvisibility=hidden", "-fopenmp-simd", "-fno-strict-aliasing", "-Wall", "-Wno-unused-parameter"],
       "conditions": [
         ["OS=='linux'", {
           "include_dirs": ["/usr/include/x86_64-linux-gnu/openblas-pthread", "/usr/include/openblas"],

@@ -27,6 +27,7 @@ import { buildAugmentations, type Augmentations } from './augment/index.ts'
 import { evaluateTest, evaluateTestAsync, firstLayerArtifact, prunableParams, scoreValidation, scoreValidationAsync } from './evaluate.ts'
 import { fit, type FitCheckpoint, type FitResult } from './fit.ts'
 import type { FitState } from './fitState.ts'
+import { kernelCalls, kernelCallsSince } from './kernels/native.ts'
 import { createModel } from './models.ts'
 import type { Model, ModelSpec, Param } from './models/types.ts'
 import { globalMagnitudeMasks, rewindToInit, scaleInit } from './prune.ts'
@@ -333,8 +334,9 @@ export async function runJob(job: EngineJob, hooks: EngineHooks): Promise<Engine
   if (data.train.n < 2) throw new Error('the training split has fewer than 2 rows')
   const ctx = newCtx(job, hooks)
   const spec = specFor(recipe.arch, cfg, data)
+  const callsBefore = kernelCalls()
   hooks.onProgress({ model: job.model, seed: job.seed, compression: 1, phase: 'prepare', epoch: 0, totalEpochs: 0, metrics: null })
   const out = recipe.prune ? await runPruned(ctx, recipe, spec) : await runUnpruned(ctx, recipe, spec)
   hooks.onProgress({ model: job.model, seed: job.seed, compression: 1, phase: 'done', epoch: 0, totalEpochs: 0, metrics: null })
-  return out
+  return callsBefore ? { ...out, kernelCalls: kernelCallsSince(callsBefore) } : out
 }

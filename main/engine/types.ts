@@ -5,6 +5,7 @@
 import type { EpochMetrics, FirstLayerArtifact, ModelKind, ModelResult, Phase, PreparedData, RunConfig, TrainPhase } from '../contract/index.ts'
 import type { FitState } from './fitState.ts'
 import type { TrainedModel } from './export/trained.ts'
+import type { KernelCalls } from './kernels/native.ts'
 
 export type { PreparedData, SplitArrays } from '../contract/index.ts'
 
@@ -63,6 +64,11 @@ export interface EngineJobResult {
   firstLayer: FirstLayerArtifact[]
   /** The evaluated (best-epoch) weights of every trained row: one per ratio for pruned models. */
   models?: TrainedModel[]
+  /**
+   * Calls of each native kernel this job made (kernels/native.ts, counted by the addon per thread; kernels with none
+   * left out); absent without the native addon. Shows which kernels a worker-run job really used.
+   */
+  kernelCalls?: KernelCalls
 }
 
 export class CancelledError extends Error {

@@ -69,7 +69,26 @@ export interface NativeKernels {
   /** BLAS threads for the whole process (OpenBLAS' setting is process-wide); returns the count now in force. */
   setThreads(n: number): number
   counters(): { liveBytes: number; allocations: number; frees: number }
+  /** Validated calls of each kernel made by the calling thread (each worker thread counts its own). */
+  kernelCalls(): KernelCalls
+  /** The calling thread's kernel call counts back to zero. */
+  resetKernelCalls(): void
 }
+
+/** Calls of each native kernel, by its name on NativeKernels (the addon's table in native/src/iunet_native.h). */
+export type KernelCalls = Record<string, number>
+
+/**
+ * The kernels of each kind of work: a dense product (BLAS), a masked layer on its sparse pattern (pruned to
+ * density ≤ SPARSE_DENSITY), convolution data movement.
+ */
+export const KERNEL_FAMILIES = {
+  blas: ['sgemm', 'gemmBiasAct'],
+  sparse: ['spmmForward', 'spmmBackward', 'adamwSparse'],
+  conv: ['im2col', 'col2im', 'maxPool2', 'maxPoolBackward']
+} as const satisfies Record<string, readonly (keyof NativeKernels)[]>
+
+export type KernelFamily = keyof typeof KERNEL_FAMILIES
 
 export interface NativeStatus {
   available: boolean
@@ -159,4 +178,28 @@ export function setBlasThreads(n: number): number {
   const mod = load().mod
   if (!mod) return 1
   return mod.setThreads(Math.max(1, Math.floor(n)))
+}
+
+/** This thread's kernel call counts so far, or null without the addon (wasm kernels, IUNET_NATIVE=0, browser). */
+export function kernelCalls(): KernelCalls | null {
+  return load().mod?.kernelCalls() ?? null
+}
+
+/** Sets this thread's kernel call counts back to zero (a no-op without the addon). */
+export function resetKernelCalls(): void {
+  load().mod?.resetKernelCalls()
+}
+
+/** The calls made since `before` (an earlier kernelCalls() of the same thread), kernels with none left out. */
+export function kernelCallsSince(before: KernelCalls): KernelCalls {
+  const now = kernelCalls() ?? {}
+  const out: KernelCalls = {}
+  for (const [name, n] of Object.entries(now)) if (n - (before[name] ?? 0) > 0) out[name] = n - (before[name] ?? 0)
+  return out
+}
+
+/** Calls summed by family (blas, sparse, conv). */
+export function callsByFamily(calls: KernelCalls): Record<KernelFamily, number> {
+  const sum = (names: readonly string[]) => names.reduce((s, n) => s + (calls[n] ?? 0), 0)
+  return { blas: sum(KERNEL_FAMILIES.blas), sparse: sum(KERNEL_FAMILIES.sparse), conv: sum(KERNEL_FAMILIES.conv) }
 }

@@ -10,11 +10,12 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { openStore } from '../../../main/store/index.ts'
 import type { ModelResult, StudyDetail } from '../../../main/contract/index.ts'
+import { skipSuite } from '../../helpers/suites.ts'
 
 const BIN = resolve('bin/iunet.mjs')
 const SCRIPT = resolve('scripts/slurm-local.sh')
 const hasSbatch = spawnSync('sh', ['-c', 'command -v sbatch && (command -v slurmctld || test -x /usr/sbin/slurmctld)']).status === 0
-if (!hasSbatch) console.warn('slurm.test: skipped: sbatch/slurmctld not installed (apt-get install -y slurm-wlm munge)')
+const skipSlurm = skipSuite('slurm', hasSbatch ? null : 'sbatch/slurmctld not installed (apt-get install -y slurm-wlm munge)')
 
 const tmp = mkdtempSync(join(tmpdir(), 'iunet-slurm-e2e-'))
 const env = {
@@ -62,7 +63,7 @@ function storedResults(dataDir: string, studyId: string) {
   }
 }
 
-describe.skipIf(!hasSbatch)('studies on Slurm', () => {
+describe.skipIf(skipSlurm)('studies on Slurm', () => {
   beforeAll(() => {
     execFileSync(SCRIPT, ['start'], { env, stdio: ['ignore', 'pipe', 'inherit'] })
   }, 60_000)
