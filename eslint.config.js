@@ -21,7 +21,7 @@ const FLOORS = {
   // serve hosts the transports; every other command goes through the services like the UI.
   cli: ['contract', 'lib', 'services', 'transports'],
   renderer: ['contract'],
-  preload: []
+  preload: ['contract']
 }
 
 /** Packages only one floor may import. */
