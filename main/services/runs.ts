@@ -112,7 +112,7 @@ export function runServices(ctx: {
     const d = datasets.getOrThrow(datasetId)
     const nFeatures =
       d.kind === 'image' && d.imageShape ? d.imageShape[0] * d.imageShape[1] * d.imageShape[2] : d.schema.columns.filter((c) => c.role === 'feature').length
-    return { kind: d.kind, rows: d.rows, nFeatures, imageShape: d.imageShape }
+    return { kind: d.kind, rows: d.rows, nFeatures, imageShape: d.imageShape, format: d.schema.format }
   }
 
   function setStatus(runId: string, status: RunStatus, error: string | null = null) {
@@ -124,7 +124,7 @@ export function runServices(ctx: {
   /** Rejects combinations that cannot run, before anything is stored. */
   async function validate(config: RunConfig) {
     const d = datasets.getOrThrow(config.datasetId)
-    const problems = runRuleIssues(config, [{ name: d.name, kind: d.kind, rows: d.rows }])
+    const problems = runRuleIssues(config, [{ name: d.name, kind: d.kind, rows: d.rows, publishedSplit: !!d.schema.publishedSplit }])
     if (problems.length)
       throw new ApiError(
         'invalid-request',
