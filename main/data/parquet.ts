@@ -80,14 +80,16 @@ export async function readParquet(path: string, onProgress?: (p: Progress) => vo
   const nested: string[] = []
   const times: string[] = []
   const schema = metadata.schema
+  // the elements a schema element spans: itself and, depth first, all its descendants
+  const spanOf = (at: number, depth = 0): number => {
+    if (depth > 64) throw new DataError(`"${file}" has a schema nested more than 64 levels deep; it is damaged or not a table.`)
+    let n = 1
+    for (let c = 0; c < (schema[at]?.num_children ?? 0); c++) n += spanOf(at + n, depth + 1)
+    return n
+  }
   for (let i = 1, top = 0; i < schema.length && top < (schema[0].num_children ?? 0); top++) {
     const e = schema[i]
-    const skip = (el: SchemaElement): number => {
-      let n = 1
-      for (let c = 0; c < (el.num_children ?? 0); c++) n += skip(schema[i + n])
-      return n
-    }
-    const span = skip(e)
+    const span = spanOf(i)
     i += span
     if (span > 1 || e.repetition_type === 'REPEATED') {
       nested.push(e.name)
