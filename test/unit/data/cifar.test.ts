@@ -135,6 +135,19 @@ describe('CIFAR-10 binary', () => {
   })
 })
 
+describe('CIFAR Python version', () => {
+  it('refuses the pickled folder and its archive, naming the binary version', async () => {
+    const parent = join(root, 'py')
+    const dir = join(parent, 'cifar-10-batches-py')
+    await mkdir(dir, { recursive: true })
+    for (const f of ['data_batch_1', 'test_batch', 'batches.meta']) await writeFile(join(dir, f), Buffer.from([0x80, 0x02, 0x7d, 0x71, 0x00, 0x2e]))
+    const archive = tarGz(join(root, 'cifar-10-python.tar.gz'), parent, 'cifar-10-batches-py')
+    for (const path of [dir, parent, archive]) {
+      await expect(inspectFile(path)).rejects.toThrow(/is the Python \(pickle\) version of CIFAR.*cifar-10-binary\.tar\.gz or cifar-100-binary\.tar\.gz/)
+    }
+  })
+})
+
 describe('CIFAR-100 binary', () => {
   it('fine labels by default (100 names), coarse labels on request (20 names), the other labelling ignored', async () => {
     const dir = await cifar100Folder(join(root, 'cifar-100-binary'))
