@@ -20,6 +20,8 @@ import { DataError, fsError } from './errors.ts'
 import type { Column, Table } from './table.ts'
 
 export const PARQUET_MAGIC = 'PAR1'
+/** The most column memory one Parquet import allocates (8 bytes a cell). */
+const MAX_TABLE_BYTES = 4 * 2 ** 30
 
 export interface ParquetResult {
   table: Table
@@ -72,6 +74,11 @@ export async function readParquet(path: string, onProgress?: (p: Progress) => vo
   const rows = Number(metadata.num_rows)
   if (!Number.isSafeInteger(rows) || rows < 0) throw new DataError(`"${file}" has an unreadable row count in its footer.`)
   if (rows === 0) throw new DataError(`"${file}" has a schema but no rows.`)
+  const grouped = metadata.row_groups.reduce((a, g) => a + Number(g.num_rows), 0)
+  if (grouped !== rows)
+    throw new DataError(
+      `"${file}" is damaged: its footer promises ${rows.toLocaleString('en-US')} rows but its row groups hold ${grouped.toLocaleString('en-US')}.`
+    )
 
   // top-level leaves only: schema[0] is the root; a child with children (or repeated) is nested
   const warnings: string[] = []
@@ -111,6 +118,13 @@ export async function readParquet(path: string, onProgress?: (p: Progress) => vo
     )
   if (times.length) warnings.push(`Date and time columns (${times.map((n) => `"${n}"`).join(', ')}) are read as numbers: seconds since 1970-01-01 (UTC).`)
   if (sinks.length === 0) throw new DataError(`"${file}" has no flat columns to read (only nested lists, structs or maps).`)
+  // columns are allocated up front from the footer's counts: refuse what memory cannot hold rather than crash
+  const bytes = rows * sinks.length * 8
+  if (bytes > MAX_TABLE_BYTES) {
+    throw new DataError(
+      `"${file}" has ${rows.toLocaleString('en-US')} rows × ${sinks.length} columns (${(bytes / 2 ** 30).toFixed(1)} GB as numbers), more than the ${MAX_TABLE_BYTES / 2 ** 30} GB one import holds. Select fewer rows or columns first.`
+    )
+  }
   const byName = new Map(sinks.map((s) => [s.name, s]))
 
   let done = 0

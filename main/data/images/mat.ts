@@ -157,6 +157,8 @@ export async function readMat(
   }
   const body = async (m: ByteReader, tag: { bytes: number; small: Buffer | null }, where: string) => {
     if (tag.small) return tag.small
+    // flags, dimensions and names are a few bytes: a huge size here is damage, not data to wait for
+    if (tag.bytes > 1 << 16) throw new DataError(`"${file}" is damaged: ${where} claims ${tag.bytes.toLocaleString('en-US')} bytes.`)
     const b = await m.read(tag.bytes)
     if (b.length < tag.bytes || (await m.skip(pad8(tag.bytes))) < pad8(tag.bytes)) throw new DataError(`"${file}" is cut short inside ${where}.`)
     return b

@@ -12,6 +12,8 @@ import { PUBLISHED_TEST, PUBLISHED_TRAIN, type Table } from '../table.ts'
 import { numbersOf, readMat, type MatSink, type MatVariable, type NumericType } from './mat.ts'
 
 const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']
+/** Pixels one import holds at most (the image folders' 2 GB, which SVHN's 1.6 GB extra set fits). */
+const MAX_PIXEL_BYTES = 2 * 2 ** 30
 
 export interface SvhnSource {
   table: Table
@@ -45,12 +47,11 @@ async function readPart(path: string, tap: { hash: ReturnType<typeof createHash>
   const xSink = (v: MatVariable): MatSink => {
     const [h, w, c, n] = v.dims
     const per = h * w * c
-    const out = new Uint8Array(per * n)
+    let out = new Uint8Array(0)
     const block = new Uint8Array(per)
     let fill = 0
     let img = 0
     got.shape = [h, w, c]
-    got.pixels = out
     return {
       start(type: NumericType, _le: boolean, bytes: number) {
         if (type !== 'uint8') throw new DataError(`X in "${file}" stores ${type} values; SVHN format 2 stores X as uint8 (0–255).`)
@@ -58,6 +59,13 @@ async function readPart(path: string, tap: { hash: ReturnType<typeof createHash>
           throw new DataError(
             `X in "${file}" has ${bytes.toLocaleString('en-US')} data bytes, but its dimensions ${v.dims.join('×')} need ${(per * n).toLocaleString('en-US')}.`
           )
+        // the sizes come from the file: allocate only what memory can hold (SVHN's extra set is 1.6 GB)
+        if (per * n > MAX_PIXEL_BYTES)
+          throw new DataError(
+            `X in "${file}" holds ${((per * n) / 2 ** 30).toFixed(1)} GB of pixels, more than the ${MAX_PIXEL_BYTES / 2 ** 30} GB one import can hold.`
+          )
+        out = new Uint8Array(per * n)
+        got.pixels = out
       },
       piece(b: Buffer) {
         let o = 0
@@ -85,7 +93,8 @@ async function readPart(path: string, tap: { hash: ReturnType<typeof createHash>
     const y = { parts: [] as Buffer[], type: 'double' as NumericType, le: true }
     got.y = y
     return {
-      start(t: NumericType, l: boolean) {
+      start(t: NumericType, l: boolean, bytes: number) {
+        if (bytes > 1 << 28) throw new DataError(`y in "${file}" claims ${bytes.toLocaleString('en-US')} bytes of labels; the file is damaged.`)
         y.type = t
         y.le = l
       },
@@ -102,7 +111,7 @@ async function readPart(path: string, tap: { hash: ReturnType<typeof createHash>
         got.x = v
         if (v.cls !== 'uint8')
           throw new DataError(`X in "${file}" is a ${v.complex ? 'complex ' : ''}${v.cls}; SVHN format 2 stores X as a uint8 array (32×32×3×N).`)
-        if (v.dims.length !== 4 || (v.dims[2] !== 3 && v.dims[2] !== 1)) {
+        if (v.dims.length !== 4 || (v.dims[2] !== 3 && v.dims[2] !== 1) || v.dims.some((d) => d < 0)) {
           throw new DataError(`X in "${file}" is ${v.dims.join('×')}; SVHN format 2 stores images as height × width × 3 × N.`)
         }
         return xSink(v)

@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DataError, inspectFile, mulberry32 } from '../../../main/data/index.ts'
 import { createServices, type Services } from '../../../main/services/index.ts'
 import { cifar10Folder, cifarRecord, concat, tarGz, testImage } from './formatFixtures.ts'
 
@@ -156,6 +157,34 @@ describe.each([
     if (!r.ok) expect(r.error.message).toMatch(error)
     expect(await s.call('datasets.list', {})).toEqual(before.rows)
     expect(readdirSync(join(dir, sub, 'datasets')).sort()).toEqual(before.files)
+  })
+})
+
+describe('damaged copies of good files', () => {
+  it('flipped bytes, overwritten runs and cuts give a table or a DataError, never another error', async () => {
+    const rng = mulberry32(11)
+    const sources: Array<[string, Buffer]> = [
+      ['types.parquet', readFileSync(PARQUET)],
+      ['cifar.tar.gz', readFileSync(join(dir, 'files', 'cifar-10-binary.tar.gz'))],
+      ['data_batch_1.bin', readFileSync(join(dir, 'files', 'cifar', 'cifar-10-batches-bin', 'data_batch_1.bin'))],
+      ['w.arff.gz', gzipSync(ARFF)],
+      ['w.arff', Buffer.from(ARFF)],
+      ['train_32x32.mat', matWith('X')]
+    ]
+    const others: string[] = []
+    let k = 0
+    for (const [name, orig] of sources) {
+      for (let i = 0; i < 15; i++) {
+        const b = Buffer.from(orig)
+        const at = Math.floor(rng() * b.length)
+        const data = i % 3 === 0 ? b.subarray(0, at) : i % 3 === 1 ? b.fill(0xff, at, at + 8) : ((b[at] ^= 1 + Math.floor(rng() * 255)), b)
+        const path = join(dir, `fuzz-${k++}`, name)
+        mkdirSync(join(path, '..'), { recursive: true })
+        writeFileSync(path, data)
+        await inspectFile(path).catch((e: unknown) => (e instanceof DataError ? null : others.push(`${name} #${i}: ${String(e)}`)))
+      }
+    }
+    expect(others).toEqual([])
   })
 })
 
