@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { PNG } from 'pngjs'
 import { afterAll, describe, expect, it } from 'vitest'
 import { defaultRunConfig, imageNormalization, runRuleIssues } from '../../../main/contract/index.ts'
-import { inspectFile, loadSource, loadTable, prepare, saveTable } from '../../../main/data/index.ts'
+import { applyOverrides, inspectFile, loadSource, loadTable, prepare, saveTable } from '../../../main/data/index.ts'
 import { CIFAR10_NAMES, cifar100Folder, cifar10Folder, cifarRecord, concat, tarGz, testImage } from './formatFixtures.ts'
 
 const root = await mkdtemp(join(tmpdir(), 'iunet-cifar-'))
@@ -162,6 +162,10 @@ describe('CIFAR-100 binary', () => {
     expect(coarse.schema.target).toBe('coarse_label')
     expect(coarse.schema.classes).toHaveLength(20)
     expect(coarse.schema.columns.find((c) => c.name === 'fine_label')!.role).toBe('ignore')
+    // switching the target of the stored dataset (datasets.update) gives the same schema
+    const switched = applyOverrides(fine.schema, { target: 'coarse_label' }, fine.table)
+    expect(switched.columns.map((c) => [c.name, c.role])).toEqual(coarse.schema.columns.map((c) => [c.name, c.role]))
+    expect(switched.classes).toEqual(coarse.schema.classes)
     const p = prepare(coarse.table, coarse.schema, SPLIT, 1)
     expect(p.nClasses).toBe(20)
     expect(p.classNames[0]).toBe('super0')
