@@ -134,13 +134,14 @@ async function readSource(path: string, opts: SourceOptions): Promise<RawSource>
     const r = await readParquet(path, opts.onProgress)
     return raw(r, 'parquet', { declared: r.declared, imageShape: opts.imageShape, warnings: r.warnings })
   }
-  if (startsWith(head, 'MATLAB') || startsWith(head, '\x89HDF') || /\.mat$/i.test(name)) {
+  if (/^MATLAB (5\.0|7\.3) MAT-file/.test(head.toString('latin1', 0, 24)) || startsWith(head, '\x89HDF') || /\.mat$/i.test(name)) {
     const r = await readSvhn({ train: path }, opts)
     noShape(opts, `"${name}"`, r.table.image!.shape)
     return raw(r, 'svhn', { kind: 'image', warnings: r.warnings })
   }
   if (looksLikeTar(head)) {
     const r = await readCifarTar(path, false, opts)
+    noShape(opts, `"${name}"`, r.table.image!.shape)
     return raw(r, r.version, { kind: 'image', warnings: r.warnings })
   }
   if (cifarBatch(name)) {
