@@ -4,16 +4,19 @@
  * Values the paper gives (shared/iunet-method.md) are marked (paper); the rest are this project's choices (ours).
  */
 import type { BenchFigures } from './app.ts'
-import type { DatasetKind } from './datasets.ts'
+import type { DataFormat, DatasetKind } from './datasets.ts'
 import { phaseEpochs, RECIPES, type Arch } from './recipes.ts'
 import type { AugmentConfig, ModelKind, Preset, RunConfig } from './runConfig.ts'
 import { foldCount, ratiosOf, runTasks } from './runShape.ts'
+import { flipKeepsClass } from './vision.ts'
 
 export interface PresetData {
   kind: DatasetKind
   rows: number
   nFeatures: number
   imageShape: [number, number, number] | null
+  /** The file format the dataset came from (schema.format): tells CIFAR's natural images from SVHN's digits. */
+  format?: DataFormat
 }
 
 const TABULAR_MODELS: ModelKind[] = ['iunet', 'mlp', 'resnet', 'omp']
@@ -38,10 +41,11 @@ function augmentDefaults(data: PresetData): AugmentConfig {
   const [h, , c] = data.imageShape
   const colour = c === 3
   return {
-    // Translation by H/8 (32×32 → 4 px as in ShrinkBench's pad-4 crop; 8×8 digits → 1 px).
+    // Translation by H/8 with zero padding (32×32 → 4 px: the pad-4 random crop of CIFAR training; 8×8 digits → 1 px).
     translate: Math.max(1, Math.round(h / 8)),
-    // Flip off: it is wrong for digits and text ("6 and 9 are distinct"); turn on for natural images.
-    flip: false,
+    // Flip on for 32×32×3 natural images (CIFAR, the usual CIFAR augmentation); off for digits and text ("6 and 9
+    // are distinct"): SVHN, MNIST-like and any other shape unless the user turns it on.
+    flip: flipKeepsClass(data.imageShape, data.format),
     // Resized crop for colour images only (min area 0.6, ours: milder than SimCLR's 0.08, an MLP cannot undo more);
     // small grey images rely on translation.
     cropScale: colour ? 0.6 : 1,
