@@ -1,11 +1,10 @@
 /** `iunet inspect` and `iunet import`. */
 import type { Command } from 'commander'
-import { imageNormalization } from '../contract/index.ts'
+import { imageNormalization, IMPORT_FORMATS } from '../contract/index.ts'
 import { dataDirOption, parseShape } from './shared.ts'
 import { table } from './output.ts'
 
-const DATA_HELP =
-  'file or folder: CSV or ARFF (also .gz), Parquet, IDX images, an image folder (one sub-folder per class), CIFAR-10/100 binary batches (folder or .tar.gz), SVHN .mat files (a file or a folder)'
+const DATA_HELP = `file or folder: ${IMPORT_FORMATS}`
 
 export function registerDatasetCommands(program: Command) {
   program

@@ -126,6 +126,10 @@ export const ColumnOverride = z.object({
 })
 export type ColumnOverride = z.infer<typeof ColumnOverride>
 
+/** The formats the one import reads, in words (CLI help, the drop zone). */
+export const IMPORT_FORMATS =
+  'CSV or ARFF (also .gz), Parquet, IDX images, an image folder (one sub-folder per class), CIFAR-10/100 binary batches (folder or .tar.gz), SVHN .mat files (a file or a folder)'
+
 /**
  * What the file picker offers (the import itself detects a format from the content, not from the name). CIFAR and
  * SVHN also come as folders (data_batch_1.bin…, train_32x32.mat…), which a file picker cannot choose: drop them.

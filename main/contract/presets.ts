@@ -17,6 +17,8 @@ export interface PresetData {
   imageShape: [number, number, number] | null
   /** The file format the dataset came from (schema.format): tells CIFAR's natural images from SVHN's digits. */
   format?: DataFormat
+  /** Rows of the published training part (schema.publishedSplit.train), when the dataset keeps one. */
+  publishedTrain?: number
 }
 
 const TABULAR_MODELS: ModelKind[] = ['iunet', 'mlp', 'resnet', 'omp']
@@ -76,8 +78,7 @@ export function defaultRunConfig(preset: Preset, data: PresetData): Omit<RunConf
   const image = data.kind === 'image'
   // 70/15/15: enough validation rows to pick the best epoch and enough test rows for a stable accuracy.
   const split = { train: 0.7, val: 0.15, test: 0.15, kfold: null }
-  const rows = preset === 'quick' ? Math.min(data.rows, QUICK_MAX_ROWS) : data.rows
-  const trainRows = Math.max(1, Math.floor(rows * split.train))
+  const trainRows = trainRowsOf({ split, maxRows: preset === 'quick' ? QUICK_MAX_ROWS : null }, data.rows, data.publishedTrain)
   const models = image ? [...IMAGE_MODELS] : [...TABULAR_MODELS]
   const common = {
     models,
@@ -163,20 +164,22 @@ const FALLBACK_CNN_IMAGES_PER_SECOND = 300
 const STEP_OVERHEAD_SECONDS = 0.004
 
 /**
- * Rows a task trains on: the train share of the (capped) rows, or with k-fold (k−1)/k of them less the validation
- * part cut from that remainder in the ratio val : train.
+ * Rows a task trains on: the train share of the (capped) rows; with k-fold (k−1)/k of them less the validation part
+ * cut from that remainder in the ratio val : train; with a published split (CIFAR, SVHN) its training part less the
+ * validation cut from it in the same ratio.
  */
-export function trainRowsOf(config: Pick<RunConfig, 'split' | 'maxRows'>, rows: number): number {
+export function trainRowsOf(config: Pick<RunConfig, 'split' | 'maxRows'>, rows: number, publishedTrain?: number): number {
   const used = config.maxRows ? Math.min(rows, config.maxRows) : rows
   const k = foldCount(config)
   const s = config.split
-  const share = k ? ((k - 1) / k) * (s.train / (s.train + s.val)) : s.train
+  const kept = s.train / (s.train + s.val)
+  const share = publishedTrain !== undefined ? (publishedTrain / Math.max(1, rows)) * kept : k ? ((k - 1) / k) * kept : s.train
   return Math.max(1, Math.floor(used * share))
 }
 
 /** Rough training time in seconds for the whole run (every task of runTasks: models × seeds × folds), for the wizard. */
 export function estimateSeconds(config: Omit<RunConfig, 'datasetId'>, data: PresetData, bench: BenchFigures | null): number {
-  const trainRows = trainRowsOf(config, data.rows)
+  const trainRows = trainRowsOf(config, data.rows, data.publishedTrain)
   const stepsPerEpoch = Math.ceil(trainRows / config.batchSize)
   const mlpWeights = (() => {
     const w = data.nFeatures * config.width + (config.depth - 1) * config.width * config.width

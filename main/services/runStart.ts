@@ -41,7 +41,7 @@ export function runStarter(ctx: RunContext & { datasets: DatasetServices; execut
     const d = datasets.getOrThrow(datasetId)
     const nFeatures =
       d.kind === 'image' && d.imageShape ? d.imageShape[0] * d.imageShape[1] * d.imageShape[2] : d.schema.columns.filter((c) => c.role === 'feature').length
-    return { kind: d.kind, rows: d.rows, nFeatures, imageShape: d.imageShape, format: d.schema.format }
+    return { kind: d.kind, rows: d.rows, nFeatures, imageShape: d.imageShape, format: d.schema.format, publishedTrain: d.schema.publishedSplit?.train }
   }
 
   /** Rejects combinations that cannot run, before anything is stored. */
