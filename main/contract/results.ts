@@ -95,6 +95,8 @@ export const RunSummary = z.object({
   models: z.array(ModelKind),
   preset: Preset,
   seeds: z.number().int(),
+  /** Folds per seed with repeated k-fold (the config's split.kfold), else null: "2 seeds × 3 folds" in lists. */
+  folds: z.number().int().nullable(),
   backend: z.string(),
   createdAt: z.string(),
   startedAt: z.string().nullable(),

@@ -10,7 +10,7 @@
  */
 import { phaseEpochs, RECIPES } from './recipes.ts'
 import type { EpochMetrics, FirstLayerArtifact, ModelResult, RunStatus } from './results.ts'
-import { MODEL_LABELS, type ModelKind, type RunConfig } from './runConfig.ts'
+import { MODEL_LABELS, type ModelKind, type RunConfig, type SplitConfig } from './runConfig.ts'
 
 /** What a run's shape depends on. */
 export type ShapeConfig = Pick<RunConfig, 'models' | 'seeds' | 'split' | 'compressions'>
@@ -29,13 +29,16 @@ export interface ResultId extends TaskId {
   compression: number
 }
 
+/** What the fold count depends on: a config's split, or a summary's `{ split: { kfold } }`. */
+export type FoldSource = { split: Pick<SplitConfig, 'kfold'> }
+
 /** Folds per seed: k with repeated k-fold, else none. */
-export function foldCount(c: Pick<RunConfig, 'split'>): number | null {
+export function foldCount(c: FoldSource): number | null {
   return c.split.kfold ?? null
 }
 
 /** The folds of each seed: 0..k−1 with k-fold, else one entry without a fold. */
-export function foldsOf(c: Pick<RunConfig, 'split'>): (number | undefined)[] {
+export function foldsOf(c: FoldSource): (number | undefined)[] {
   const k = foldCount(c)
   return k ? Array.from({ length: k }, (_, f) => f) : [undefined]
 }
@@ -98,17 +101,17 @@ export function foldLabel(fold: number, k: number | null): string {
 }
 
 /** "seed 1 · fold 2/3", or "seed 1" without k-fold: where a task's data came from. */
-export function replicateLabel(t: Pick<TaskId, 'seed' | 'fold'>, c?: Pick<RunConfig, 'split'>): string {
+export function replicateLabel(t: Pick<TaskId, 'seed' | 'fold'>, c?: FoldSource): string {
   return t.fold === undefined ? `seed ${t.seed}` : `seed ${t.seed} · ${foldLabel(t.fold, c ? foldCount(c) : null)}`
 }
 
 /** "IUNet (pruned) · seed 1 · fold 2/3": one task, as progress lines, rows and errors name it. */
-export function taskLabel(t: TaskId, c?: Pick<RunConfig, 'split'>): string {
+export function taskLabel(t: TaskId, c?: FoldSource): string {
   return `${MODEL_LABELS[t.model]} · ${replicateLabel(t, c)}`
 }
 
 /** "IUNet (pruned) 1/8 · seed 1 · fold 2/3": one result. */
-export function resultLabel(r: ResultId, c?: Pick<RunConfig, 'split'>): string {
+export function resultLabel(r: ResultId, c?: FoldSource): string {
   return `${modelAtRatio(r.model, r.compression)} · ${replicateLabel(r, c)}`
 }
 
@@ -147,7 +150,7 @@ export function runShape(c: ShapeConfig & Budget): RunShape {
 }
 
 /** "3 seeds" or "2 seeds × 3 folds": what a mean ± std is over. */
-export function replicatesText(c: Pick<RunConfig, 'seeds' | 'split'>): string {
+export function replicatesText(c: Pick<RunConfig, 'seeds'> & FoldSource): string {
   const k = foldCount(c)
   return k ? `${plural(c.seeds, 'seed')} × ${plural(k, 'fold')}` : plural(c.seeds, 'seed')
 }
@@ -164,7 +167,7 @@ export function tasksText(c: ShapeConfig): string {
  * k-fold the corrected resampled t-test (Nadeau & Bengio 2003), whose variance term accounts for the overlap of
  * training sets between folds.
  */
-export function pairedTestName(c: Pick<RunConfig, 'split'>): 'paired t-test' | 'corrected resampled t-test' {
+export function pairedTestName(c: FoldSource): 'paired t-test' | 'corrected resampled t-test' {
   return foldCount(c) ? 'corrected resampled t-test' : 'paired t-test'
 }
 

@@ -55,6 +55,7 @@ function toRun(r: Row, best: { accuracy: number; model: ModelKind } | null): Sto
     models: config.models,
     preset: config.preset,
     seeds: r.seeds,
+    folds: config.split.kfold ?? null,
     backend: r.backend,
     createdAt: r.created_at,
     startedAt: r.started_at,

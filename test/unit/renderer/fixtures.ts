@@ -57,6 +57,7 @@ export function run(id: string, aggregates: ModelAggregate[], over: Partial<RunD
     models: [...new Set(aggregates.map((a) => a.model))],
     preset: 'quick',
     seeds: 3,
+    folds: null,
     backend: 'cpu',
     createdAt: '2026-01-01T00:00:00Z',
     startedAt: null,
