@@ -129,6 +129,7 @@ describe('Runs and Compare in Chromium', () => {
     expect(await row.textContent()).toMatch(/digits_8x8/)
     expect(await row.textContent()).toMatch(/IUNet \(pruned\)/)
     expect(await row.textContent()).toMatch(/\d+\.\d %/)
+    expect(await row.getByTestId('run-replicates').textContent()).toBe('2 seeds · quick')
     expect(await page().locator(`[data-test="run-row"][data-run-id="${cancelled.id}"] [data-test="status-cancelled"]`).count()).toBe(1)
     await dismissToasts()
     await h.shot('runs-list')
@@ -147,7 +148,7 @@ describe('Runs and Compare in Chromium', () => {
 
   it('shows every model of the run in the metrics table, with mean ± std and a best value per column', async () => {
     const rows = page().getByTestId('metrics-row')
-    // iunet and omp at 4× and 8×, mlp and cnn dense.
+    // iunet and omp at 1/4 and 1/8, mlp and cnn dense.
     await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(6)
     const models = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-model')))
     expect(new Set(models)).toEqual(new Set(['iunet', 'mlp', 'cnn', 'omp']))
@@ -156,7 +157,10 @@ describe('Runs and Compare in Chromium', () => {
     expect(table).toContain('Supernet val. acc.')
     expect(table).toContain('Pred. consistency')
     expect(await page().locator('[data-test="metrics-table"] td.best').count()).toBeGreaterThan(3)
-    expect(await page().getByTestId('verdicts').textContent()).toMatch(/IUNet \(pruned\) 4× (beats|does not beat|and) Dense MLP/)
+    // Seeds only: what the means are over, n, and the paired t-test over seeds.
+    expect(await page().locator('#metrics-caption').textContent()).toContain('mean ± std over 2 seeds (n = 2)')
+    expect(await page().getByTestId('paired-test').textContent()).toBe('paired t-test')
+    expect(await page().getByTestId('verdicts').textContent()).toMatch(/IUNet \(pruned\) 1\/4 (beats|does not beat|and) Dense MLP/)
     expect(await page().getByTestId('config-single').count()).toBe(1)
     await dismissToasts()
     await h.shot('compare-top')
@@ -335,7 +339,7 @@ describe('Runs and Compare in Chromium', () => {
     expect(diff).not.toContain('batchSize')
     // Remove one entry from the cart with its button.
     await page()
-      .getByRole('button', { name: /Remove IUNet \(pruned\) 8× \[B\]/ })
+      .getByRole('button', { name: /Remove IUNet \(pruned\) 1\/8 \[B\]/ })
       .click()
     await expect.poll(() => page().getByTestId('metrics-row').count()).toBe(7)
     await h.shot('compare-two-runs')
