@@ -38,8 +38,9 @@ export function cdBar(cd: number, max: number): Record<string, unknown> {
       [end, 0.9]
     ],
     clip: false,
-    symbol: (_v: unknown, p: { dataIndex: number }) => (p.dataIndex === 2 && wide ? 'arrow' : p.dataIndex === 1 ? 'none' : 'rect'),
-    symbolSize: (_v: unknown, p: { dataIndex: number }) => (p.dataIndex === 2 && wide ? [9, 9] : [2, 10]),
+    // The middle point carries the label: a symbol too small to see (a line series labels only points with a symbol).
+    symbol: (_v: unknown, p: { dataIndex: number }) => (p.dataIndex === 2 && wide ? 'arrow' : 'rect'),
+    symbolSize: (_v: unknown, p: { dataIndex: number }) => (p.dataIndex === 2 && wide ? [9, 9] : p.dataIndex === 1 ? [0.01, 0.01] : [2, 10]),
     symbolRotate: -90,
     lineStyle: { color: '#d03050', width: 2, type: wide ? 'dashed' : 'solid' },
     itemStyle: { color: '#d03050' },

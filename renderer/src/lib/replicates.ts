@@ -2,7 +2,7 @@
  * What a comparison's means are over, in words, from the contract's run shape: "2 seeds × 3 folds", n, and the
  * paired test that fits (DOM-free). Never counted here: runShape owns the count, this only phrases it.
  */
-import { foldCount, pairedTestName, replicatesText, runShape, type RunConfig } from '@contract'
+import { foldCount, pairedTestName, replicatesText, runShape, type RunConfig, type StudySpec } from '@contract'
 
 export interface Replicates {
   /** "3 seeds" or "2 seeds × 3 folds". */
@@ -36,4 +36,15 @@ export function overText(rows: readonly { replicates: Replicates | null; n: numb
 /** The tests that fit the rows' runs, named once each: "paired t-test", "corrected resampled t-test". */
 export function testsOf(rows: readonly { replicates: Replicates | null }[]): string[] {
   return [...new Set(rows.flatMap((r) => (r.replicates ? [r.replicates.test] : [])))]
+}
+
+/**
+ * What a study's matrix means are over: "2 seeds" or "2 seeds × 5 folds" when the spec sets k-fold for every cell,
+ * "each cell's seeds (× folds)" when k is swept.
+ */
+export function studyReplicatesText(spec: Pick<StudySpec, 'seeds' | 'settings' | 'grid'>): string {
+  if ('split.kfold' in spec.grid) return `each cell’s ${spec.seeds === 1 ? 'seed' : `${spec.seeds} seeds`} × its folds`
+  const split = spec.settings.split as { kfold?: unknown } | undefined
+  const kfold = typeof split?.kfold === 'number' ? split.kfold : null
+  return replicatesText({ seeds: spec.seeds, split: { kfold } })
 }

@@ -85,7 +85,7 @@ figure{margin:12px 0;display:inline-block;vertical-align:top}figcaption{color:#5
 /** "; two models are compared with the corrected resampled t-test" (the test that fits how the runs repeat). */
 function testsLine(rows: MetricRow[]): string {
   const tests = testsOf(rows)
-  return tests.length ? `; two models of a run are compared with the ${escapeHtml(tests.join(' or the '))} (\`iunet run\` reports it)` : ''
+  return tests.length ? `; two models of a run are compared with the ${escapeHtml(tests.join(' or the '))} (iunet run reports it)` : ''
 }
 
 export function buildReport(input: ReportInput): string {

@@ -44,16 +44,6 @@ export function setSetting(config: object, path: string, value: unknown): void {
   parent[last] = value
 }
 
-/** A number without float noise (0.0035, not 0.0035000000000000005); '' for none. */
-export function formatNumber(v: number | null): string {
-  return v === null ? '' : String(Number(v.toPrecision(6)))
-}
-
-/** What was typed, as a number: '' is none (the field then says it is required); text that is no number stays NaN. */
-export function parseNumber(s: string): number | null {
-  return s.trim() === '' ? null : Number(s.trim())
-}
-
 /** A share's range in percent ("more than 0 % and less than 100 %"), for the split fields that show shares as %. */
 export function percentRange(path: string): string {
   const b = settingBounds(path)

@@ -18,7 +18,7 @@ function certainty(d: number, noise: number, n: number, row: MetricRow): string 
   const over = r ? ` over ${r.text}${r.folds ? ` (n = ${n})` : ''}` : ''
   if (n < 2) return `${over} (one replicate: no spread to judge the gap by)`
   if (r?.folds)
-    return `${over}. Folds share training rows, so their spread understates the uncertainty: the ${r.test} (\`iunet run\` reports it) judges this gap, not the spread`
+    return `${over}. Folds share training rows, so their spread understates the uncertainty: the ${r.test} judges this gap, not the spread (iunet run reports it)`
   return Math.abs(d) > noise
     ? `${over} — larger than the seed-to-seed spread`
     : `${over} — within the seed-to-seed spread (±${noise.toFixed(1)}), so not a clear difference`

@@ -109,11 +109,15 @@ export function studyPlan(spec: StudySpec, datasets: readonly { id: string; name
   return { datasets: datasets.map((d) => ({ id: d.id, name: d.name })), points: points.length, shape, cells: shape.cells.length, tasks: shape.tasks, shared }
 }
 
-/** "Dense MLP trains once per dataset (no swept setting changes it)." */
+/** "Dense MLP trains once per dataset: no swept setting changes it." */
 export function sharedText(shared: StudyPlan['shared']): string {
-  if (!shared.length) return ''
-  const parts = shared.map((s) => `${MODEL_LABELS[s.model]} ${s.perDataset === 1 ? 'once' : `${s.perDataset} times`}`)
-  return `Models a swept setting does not change train once per value that matters: ${parts.join(', ')} per dataset.`
+  return shared
+    .map((s) =>
+      s.perDataset === 1
+        ? `${MODEL_LABELS[s.model]} trains once per dataset: no swept setting changes it.`
+        : `${MODEL_LABELS[s.model]} trains ${s.perDataset} times per dataset: only some swept settings change it.`
+    )
+    .join(' ')
 }
 
 /** "κ ∈ {0.0625, 0.125} × compression ∈ {4, 8}" */

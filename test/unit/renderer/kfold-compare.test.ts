@@ -80,3 +80,12 @@ describe('Compare on a k-fold run', () => {
     expect(resultsOf(r, { runId: 'r', model: 'mlp', compression: 1 }).map((x) => `${x.seed}/${x.fold}`)).toEqual(['0/0', '0/2', '1/0', '1/1'])
   })
 })
+
+describe('a study says what its means are over', () => {
+  it('seeds, seeds × folds when the spec sets k, and per cell when k is swept', async () => {
+    const { studyReplicatesText } = await import('../../../renderer/src/lib/replicates.ts')
+    expect(studyReplicatesText({ seeds: 2, settings: {}, grid: {} })).toBe('2 seeds')
+    expect(studyReplicatesText({ seeds: 2, settings: { split: { kfold: 5 } }, grid: {} })).toBe('2 seeds × 5 folds')
+    expect(studyReplicatesText({ seeds: 1, settings: {}, grid: { 'split.kfold': [3, 5] } })).toBe('each cell’s seed × its folds')
+  })
+})

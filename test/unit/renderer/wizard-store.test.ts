@@ -1,3 +1,4 @@
+// Stores run in the page: this test is type-checked with the renderer (tsconfig.web.json: DOM), not with Node.
 /**
  * The wizard's store against a stand-in API (the real contract's defaults): what it says a run or a study trains
  * equals the contract's plan, for random configurations (a property test over models × seeds × folds × ratios ×

@@ -84,7 +84,7 @@ describe('wizard study', () => {
     const both = StudySpec.parse(buildStudySpec({ name: '', datasets, config: { ...edited, models: ['iunet', 'mlp'] }, defaults, grid }))
     const p = studyPlan(both, withDefaults)
     expect(p).toMatchObject({ cells: 8, tasks: 2 * (4 + 1) * 2, shared: [{ model: 'mlp', perDataset: 1 }] })
-    expect(sharedText(p.shared)).toBe('Models a swept setting does not change train once per value that matters: Dense MLP once per dataset.')
+    expect(sharedText(p.shared)).toBe('Dense MLP trains once per dataset: no swept setting changes it.')
     expect(describeGrid(grid)).toBe('κ ∈ {0.0625, 0.125} × compression ∈ {4, 16}')
     // one dataset: the chosen target goes with it
     expect(buildStudySpec({ name: 'x', datasets: datasets.slice(0, 1), config: edited, defaults, grid }).datasets).toEqual([{ id: 'ds1', target: 'label' }])
