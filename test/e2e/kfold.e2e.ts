@@ -149,6 +149,7 @@ describe('a repeated 3-fold × 2-seed run on wine', () => {
     await page().getByTestId('export-replicate').waitFor()
     await expect.poll(() => page().evaluate(() => !!document.activeElement?.closest('.n-popover'))).toBe(true)
     expect(await page().getByTestId('export-replicate').textContent()).toMatch(/seed 0 · fold 1\/3/)
+    await shot('compare-kfold-export')
     await page().keyboard.press('Escape')
     await expect.poll(() => page().getByTestId('export-replicate').count()).toBe(0)
     await page()
