@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startHarness, type Harness } from './harness.ts'
+import { dismissToasts as dismissToastsOn } from './pageHelpers.ts'
 
 const OUT = process.env.SHOTS_DIR ?? resolve('../shots/renderer')
 let h: Harness
@@ -28,12 +29,7 @@ async function shot(name: string) {
   await page().waitForTimeout(400)
   await page().screenshot({ path: join(OUT, `${name}.png`) })
 }
-async function dismissToasts() {
-  for (let round = 0; round < 3 && (await page().locator('.n-notification').count()) > 0; round++) {
-    for (const b of await page().locator('.n-notification .n-base-close').all()) await b.click({ timeout: 1000 }).catch(() => undefined)
-    await page().waitForTimeout(400)
-  }
-}
+const dismissToasts = () => dismissToastsOn(page())
 const num = (id: string) => page().getByTestId(id).locator('input')
 
 describe('a repeated 3-fold × 2-seed run on wine', () => {
