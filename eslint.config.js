@@ -54,6 +54,24 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } }
   },
   {
+    // Only stores call the API: views, components and helpers read stores, so every call has one owner per section.
+    files: ['renderer/src/**/*.{ts,vue}'],
+    ignores: ['renderer/src/stores/**', 'renderer/src/api/**', 'renderer/src/main.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/api/client', '**/api/client.ts', '@/api/*'],
+              message: "Only stores (renderer/src/stores) call the API: add an action to the section's store and call that."
+            }
+          ]
+        }
+      ]
+    }
+  },
+  {
     files: ['main/**/*.ts', 'renderer/src/**/*.{ts,vue}', 'preload/**/*.ts'],
     plugins: { boundaries },
     settings: {

@@ -21,6 +21,9 @@ export interface PresetData {
   publishedTrain?: number
 }
 
+/** Folds when a user turns repeated k-fold on (ours: 5, the usual choice; 10 on very small data is the user's call). */
+export const DEFAULT_KFOLD = 5
+
 const TABULAR_MODELS: ModelKind[] = ['iunet', 'mlp', 'resnet', 'omp']
 const IMAGE_MODELS: ModelKind[] = ['iunet', 'mlp', 'cnn', 'omp']
 /** The paper's ablation rows: what PIS, ILO and pruning each contribute. */
