@@ -14,10 +14,11 @@ import {
   pairedTestName,
   pctMeanStd,
   IMPORT_FORMATS,
+  describeComparison,
   replicatesText,
   tasksText
 } from '../contract/index.ts'
-import { describeComparisons, iunetVsMlp, perSeed } from './compare.ts'
+import { perSeed } from './compare.ts'
 import { resolveCliConfig, type ConfigOptions } from './config.ts'
 import { addRunConfigOptions } from './flags.ts'
 import { table } from './output.ts'
@@ -66,7 +67,7 @@ export function runJson(detail: RunDetail) {
       trainSeconds: a.trainSeconds.mean,
       perSeed: perSeed(detail, a.model, a.compression)
     })),
-    tests: iunetVsMlp(detail),
+    tests: detail.comparisons,
     config: detail.config
   }
 }
@@ -87,7 +88,7 @@ export async function reportWhenFinished(services: Services, id: string, display
 export function summaryHeader(detail: RunDetail): string {
   const c = detail.config
   const scored = foldCount(c) ? "each fold's test part" : 'the test split'
-  const test = iunetVsMlp(detail).length ? ` · IUNet vs Dense MLP: ${pairedTestName(c)}` : ''
+  const test = detail.comparisons.length ? ` · IUNet vs Dense MLP: ${pairedTestName(c)}` : ''
   return `${detail.name} — ${detail.status} on ${detail.backend} · mean ± std over ${replicatesText(c)} (${scored})${test}`
 }
 
@@ -106,7 +107,7 @@ export function printSummary(detail: RunDetail) {
   process.stdout.write(`\n${summaryHeader(detail)}\n\n`)
   process.stdout.write(table(['model', 'n', 'accuracy %', 'balanced acc %', 'nonzero / params', 'invariance %', 'supernet val %', 'time'], rows) + '\n')
   process.stdout.write('\ninvariance = share of test predictions unchanged under the ILO transformation; read it next to accuracy.\n')
-  const tests = describeComparisons(iunetVsMlp(detail))
+  const tests = detail.comparisons.map((c) => describeComparison(c))
   if (tests.length) process.stdout.write('\n' + tests.join('\n') + '\n')
 }
 

@@ -173,11 +173,16 @@ const STEP_OVERHEAD_SECONDS = 0.004
  */
 export function trainRowsOf(config: Pick<RunConfig, 'split' | 'maxRows'>, rows: number, publishedTrain?: number): number {
   const used = config.maxRows ? Math.min(rows, config.maxRows) : rows
-  const k = foldCount(config)
-  const s = config.split
-  const kept = s.train / (s.train + s.val)
-  const share = publishedTrain !== undefined ? (publishedTrain / Math.max(1, rows)) * kept : k ? ((k - 1) / k) * kept : s.train
-  return Math.max(1, Math.floor(used * share))
+  const published = publishedTrain !== undefined ? publishedTrain / Math.max(1, rows) : undefined
+  return Math.max(1, Math.floor(used * trainShare(config.split, published)))
+}
+
+/** The share of the rows a task trains on (trainRowsOf without the rounding); `published`: the published train share. */
+export function trainShare(split: RunConfig['split'], published?: number): number {
+  const kept = split.train / (split.train + split.val)
+  if (published !== undefined) return published * kept
+  const k = foldCount({ split })
+  return k ? ((k - 1) / k) * kept : split.train
 }
 
 /** Rough training time in seconds for the whole run (every task of runTasks: models × seeds × folds), for the wizard. */

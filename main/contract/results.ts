@@ -151,11 +151,35 @@ export const FirstLayerArtifact = z.object({
 })
 export type FirstLayerArtifact = z.infer<typeof FirstLayerArtifact>
 
+/**
+ * IUNet against the dense MLP within one run: test accuracy paired by seed (and fold with repeated k-fold), judged by
+ * the paired t-test, or with k-fold the corrected resampled t-test (Nadeau & Bengio 2003).
+ */
+export const PairedComparison = z.object({
+  model: ModelKind,
+  compression: z.number(),
+  baseline: ModelKind,
+  metric: z.literal('accuracy'),
+  /** Seed of each pair (a seed appears once per fold with k-fold). */
+  seeds: z.array(z.number().int()),
+  test: z.enum(['paired-t', 'corrected-resampled-t']),
+  meanDifference: z.number().nullable(),
+  t: z.number().nullable(),
+  df: z.number().nullable(),
+  /** Two-sided p; null with fewer than 2 pairs, or when the two models scored the same on every pair. */
+  p: z.number().nullable(),
+  /** Equal on every pair: no test can tell them apart. */
+  identical: z.boolean()
+})
+export type PairedComparison = z.infer<typeof PairedComparison>
+
 export const RunDetail = RunSummary.extend({
   config: RunConfig,
   dataset: DatasetSummary.nullable(),
   results: z.array(ModelResult),
   aggregates: z.array(ModelAggregate),
+  /** IUNet at each ratio against the dense MLP, paired by seed (and fold); empty without both models. */
+  comparisons: z.array(PairedComparison),
   /** Class names in the order of confusion-matrix rows. */
   classNames: z.array(z.string()),
   imageShape: ImageShape.nullable()

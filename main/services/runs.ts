@@ -8,6 +8,7 @@
  */
 import { rmSync } from 'node:fs'
 import { ApiError, type RunDetail, type RunSummary, isLive } from '../contract/index.ts'
+import { iunetVsMlp } from './runComparisons.ts'
 import { aggregateResults } from '../engine/metrics.ts'
 import type { Store } from '../store/index.ts'
 import { summaryOf } from '../store/datasets.ts'
@@ -48,15 +49,17 @@ export function runServices(ctx: {
       const r = getOrThrow(id)
       const d = store.datasets.get(r.datasetId)
       const results = store.results.results(id)
+      // In the order the user listed the models, then by compression ratio.
+      const aggregates = aggregateResults(results).sort(
+        (a, b) => r.config.models.indexOf(a.model) - r.config.models.indexOf(b.model) || a.compression - b.compression
+      )
       return {
         ...toSummary(r),
         config: r.config,
         dataset: d ? summaryOf(d) : null,
         results,
-        // In the order the user listed the models, then by compression ratio.
-        aggregates: aggregateResults(results).sort(
-          (a, b) => r.config.models.indexOf(a.model) - r.config.models.indexOf(b.model) || a.compression - b.compression
-        ),
+        aggregates,
+        comparisons: iunetVsMlp({ config: r.config, results, aggregates }),
         classNames: r.classNames,
         imageShape: r.imageShape
       }

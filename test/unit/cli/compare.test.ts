@@ -1,8 +1,9 @@
 /** Per-seed values and the IUNet-vs-MLP paired t-test that `iunet run` prints and writes with --json. */
 import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
-import type { ModelKind, ModelResult, RunDetail } from '../../../main/contract/index.ts'
-import { describeComparisons, iunetVsMlp, kfoldTestTrainRatio, perSeed } from '../../../main/cli/compare.ts'
+import { describeComparison, type ModelKind, type ModelResult, type RunDetail } from '../../../main/contract/index.ts'
+import { perSeed } from '../../../main/cli/compare.ts'
+import { iunetVsMlp, kfoldTestTrainRatio } from '../../../main/services/runComparisons.ts'
 import { correctedResampledTTest } from '../../../main/lib/stats/index.ts'
 import { runJson } from '../../../main/cli/run.ts'
 
@@ -71,7 +72,7 @@ describe('run comparison output', () => {
     expect(c).toMatchObject({ model: 'iunet', compression: 8, baseline: 'mlp', seeds: [0, 1, 2, 3, 4], df: 4 })
     // The same tolerance as the statistics tests: 1e-12 relative to SciPy's p.
     expect(Math.abs(c!.p! - scipyP)).toBeLessThanOrEqual(1e-12 * scipyP)
-    expect(describeComparisons([c!])[0]).toMatch(
+    expect(describeComparison(c!)).toMatch(
       /^IUNet \(pruned\) 1\/8 vs Dense MLP: \+0\.6 pts accuracy over 5 paired seeds, t\(4\) = [\d.]+, p = 0\.\d{4} \(paired t-test, two-sided\): not significant at α = 0\.05\.$/
     )
   })
@@ -79,7 +80,7 @@ describe('run comparison output', () => {
   it('one seed: no test, and the output says why', () => {
     const [c] = iunetVsMlp(detail(1))
     expect(c!.p).toBeNull()
-    expect(describeComparisons([c!])[0]).toMatch(/needs ≥ 2 seeds/)
+    expect(describeComparison(c!)).toMatch(/needs ≥ 2 seeds/)
   })
 
   it('repeated k-fold: pairs by seed × fold and uses the corrected resampled t-test', () => {
@@ -95,6 +96,6 @@ describe('run comparison output', () => {
     expect(c).toMatchObject({ test: 'corrected-resampled-t', df: 9, seeds: [0, 0, 0, 0, 0, 1, 1, 1, 1, 1] })
     expect(c!.p).toBeCloseTo(want.p, 12)
     expect(perSeed(d, 'mlp', 1).map((s) => [s.seed, s.fold])).toEqual(a.map((_, i) => [at(i).seed, at(i).fold]))
-    expect(describeComparisons([c!])[0]).toMatch(/over 10 paired folds, .*corrected resampled t-test/)
+    expect(describeComparison(c!)).toMatch(/over 10 paired folds, .*corrected resampled t-test/)
   })
 })

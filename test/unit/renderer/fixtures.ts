@@ -71,6 +71,7 @@ export function run(id: string, aggregates: ModelAggregate[], over: Partial<RunD
     dataset: null,
     results: [],
     aggregates,
+    comparisons: [],
     classNames: ['a', 'b'],
     imageShape: null,
     ...over
