@@ -15,7 +15,7 @@ import {
   ImageShape,
   ImportOptions
 } from './datasets.ts'
-import { EpochMetrics, FirstLayerArtifact, ModelResult, Phase, RunDetail, RunStatus, RunSummary } from './results.ts'
+import { EpochMetrics, FirstLayerArtifact, ModelResult, Phase, ResultIdFields, RunDetail, RunStatus, RunSummary } from './results.ts'
 import { AugmentConfig, ModelKind, Preset, RunConfig } from './runConfig.ts'
 import { StudyDetail, StudyMetric, StudyProgress, StudySpec, StudySummary } from './studies.ts'
 
@@ -171,10 +171,7 @@ export type Res<C extends Channel> = z.infer<(typeof calls)[C]['res']>
 
 export const RunProgress = z.object({
   runId: z.string(),
-  model: ModelKind,
-  seed: z.number().int(),
-  fold: z.number().int().min(0).optional(),
-  compression: z.number(),
+  ...ResultIdFields,
   phase: Phase,
   epoch: z.number().int(),
   totalEpochs: z.number().int(),

@@ -38,14 +38,22 @@ export const ValidationScores = z.object({
 })
 export type ValidationScores = z.infer<typeof ValidationScores>
 
-/** Result of one model, one seed (and one compression ratio for pruned models). */
-export const ModelResult = z.object({
+/**
+ * What a result, an epoch, an artifact or a progress event belongs to: a task (model, seed, fold) at a compression
+ * ratio — runShape's ResultId on the wire, written once.
+ */
+export const ResultIdFields = {
   model: ModelKind,
   seed: z.number().int(),
   /** Repeated k-fold runs: the fold (0..k−1) that was the test part; the seed picks the repeat's partition. */
   fold: z.number().int().min(0).optional(),
   /** Compression ratio actually applied (1 for unpruned models). */
-  compression: z.number(),
+  compression: z.number()
+}
+
+/** Result of one model, one seed (and one compression ratio for pruned models). */
+export const ModelResult = z.object({
+  ...ResultIdFields,
   accuracy: z.number(),
   balancedAccuracy: z.number(),
   macroF1: z.number(),
@@ -73,10 +81,7 @@ export const ModelResult = z.object({
 export type ModelResult = z.infer<typeof ModelResult>
 
 export const EpochMetrics = z.object({
-  model: ModelKind,
-  seed: z.number().int(),
-  fold: z.number().int().min(0).optional(),
-  compression: z.number(),
+  ...ResultIdFields,
   phase: Phase,
   epoch: z.number().int(),
   trainLoss: z.number(),
@@ -135,10 +140,7 @@ export type RunSummary = z.infer<typeof RunSummary>
 
 /** The first-layer weights of an MLP-family model for drawing masks as images. */
 export const FirstLayerArtifact = z.object({
-  model: ModelKind,
-  seed: z.number().int(),
-  fold: z.number().int().min(0).optional(),
-  compression: z.number(),
+  ...ResultIdFields,
   inputs: z.number().int(),
   /** Hidden units included (a sample of the layer, the most connected first). */
   units: z.number().int(),
