@@ -17,7 +17,7 @@ import {
   type StudyMetric,
   type StudyVariant
 } from '../contract/index.ts'
-import { compareVariants } from './studyCompare.ts'
+import { compareVariants, replicateKey, type Replicates } from './studyCompare.ts'
 import { gridEffects, tunedComparison } from './studyEffects.ts'
 
 export interface AnalysisCell {
@@ -44,10 +44,6 @@ type Analysis = Omit<
   StudyDetail,
   'id' | 'name' | 'createdAt' | 'cells' | 'finishedCells' | 'datasets' | 'active' | 'spec' | 'metric' | 'alpha' | 'cellList' | 'datasetList'
 >
-
-/** The results of one variant on one dataset, by replicate ("seed/fold"). */
-export type Replicates = Map<string, ModelResult>
-export const replicateKey = (r: Pick<ModelResult, 'seed' | 'fold'>) => `${r.seed}/${r.fold ?? ''}`
 
 export function variantLabel(model: ModelKind, compression: number, point: GridPoint): string {
   const g = describePoint(point)

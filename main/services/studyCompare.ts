@@ -4,9 +4,13 @@
  * Friedman + Nemenyi CD, each variant against a baseline (Wilcoxon signed-rank, Holm-corrected, win/tie/loss), and
  * the verdicts in words. Pure: the statistics come from lib/stats.
  */
-import { METRIC_WORDS, pointsDiff, pValue, type MeanStd, type StudyComparison, type StudyMetric, type StudyTest } from '../contract/index.ts'
+import { METRIC_WORDS, pointsDiff, pValue, type MeanStd, type ModelResult, type StudyComparison, type StudyMetric, type StudyTest } from '../contract/index.ts'
 import { meanStd } from '../engine/metrics.ts'
 import { averageRanks, friedman, holm, nemenyiCriticalDifference, wilcoxonSignedRank, winTieLoss } from '../lib/stats/index.ts'
+
+/** The results of one variant on one dataset, by replicate ("seed/fold"). */
+export type Replicates = Map<string, ModelResult>
+export const replicateKey = (r: Pick<ModelResult, 'seed' | 'fold'>) => `${r.seed}/${r.fold ?? ''}`
 
 export interface ComparisonInput {
   labels: string[]

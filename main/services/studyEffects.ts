@@ -25,8 +25,7 @@ import {
   type TunedVariant
 } from '../contract/index.ts'
 import { averageRanks, winTieLoss } from '../lib/stats/index.ts'
-import { compareVariants, meansOf } from './studyCompare.ts'
-import type { Replicates } from './studyAnalysis.ts'
+import { compareVariants, meansOf, type Replicates } from './studyCompare.ts'
 
 const mean = (xs: readonly number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null)
 
