@@ -107,7 +107,7 @@ type Option = Record<string, unknown>
 
 /**
  * A line of an effect as an ECharts option: the setting's values along x, the difference to the baseline (pts) on
- * a y axis of ±bound shared by every panel, a dashed line at 0 (= the baseline), each point coloured on the
+ * a y axis over ±bound (with headroom) shared by every panel, a dashed line at 0 (= the baseline), each point coloured on the
  * diverging scale; the tooltip lists the per-dataset differences.
  */
 export function effectLineOption(
@@ -131,7 +131,8 @@ export function effectLineOption(
       ...perDatasetText(v.perDataset, o.datasets).map(escapeHtml)
     ].join('<br/>')
   }
-  const bound = Math.ceil(o.bound * 100)
+  // Headroom over the largest difference, in steps of 5 pts, so no point sits on the frame.
+  const bound = Math.ceil((o.bound * 100 + 2) / 5) * 5
   return {
     backgroundColor: 'transparent',
     animation: false,

@@ -168,7 +168,8 @@ describe('grid effect figures', () => {
       series: { data: { value: number; itemStyle: { color: string } }[] }[]
       tooltip: { formatter: (p: { dataIndex: number }) => string }
     }
-    expect([o.yAxis.min, o.yAxis.max]).toEqual([-24, 24])
+    // ±24 pts and 2 pts of headroom, up to the next 5
+    expect([o.yAxis.min, o.yAxis.max]).toEqual([-30, 30])
     expect(o.series[0]!.data.map((d) => d.value)).toEqual([-1])
     expect(o.series[0]!.data[0]!.itemStyle.color).toBe(divergingColor(-0.01, 0.24))
     const tip = o.tooltip.formatter({ dataIndex: 0 })
