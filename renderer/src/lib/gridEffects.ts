@@ -106,6 +106,16 @@ export const effectValues = (e: GridEffect): (number | null)[] => [
 type Option = Record<string, unknown>
 
 /**
+ * The y axis of the effect lines, in pts: 2 pts of headroom over the bound (no point sits on the frame), rounded up
+ * to a whole tick, with at most about a dozen ticks.
+ */
+export function effectAxis(bound: number): { bound: number; step: number } {
+  const raw = bound * 100 + 2
+  const step = raw <= 6 ? 2 : raw <= 25 ? 5 : raw <= 50 ? 10 : 25
+  return { bound: Math.ceil(raw / step - 1e-9) * step, step }
+}
+
+/**
  * A line of an effect as an ECharts option: the setting's values along x, the difference to the baseline (pts) on
  * a y axis over ±bound (with headroom) shared by every panel, a dashed line at 0 (= the baseline), each point coloured on the
  * diverging scale; the tooltip lists the per-dataset differences.
@@ -131,13 +141,13 @@ export function effectLineOption(
       ...perDatasetText(v.perDataset, o.datasets).map(escapeHtml)
     ].join('<br/>')
   }
-  // Headroom over the largest difference, in steps of 5 pts, so no point sits on the frame.
-  const bound = Math.ceil((o.bound * 100 + 2) / 5) * 5
+  const { bound, step } = effectAxis(o.bound)
   return {
     backgroundColor: 'transparent',
     animation: false,
     grid: { left: 56, right: 16, top: 30, bottom: 44 },
-    tooltip: { trigger: 'item', formatter: (p: { dataIndex: number }) => tooltip(p.dataIndex) },
+    // On the page, not inside the small chart: the per-dataset lines are wider than a panel.
+    tooltip: { trigger: 'item', appendTo: 'body', formatter: (p: { dataIndex: number }) => tooltip(p.dataIndex) },
     xAxis: {
       type: 'category',
       data: line.values.map((v) => v.label),
@@ -152,6 +162,7 @@ export function effectLineOption(
       type: 'value',
       min: -bound,
       max: bound,
+      interval: step,
       name: `Δ pts vs ${o.baseline}`,
       nameTextStyle: { color: fg, align: 'left' },
       axisLabel: { color: fg, formatter: (v: number) => `${v > 0 ? '+' : ''}${v}` },

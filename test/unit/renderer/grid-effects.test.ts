@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest'
 import type { GridEffect, GridEffectPoint, TunedVariant } from '../../../main/contract/index.ts'
 import { contrast, divergingColor, divergingGradient, symmetricBound, textOn } from '../../../renderer/src/lib/diverging.ts'
-import { effectKind, effectLineOption, effectLines, effectValues, heatmapOf, perDatasetText } from '../../../renderer/src/lib/gridEffects.ts'
+import { effectAxis, effectKind, effectLineOption, effectLines, effectValues, heatmapOf, perDatasetText } from '../../../renderer/src/lib/gridEffects.ts'
 import { budgets, choiceCounts, choiceLines } from '../../../renderer/src/lib/tuned.ts'
 import { deltaE } from '../../../renderer/src/lib/palette.ts'
 
@@ -161,15 +161,29 @@ describe('grid effect figures', () => {
     ])
   })
 
+  it('gives the lines’ axis headroom and a dozen ticks at most', () => {
+    expect([0.03, 0.2, 0.3, 0.8].map(effectAxis)).toEqual([
+      { bound: 6, step: 2 },
+      { bound: 25, step: 5 },
+      { bound: 40, step: 10 },
+      { bound: 100, step: 25 }
+    ])
+    for (let b = 0.01; b <= 1; b += 0.01) {
+      const a = effectAxis(b)
+      expect(a.bound).toBeGreaterThanOrEqual(b * 100 + 2 - 1e-9)
+      expect((2 * a.bound) / a.step).toBeLessThanOrEqual(12)
+    }
+  })
+
   it('builds a line option on the shared ±bound axis, points coloured on the scale, the per-dataset values in the tooltip', () => {
     const line = effectLines({ ...twoSettings, settings: [{ name: 'kappa', values: [0.125, 1] }], points: twoSettings.points.slice(0, 1) }, 2)[0]!
     const o = effectLineOption(line, { datasets: ['iris', '<b>wine</b>'], bound: 0.24, baseline: 'Dense MLP', marginal: false, dark: false }) as {
-      yAxis: { min: number; max: number }
+      yAxis: { min: number; max: number; interval: number }
       series: { data: { value: number; itemStyle: { color: string } }[] }[]
       tooltip: { formatter: (p: { dataIndex: number }) => string }
     }
-    // ±24 pts and 2 pts of headroom, up to the next 5
-    expect([o.yAxis.min, o.yAxis.max]).toEqual([-30, 30])
+    // ±24 pts and 2 pts of headroom, up to the next tick of 10
+    expect([o.yAxis.min, o.yAxis.max, o.yAxis.interval]).toEqual([-30, 30, 10])
     expect(o.series[0]!.data.map((d) => d.value)).toEqual([-1])
     expect(o.series[0]!.data[0]!.itemStyle.color).toBe(divergingColor(-0.01, 0.24))
     const tip = o.tooltip.formatter({ dataIndex: 0 })
