@@ -194,6 +194,13 @@ describe('Studies screen with a grid', () => {
     for (const [d, ds] of grid.datasetList.entries()) await expect(tip.textContent()).resolves.toContain(`${ds.name}: ${pointsDiff(p.perDataset[d])}`)
     await h.shot('studies-grid-heatmap-hover')
     await page.mouse.move(5, 5)
+    // the keyboard reaches them too: a focused cell shows its own
+    const q = e.points[1]!
+    await page.getByTestId(`grid-heatmap-${e.model}-${e.compression}`).locator(`[data-grid="${q.grid.kappa}|${q.grid.lambda}"]`).focus()
+    await expect.poll(() => tip.textContent()).toContain(`λ = ${q.grid.lambda}`)
+    await expect(tip.textContent()).resolves.toContain(`${grid.datasetList[1]!.name}: ${pointsDiff(q.perDataset[1])}`)
+    await page.keyboard.press('Escape')
+    await expect.poll(() => tip.count()).toBe(0)
     expect(h.problems).toEqual([])
   })
 
