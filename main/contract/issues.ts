@@ -30,6 +30,13 @@ export function settingMeta(path: string | readonly PropertyKey[]): SettingMeta 
   return s ? settingRegistry.get(s) : undefined
 }
 
+/** A grid setting's short name in words: κ, λ, τ, … (the setting's label up to its first space), "ratio" for compressions. */
+export function settingWord(setting: string): string {
+  if (setting === 'compressions') return 'ratio'
+  const label = settingMeta(setting)?.label
+  return label ? label.split(' (')[0]! : setting
+}
+
 export interface Bounds {
   min?: { value: number; inclusive: boolean }
   max?: { value: number; inclusive: boolean }

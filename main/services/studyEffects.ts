@@ -15,7 +15,7 @@ import {
   modelAtRatio,
   normalizeGridValue,
   relevantGrid,
-  settingMeta,
+  settingWord,
   type GridEffect,
   type GridEffectPoint,
   type ModelKind,
@@ -28,13 +28,6 @@ import { averageRanks, winTieLoss } from '../lib/stats/index.ts'
 import { compareVariants, meansOf, type Replicates } from './studyCompare.ts'
 
 const mean = (xs: readonly number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null)
-
-/** A grid setting's short name in words: κ, λ, τ, … (the setting's label up to its first space), "ratio" for compressions. */
-export function settingWord(setting: string): string {
-  if (setting === 'compressions') return 'ratio'
-  const label = settingMeta(setting)?.label
-  return label ? label.split(' (')[0]! : setting
-}
 
 /** The baseline variant a point of `model` is measured against: the baseline model at the same relevant settings. */
 function baselineFor(variants: readonly StudyVariant[], baseline: ModelKind, v: StudyVariant): number | null {

@@ -96,12 +96,21 @@ describe('study from the wizard', () => {
     expect(study).toMatchObject({ name: 'κ on iris and wine', cells: 4, datasets: 2 })
     const tag = page.getByTestId(`study-${study!.id}`)
     await expect.poll(async () => tag.textContent(), { timeout: 150_000, interval: 500 }).toContain('4/4 cells')
-    const matrix = page.getByTestId('study-matrix')
+    // A grid: the screen opens on the tuned comparison; every variant is one tab over.
+    await page.locator('.n-tabs-tab[data-name="all"]').click()
+    const matrix = page.getByTestId('study-matrix-table')
     for (const name of ['iris', 'wine']) await expect(matrix.getByRole('rowheader', { name, exact: true }).count()).resolves.toBe(1)
     const detail = await h.services.call('studies.get', { id: study!.id })
     // IUNet at each κ, and the dense MLP once (κ does not change it): 3 variants × 2 datasets, all filled
     expect(detail.variants).toHaveLength(3)
-    await expect.poll(async () => matrix.locator('tbody td').filter({ hasText: '%' }).count()).toBe(6)
+    await expect
+      .poll(async () =>
+        matrix
+          .locator('tbody td')
+          .filter({ hasText: /\d\.\d/ })
+          .count()
+      )
+      .toBe(6)
     expect(detail.spec).toMatchObject({
       models: ['iunet', 'mlp'],
       seeds: 1,

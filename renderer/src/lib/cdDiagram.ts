@@ -1,25 +1,10 @@
 /**
  * The critical-difference diagram of Demšar (2006) as an ECharts option (DOM-free, line series on value axes, so
  * the basic chart setup draws it): an axis of average ranks (1 = best, on the left), each variant a tick with its
- * name, the Nemenyi CD as a bar above, and thick lines joining groups of variants that are not a CD apart.
+ * name, the Nemenyi CD as a bar above, and thick lines joining groups of variants that are not a CD apart. The
+ * groups are the contract's `cliques`, which the standalone SVG (study exports) draws too.
  */
-
-/** Maximal runs of variants (sorted by rank) whose ranks span less than `cd`: each is a clique of ties. */
-export function cliques(ranks: readonly number[], cd: number): number[][] {
-  const order = ranks.map((r, i) => [r, i] as const).sort((a, b) => a[0] - b[0])
-  const groups: number[][] = []
-  for (let i = 0; i < order.length; i++) {
-    let j = i
-    while (j + 1 < order.length && order[j + 1]![0] - order[i]![0] < cd) j++
-    if (j > i) {
-      const g = order.slice(i, j + 1).map(([, idx]) => idx)
-      // keep only maximal groups: one that ends where the previous ended is inside it
-      const prev = groups[groups.length - 1]
-      if (!prev || !g.every((x) => prev.includes(x))) groups.push(g)
-    }
-  }
-  return groups
-}
+import { cliques } from '@contract'
 
 /**
  * The CD as a bar from rank 1, inside the axis: a CD wider than the rank range (1..max) is drawn across the whole

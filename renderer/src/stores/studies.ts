@@ -1,11 +1,17 @@
 /**
- * Studies: the list, the selected study's cells and analysis (with the baseline the user picked), and stopping or
- * resuming one. Kept fresh by `studies.changed`.
+ * Studies: the list, the selected study's cells and analysis (with the baseline the user picked), stopping or
+ * resuming one, its exports, and how the screen shows it (the tab, the variant filter and order), kept while the
+ * user visits a cell's run in Compare and comes back. Kept fresh by `studies.changed`.
  */
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import type { ModelKind, StudyDetail, StudySummary } from '@contract'
 import { api } from '../api/client'
+import { emptyFilter, type SortKey, type VariantFilter } from '../lib/studyTable'
+
+/** The screen's views of a study with a grid: tuned on validation (fair), every variant (optimistic), the grid's effects. */
+export type StudyTab = 'tuned' | 'all' | 'effects'
+export type StudyExport = { name: string; csv: string; json: string; svg: string | null }
 
 export const useStudiesStore = defineStore('studies', () => {
   const list = ref<StudySummary[]>([])
@@ -17,6 +23,12 @@ export const useStudiesStore = defineStore('studies', () => {
   const loaded = ref(false)
   /** The control call in flight (stop or resume), for the buttons' spinners. */
   const busy = ref<'studies.cancel' | 'studies.resume' | null>(null)
+  const tab = ref<StudyTab>('tuned')
+  const filter = ref<VariantFilter>(emptyFilter())
+  const sort = ref<SortKey>('rank')
+  /** Show each cell's share of one-feature first-layer units under its mean (where the model has it). */
+  const showLocality = ref(true)
+  const exporting = ref(false)
 
   const shownId = () => selectedId.value ?? list.value[0]?.id ?? null
 
@@ -50,7 +62,33 @@ export const useStudiesStore = defineStore('studies', () => {
     if (id === selectedId.value) return
     selectedId.value = id
     baseline.value = null
+    filter.value = emptyFilter()
     void load()
+  }
+
+  function setTab(t: StudyTab) {
+    tab.value = t
+  }
+  function setFilter(f: VariantFilter) {
+    filter.value = f
+  }
+  function setSort(k: SortKey) {
+    sort.value = k
+  }
+  function setShowLocality(on: boolean) {
+    showLocality.value = on
+  }
+
+  /** The shown study's exports (long table CSV, analysis JSON, CD diagram SVG) with the baseline on screen; throws the API's error. */
+  async function exportStudy(): Promise<StudyExport> {
+    const id = detail.value?.id
+    if (!id) throw new Error('No study is shown.')
+    exporting.value = true
+    try {
+      return await api.call('studies.export', { id, ...(baseline.value ? { baseline: baseline.value } : {}) })
+    } finally {
+      exporting.value = false
+    }
   }
 
   function setBaseline(m: ModelKind | null) {
@@ -75,5 +113,29 @@ export const useStudiesStore = defineStore('studies', () => {
 
   // Only once the screen has asked: a study changing elsewhere need not load anything before then.
   api.on('studies.changed', () => void (loaded.value && refresh()))
-  return { list, detail, selectedId, baseline, error, loaded, busy, shownId, refresh, load, select, setBaseline, control }
+  return {
+    list,
+    detail,
+    selectedId,
+    baseline,
+    error,
+    loaded,
+    busy,
+    tab,
+    filter,
+    sort,
+    showLocality,
+    exporting,
+    shownId,
+    refresh,
+    load,
+    select,
+    setBaseline,
+    setTab,
+    setFilter,
+    setSort,
+    setShowLocality,
+    control,
+    exportStudy
+  }
 })

@@ -1,6 +1,7 @@
 /** The critical-difference diagram: cliques of variants less than a CD apart, and the chart they become. */
 import { describe, expect, it } from 'vitest'
-import { cdBar, cdDiagramOption, cliques } from '../../../renderer/src/lib/cdDiagram.ts'
+import { cliques } from '../../../main/contract/index.ts'
+import { cdBar, cdDiagramOption } from '../../../renderer/src/lib/cdDiagram.ts'
 
 describe('critical-difference diagram', () => {
   it('joins maximal runs of variants whose ranks span less than the CD', () => {
