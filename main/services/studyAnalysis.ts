@@ -6,12 +6,13 @@
  */
 import {
   MODEL_LABELS,
+  ModelKind,
+  RECIPES,
   canonicalJson,
   describePoint,
   modelAtRatio,
   relevantGrid,
   type GridPoint,
-  type ModelKind,
   type ModelResult,
   type StudyDetail,
   type StudyMetric,
@@ -45,9 +46,33 @@ type Analysis = Omit<
   'id' | 'name' | 'createdAt' | 'cells' | 'finishedCells' | 'datasets' | 'active' | 'spec' | 'metric' | 'alpha' | 'cellList' | 'datasetList'
 >
 
+/** "IUNet (pruned) 1/8 · kappa=0.125": the ratio named once (a pruned model's compressions setting is its ratio). */
 export function variantLabel(model: ModelKind, compression: number, point: GridPoint): string {
-  const g = describePoint(point)
+  const rest = RECIPES[model].prune ? Object.fromEntries(Object.entries(point).filter(([k]) => k !== 'compressions')) : point
+  const g = describePoint(rest)
   return `${modelAtRatio(model, compression)}${g ? ` · ${g}` : ''}`
+}
+
+/**
+ * Grid points where a model trains as another kind does: κ = 1 is no PIS, λ = 0 no ILO, so IUNet at κ = 1, λ = 0 is
+ * OMP only. Their numbers match that model's (same seeds, same steps), which a reader should not take for an effect.
+ */
+export function sameTrainingNotes(variants: readonly StudyVariant[]): string[] {
+  const out: string[] = []
+  for (const v of variants) {
+    const r = RECIPES[v.model]
+    const noPis = r.pis && v.grid.kappa === 1
+    const noIlo = r.ilo && v.grid.lambda === 0
+    if (!noPis && !noIlo) continue
+    const pis = r.pis && !noPis
+    const ilo = r.ilo && !noIlo
+    const twin = ModelKind.options.find(
+      (m) => m !== v.model && RECIPES[m].arch === r.arch && RECIPES[m].prune === r.prune && RECIPES[m].pis === pis && RECIPES[m].ilo === ilo
+    )
+    const why = [noPis ? 'κ = 1 turns PIS off' : '', noIlo ? 'λ = 0 turns ILO off' : ''].filter(Boolean).join(', ')
+    if (twin) out.push(`${v.label} trains as ${MODEL_LABELS[twin]} does (${why}): the same numbers are expected, not an effect of the grid.`)
+  }
+  return out
 }
 
 export interface VariantTable {
@@ -105,6 +130,7 @@ export function analyzeStudy(input: AnalysisInput): Analysis {
   const perModel = new Map<ModelKind, number>()
   for (const v of variants) perModel.set(v.model, (perModel.get(v.model) ?? 0) + 1)
   const competing = [...perModel].filter(([, n]) => n > 1)
+  comparison.verdicts.push(...sameTrainingNotes(variants))
   const optimisticNote = competing.length
     ? `Picking the best of ${competing.map(([m, n]) => `${MODEL_LABELS[m]}'s ${n} settings`).join(', ')} by test scores is selection on the test set: optimistic by construction. The tuned comparison chooses each model's setting on validation instead.`
     : null

@@ -131,3 +131,14 @@ describe('tuned on validation', () => {
     expect(tie.verdicts[0]).toMatch(/1 replicate had no validation accuracy stored/)
   })
 })
+
+describe('grid points that train as another model does', () => {
+  it('says IUNet at κ = 1, λ = 0 trains as OMP only, at κ = 1 as IUNet − PIS, at λ = 0 as IUNet − ILO', () => {
+    const notes = analysis.verdicts.filter((v) => v.includes(' trains as '))
+    expect(notes).toEqual([
+      'IUNet (pruned) 1/8 · kappa=0.125, lambda=0 trains as IUNet − ILO does (λ = 0 turns ILO off): the same numbers are expected, not an effect of the grid.',
+      'IUNet (pruned) 1/8 · kappa=1, lambda=0 trains as OMP only does (κ = 1 turns PIS off, λ = 0 turns ILO off): the same numbers are expected, not an effect of the grid.',
+      'IUNet (pruned) 1/8 · kappa=1, lambda=1 trains as IUNet − PIS does (κ = 1 turns PIS off): the same numbers are expected, not an effect of the grid.'
+    ])
+  })
+})
