@@ -2,9 +2,9 @@
  * The comparison's metrics table: columns, rows from run aggregates, the best value per column, CSV and JSON
  * (DOM-free; the view, the exports and the HTML report all use these).
  */
-import { MODEL_LABELS, type MeanStd, type ModelAggregate, type RunDetail } from '@contract'
+import { MODEL_LABELS, numMeanStd, pctMeanStd, toCsv as csvDocument, type CsvValue, type MeanStd, type ModelAggregate, type RunDetail } from '@contract'
 import { aggregateOf, entryLabel, runLetters, type Entry } from './entries'
-import { compact, compression, numMeanStd, pctMeanStd } from './format'
+import { compact, compression } from './format'
 import { replicatesOf, type Replicates } from './replicates'
 
 export type Better = 'high' | 'low' | null
@@ -206,43 +206,31 @@ export function nearChance(row: MetricRow, classes: number): boolean {
   return row.aggregate.balancedAccuracy.mean < 1.5 / classes
 }
 
-function csvCell(s: string): string {
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
-}
-
 /** One line per row; mean and std in separate columns, raw numbers (shares as 0..1), so spreadsheets can compute. */
 export function toCsv(rows: MetricRow[]): string {
   const head = ['run', 'dataset', 'model', 'model_label', 'compression', 'replicates', 'n']
+  const sample = rows.find((r) => r.aggregate)?.aggregate
+  const scalar = new Set<string>()
   for (const c of METRIC_COLUMNS) {
     if (c.key === 'compression') continue
-    const v = rows.find((r) => r.aggregate)?.aggregate
-    const sample = v ? c.get(v) : null
-    if (typeof sample === 'number') head.push(c.key)
-    else head.push(`${c.key}_mean`, `${c.key}_std`)
+    if (sample && typeof c.get(sample) === 'number') {
+      scalar.add(c.key)
+      head.push(c.key)
+    } else head.push(`${c.key}_mean`, `${c.key}_std`)
   }
-  const lines = [head.join(',')]
-  for (const r of rows) {
-    const cells: string[] = [
-      r.runName,
-      r.datasetName,
-      r.entry.model,
-      MODEL_LABELS[r.entry.model],
-      String(r.entry.compression),
-      r.replicates?.text ?? '',
-      String(r.n)
-    ]
+  const lines = rows.map((r) => {
+    const cells: CsvValue[] = [r.runName, r.datasetName, r.entry.model, MODEL_LABELS[r.entry.model], r.entry.compression, r.replicates?.text ?? '', r.n]
     for (const c of METRIC_COLUMNS) {
       if (c.key === 'compression') continue
       const v = r.aggregate ? c.get(r.aggregate) : null
-      const colIsScalar = head.includes(c.key)
-      if (colIsScalar) cells.push(v == null ? '' : String(typeof v === 'number' ? v : v.mean))
-      else if (v == null) cells.push('', '')
-      else if (typeof v === 'number') cells.push(String(v), '0')
-      else cells.push(String(v.mean), String(v.std))
+      if (scalar.has(c.key)) cells.push(v == null ? null : typeof v === 'number' ? v : v.mean)
+      else if (v == null) cells.push(null, null)
+      else if (typeof v === 'number') cells.push(v, 0)
+      else cells.push(v.mean, v.std)
     }
-    lines.push(cells.map(csvCell).join(','))
-  }
-  return lines.join('\r\n') + '\r\n'
+    return cells
+  })
+  return csvDocument(head, lines)
 }
 
 /** The table as JSON: every row with its run, model and the full aggregate (mean, std, n per metric). */

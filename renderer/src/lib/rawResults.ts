@@ -2,7 +2,7 @@
  * The raw results behind a comparison: one row per run × model × compression × seed (× fold with repeated
  * k-fold), so anyone can run their own tests on the exported numbers.
  */
-import { MODEL_LABELS, type RunDetail } from '@contract'
+import { MODEL_LABELS, toCsv, type RunDetail } from '@contract'
 
 export interface RawResultRow {
   runId: string
@@ -72,15 +72,11 @@ const COLUMNS: (keyof RawResultRow)[] = [
   'nonzeroParams'
 ]
 
-function cell(v: unknown): string {
-  if (v === null || v === undefined) return ''
-  if (typeof v === 'number') return String(v)
-  const s = String(v)
-  return /[",\r\n]/.test(s) || /^[=+\-@]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
-}
-
 export function rawResultsCsv(rows: readonly RawResultRow[]): string {
-  return [COLUMNS.join(','), ...rows.map((r) => COLUMNS.map((c) => cell(r[c])).join(','))].join('\r\n') + '\r\n'
+  return toCsv(
+    COLUMNS,
+    rows.map((r) => COLUMNS.map((c) => r[c]))
+  )
 }
 
 export function rawResultsJson(rows: readonly RawResultRow[], generatedAt: string): string {
