@@ -4,7 +4,7 @@
  * IUNet's units are next to the other pruned models' and the dense MLP's. The distinct-feature count per unit is the
  * contract's featuresPerUnit (the engine's figure over every unit uses the same function).
  */
-import { featuresPerUnit, type FirstLayerArtifact, type MeanStd, type ModelKind } from '@contract'
+import { featuresPerUnit, percent, type FirstLayerArtifact, type MeanStd, type ModelKind } from '@contract'
 
 export interface ConnectivityMatrix {
   /** Original feature names and how many encoded columns each has (one-hot width, 1 for a number). */
@@ -62,7 +62,7 @@ function judge(iu: MeanStd, other: MeanStd): Judgement {
 }
 
 const feats = (m: MeanStd) => m.mean.toFixed(1)
-const share = (m: MeanStd) => `${Math.round(100 * m.mean)} %`
+const share = (m: MeanStd) => percent(m.mean)
 
 /**
  * One sentence per IUNet entry, against the other pruned models of its run at its ratio and the dense layer's "all
@@ -122,7 +122,7 @@ export function histogramShares(histogram: readonly number[]): number[] {
 /** The plain explanation above the connectivity view. */
 export const CONNECTIVITY_EXPLANATION =
   "Each row is one first-layer unit, each column one of the table's original input features (a one-hot encoded " +
-  'category is one feature; the number in its cell counts the category columns the unit keeps). Inked = the unit still ' +
-  'reads the feature after pruning; n = how many distinct features the unit reads. The paper finds that IUNet on ' +
+  'category is one feature). A filled cell: the unit still reads the feature after pruning — paler, with a number, when ' +
+  "it keeps only that many of a category's columns; n = how many distinct features the unit reads. The paper finds that IUNet on " +
   'tabular data leaves units that each read few features — local, like a convolution on images — where plain OMP ' +
   'pruning spreads them; a dense layer reads every feature.'

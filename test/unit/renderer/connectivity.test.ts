@@ -92,7 +92,7 @@ describe('the one-line reading', () => {
   it('says IUNet is more local when its units read fewer features beyond the spread', () => {
     const [line] = connectivityReadings([item('IUNet (pruned) 1/8', 'iunet', 1.4, 0.1, 0.62), item('OMP only 1/8', 'omp', 3.2, 0.2, 0.05)], () => '3 seeds')
     expect(line).toBe(
-      'IUNet (pruned) 1/8: units read 1.4 of 6 features on average (62 % read one) vs 3.2 for OMP only 1/8 (5 %) over 3 seeds; a dense layer reads all 6. More local than OMP only 1/8.'
+      'IUNet (pruned) 1/8: units read 1.4 of 6 features on average (62.0 % read one) vs 3.2 for OMP only 1/8 (5.0 %) over 3 seeds; a dense layer reads all 6. More local than OMP only 1/8.'
     )
   })
 
@@ -108,7 +108,7 @@ describe('the one-line reading', () => {
     expect(connectivityReadings([item('IUNet', 'iunet', 6, 0, 0)])[0]).toContain('as many as the dense layer: no locality')
     expect(connectivityReadings([item('IUNet', 'iunet', 2, 0, 0.3)])[0]).toContain('fewer than the dense layer')
     expect(connectivityReadings([item('OMP', 'omp', 3, 0, 0)])[0]).toBe(
-      'Features a unit reads on average, of 6: OMP 3.0 (0 % read one); a dense layer reads all 6. No IUNet here to compare with.'
+      'Features a unit reads on average, of 6: OMP 3.0 (0.0 % read one); a dense layer reads all 6. No IUNet here to compare with.'
     )
   })
 
