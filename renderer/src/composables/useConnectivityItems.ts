@@ -6,7 +6,8 @@ import { computed } from 'vue'
 import { replicateLabel, type FirstLayerArtifact, type ModelAggregate, type ModelResult, type RunConfig } from '@contract'
 import { useCompareStore } from '../stores/compare'
 import { MLP_FAMILY, PRUNED_MODELS, aggregateOf, entryColor, entryLabel, resultsOf, type Entry } from '../lib/entries'
-import { replicateKey } from '../lib/connectivity'
+import { connectivityReadings, replicateKey } from '../lib/connectivity'
+import { replicatesOf } from '../lib/replicates'
 
 export interface ConnectivityItem {
   entry: Entry
@@ -63,5 +64,19 @@ export function useConnectivityItems() {
       .sort((a, b) => a.seed - b.seed || (a.fold ?? 0) - (b.fold ?? 0))
       .map((r) => ({ key: replicateKey(r), label: replicateLabel(r, r.config) }))
   })
-  return { items, replicates }
+  /** The measured one-line readings (IUNet against the other pruned models of its run at its ratio). */
+  const readings = computed(() =>
+    connectivityReadings(
+      items.value.flatMap((it) => {
+        const { meanFeatures, singleFeatureShare } = it.aggregate
+        if (!meanFeatures || !singleFeatureShare) return []
+        return [{ label: it.label, model: it.entry.model, group: it.group, features: it.results[0]!.locality!.features, meanFeatures, singleFeatureShare }]
+      }),
+      (g) => {
+        const it = items.value.find((i) => i.group === g)
+        return it ? replicatesOf(it.config).text : null
+      }
+    )
+  )
+  return { items, replicates, readings }
 }

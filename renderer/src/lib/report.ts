@@ -16,6 +16,8 @@ export interface ReportInput {
   images: { title: string; caption?: string; dataUrl: string }[]
   /** Paragraph(s) above the images (what they show, what to look for). */
   imagesIntro?: string[]
+  /** Tabular runs: what the connectivity view shows, then its measured readings. */
+  connectivity?: string[]
 }
 
 export function escapeHtml(s: string): string {
@@ -118,6 +120,7 @@ ${metricsTable(input.rows)}
 ${diffTable(input)}
 <h2>Charts</h2>
 ${charts || '<p>No charts.</p>'}
+${input.connectivity?.length ? `<h2>First-layer connectivity (tabular features)</h2>\n${input.connectivity.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}` : ''}
 ${images ? `<h2>First-layer masks</h2>\n${(input.imagesIntro ?? []).map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}\n${images}` : ''}
 <h2>Full settings</h2>
 ${input.runs.map(configBlock).join('\n')}

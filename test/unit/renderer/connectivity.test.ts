@@ -6,6 +6,7 @@ import { METRIC_COLUMNS, buildRows, toCsv, visibleColumns } from '../../../rende
 import { entriesOfRun } from '../../../renderer/src/lib/entries.ts'
 import { rawResults, rawResultsCsv } from '../../../renderer/src/lib/rawResults.ts'
 import { pShort, verdicts } from '../../../renderer/src/lib/verdict.ts'
+import { buildReport } from '../../../renderer/src/lib/report.ts'
 import { agg, ms, run } from './fixtures.ts'
 
 /** 3 units × 6 inputs: "colour" one-hot over columns 0–2, "x" column 3, "sex" one-hot over 4–5. */
@@ -192,5 +193,12 @@ describe('locality in the table, exports and the p-value', () => {
       expect(cell(csv[1]!, name!)).toBe(want)
       expect(cell(csv[2]!, name!)).toBe('')
     }
+  })
+
+  it('the report carries the connectivity readings, escaped, only when there are some', () => {
+    const base = { title: 't', generatedAt: 'now', rows: [], verdicts: [], diff: [], runs: [], charts: [], images: [] }
+    const html = buildReport({ ...base, connectivity: ['what it shows', 'IUNet <1/8>: more local'] })
+    expect(html).toContain('<h2>First-layer connectivity (tabular features)</h2>\n<p>what it shows</p>\n<p>IUNet &lt;1/8&gt;: more local</p>')
+    expect(buildReport(base)).not.toContain('First-layer connectivity')
   })
 })
