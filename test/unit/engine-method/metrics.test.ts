@@ -94,7 +94,13 @@ describe('aggregation and consistency', () => {
   it('aggregateResults: the locality figure over the replicates that carry one (tabular MLP-family models)', () => {
     const base = { model: 'iunet', seed: 0, compression: 8, accuracy: 0.9, balancedAccuracy: 0.9, macroF1: 0.9, confusion: [[1]], params: 1, nonzeroParams: 1 }
     const rest = { flopsDense: 1, flopsSparse: 1, trainSeconds: 1, inferenceMsPerExample: 1, invariancePrediction: 1, invarianceRepresentation: 1 }
-    const loc = (share: number, mean: number) => ({ features: 4, units: 8, histogram: [0, 8 * share, 8 - 8 * share, 0, 0], singleFeatureShare: share, meanFeatures: mean })
+    const loc = (share: number, mean: number) => ({
+      features: 4,
+      units: 8,
+      histogram: [0, 8 * share, 8 - 8 * share, 0, 0],
+      singleFeatureShare: share,
+      meanFeatures: mean
+    })
     const r = (seed: number, locality?: ReturnType<typeof loc>): ModelResult =>
       ({ ...base, ...rest, seed, supernetValAccuracy: null, bestEpoch: 1, layers: [], ...(locality ? { locality } : {}) }) as ModelResult
     const [a] = aggregateResults([r(0, loc(0.25, 1.75)), r(1, loc(0.75, 1.25)), r(2)])
