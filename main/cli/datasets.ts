@@ -1,6 +1,6 @@
 /** `iunet inspect` and `iunet import`. */
 import type { Command } from 'commander'
-import { imageNormalization, IMPORT_FORMATS } from '../contract/index.ts'
+import { imageNormalization, IMPORT_FORMATS, publishedSplitText } from '../contract/index.ts'
 import { dataDirOption, parseShape } from './shared.ts'
 import { table } from './output.ts'
 
@@ -28,10 +28,7 @@ export function registerDatasetCommands(program: Command) {
       const shape = schema.imageShape ? `, image ${schema.imageShape.join('×')}` : ''
       const format = schema.format ? ` (${schema.format})` : ''
       process.stdout.write(`${schema.rows} rows, ${schema.kind}${shape}${format}, target "${schema.target}" (${schema.classes.length} classes)\n`)
-      if (schema.publishedSplit) {
-        const { train, test } = schema.publishedSplit
-        process.stdout.write(`published split kept: ${train} train rows (validation is cut from them), ${test} test rows; k-fold is off for this dataset\n`)
-      }
+      if (schema.publishedSplit) process.stdout.write(`${publishedSplitText(schema.publishedSplit)}\n`)
       const norm = imageNormalization(schema)
       if (norm && schema.imageStats) process.stdout.write(`image normalisation: ${norm.text}\n`)
       process.stdout.write('\n')

@@ -40,6 +40,40 @@ export type DatasetKind = z.infer<typeof DatasetKind>
 export const DataFormat = z.enum(['csv', 'arff', 'parquet', 'idx', 'image-folder', 'cifar-10', 'cifar-100', 'svhn'])
 export type DataFormat = z.infer<typeof DataFormat>
 
+/** Each format in words, as the dataset page and the wizard name it. */
+export const DATA_FORMAT_LABELS: Record<DataFormat, string> = {
+  csv: 'CSV',
+  arff: 'ARFF',
+  parquet: 'Parquet',
+  idx: 'IDX images',
+  'image-folder': 'image folder',
+  'cifar-10': 'CIFAR-10 binary batches',
+  'cifar-100': 'CIFAR-100 binary batches',
+  svhn: 'SVHN .mat files'
+}
+
+/** "published split: 50,000 train / 10,000 test kept; validation is cut from train; k-fold off" (what a run does with it). */
+export function publishedSplitText(s: { train: number; test: number }): string {
+  const n = (x: number) => x.toLocaleString('en-US')
+  return `published split: ${n(s.train)} train / ${n(s.test)} test kept; validation is cut from train; k-fold off`
+}
+
+/**
+ * A dataset's default name from its file or folder name, every archive and format extension off: "x.arff.gz" → "x",
+ * "cifar-10-binary.tar.gz" → "cifar-10-binary", "iris.csv" → "iris". The import names a dataset with it, and so
+ * does the browser for an uploaded file (whose copy sits in an upload folder).
+ */
+export function nameFromFile(fileName: string): string {
+  const base =
+    fileName
+      .replace(/[\\/]+$/, '')
+      .split(/[\\/]/)
+      .pop() ?? ''
+  const bare = base.replace(/\.(gz|tgz)$/i, '').replace(/\.tar$/i, '')
+  const dot = bare.lastIndexOf('.')
+  return (dot > 0 ? bare.slice(0, dot) : bare) || base
+}
+
 /** Per-channel pixel mean and standard deviation on the 0..1 scale (pixel / 255), channel order R, G, B (or grey). */
 export const ChannelStats = z.object({ mean: z.array(z.number()), std: z.array(z.number()) })
 export type ChannelStats = z.infer<typeof ChannelStats>

@@ -109,7 +109,13 @@ export const ModelAggregate = z.object({
   invarianceRepresentation: MeanStd,
   supernetValAccuracy: MeanStd.nullable(),
   trainSeconds: MeanStd,
-  inferenceMsPerExample: MeanStd
+  inferenceMsPerExample: MeanStd,
+  /**
+   * Tabular MLP-family models: the first layer's share of units reading exactly one feature, and the features a unit
+   * reads on average (ModelResult.locality), over the replicates that carry it; null for images and other models.
+   */
+  singleFeatureShare: MeanStd.nullable().optional(),
+  meanFeatures: MeanStd.nullable().optional()
 })
 export type ModelAggregate = z.infer<typeof ModelAggregate>
 

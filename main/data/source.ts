@@ -5,8 +5,8 @@
  * batches and their .tar.gz. Folders: CIFAR batches, SVHN's train/test files, IDX files, class sub-folders.
  */
 import { readdir, stat } from 'node:fs/promises'
-import { basename, dirname, extname, join } from 'node:path'
-import type { DataFormat, DatasetSchema, ImageShape, ImportOptions } from '../contract/index.ts'
+import { basename, dirname, join } from 'node:path'
+import { nameFromFile, type DataFormat, type DatasetSchema, type ImageShape, type ImportOptions } from '../contract/index.ts'
 import { looksLikeArff, readArff } from './arff/read.ts'
 import { peekGzip, readCsv, readHead, type Progress } from './csv/read.ts'
 import { DataError, fsError } from './errors.ts'
@@ -208,9 +208,5 @@ function defaultName(path: string): string {
   // MNIST-style downloads share file names: name them after their folder ("fashion-mnist (train)")
   const idx = /^(train|t10k|test)[-.]images[-.]idx\d-ubyte(\.gz)?$/i.exec(basename(path))
   if (idx) return `${basename(dirname(path))} (${idx[1].toLowerCase() === 'train' ? 'train' : 'test'})`
-  const base = basename(path.replace(/[\\/]+$/, ''))
-    .replace(/\.(gz|tgz)$/i, '')
-    .replace(/\.tar$/i, '')
-  const ext = extname(base)
-  return (ext ? base.slice(0, -ext.length) : base) || base
+  return nameFromFile(path)
 }

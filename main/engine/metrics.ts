@@ -136,6 +136,7 @@ export function aggregateResults(results: readonly ModelResult[]): ModelAggregat
   return [...groups.values()].map((g) => {
     const pick = (f: (r: ModelResult) => number): MeanStd => meanStd(g.map(f))
     const supernet = g.map((r) => r.supernetValAccuracy).filter((v): v is number => v !== null)
+    const local = g.flatMap((r) => (r.locality ? [r.locality] : []))
     const round = (v: number): number => Math.round(v)
     return {
       model: g[0].model,
@@ -153,7 +154,9 @@ export function aggregateResults(results: readonly ModelResult[]): ModelAggregat
       invarianceRepresentation: pick((r) => r.invarianceRepresentation),
       supernetValAccuracy: supernet.length ? meanStd(supernet) : null,
       trainSeconds: pick((r) => r.trainSeconds),
-      inferenceMsPerExample: pick((r) => r.inferenceMsPerExample)
+      inferenceMsPerExample: pick((r) => r.inferenceMsPerExample),
+      singleFeatureShare: local.length ? meanStd(local.map((l) => l.singleFeatureShare)) : null,
+      meanFeatures: local.length ? meanStd(local.map((l) => l.meanFeatures)) : null
     }
   })
 }

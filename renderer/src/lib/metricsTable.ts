@@ -2,9 +2,19 @@
  * The comparison's metrics table: columns, rows from run aggregates, the best value per column, CSV and JSON
  * (DOM-free; the view, the exports and the HTML report all use these).
  */
-import { MODEL_LABELS, type MeanStd, type ModelAggregate, type RunDetail } from '@contract'
+import {
+  MODEL_LABELS,
+  numMeanStd,
+  pctMeanStd,
+  toCsv as csvDocument,
+  type CsvValue,
+  type MeanStd,
+  type ModelAggregate,
+  type PairedComparison,
+  type RunDetail
+} from '@contract'
 import { aggregateOf, entryLabel, runLetters, type Entry } from './entries'
-import { compact, compression, numMeanStd, pctMeanStd } from './format'
+import { compact, compression } from './format'
 import { replicatesOf, type Replicates } from './replicates'
 
 export type Better = 'high' | 'low' | null
@@ -15,6 +25,8 @@ export interface MetricColumn {
   /** Longer explanation for a header tooltip / the report. */
   help: string
   better: Better
+  /** Shown only when some row has a value (a figure only some kinds of model or data have). */
+  optional?: boolean
   /** Value as a mean ± std over the run's replicates (seeds, × folds with k-fold), or a single number. */
   get(a: ModelAggregate): MeanStd | number | null
   format(v: MeanStd | number | null): string
@@ -35,6 +47,15 @@ export const METRIC_COLUMNS: MetricColumn[] = [
   pctCol('accuracy', 'Accuracy', 'Test accuracy, mean ± std over the seeds (× folds with k-fold).'),
   pctCol('balancedAccuracy', 'Balanced acc.', 'Mean per-class recall on the test split: the honest accuracy on imbalanced (tabular) data.'),
   pctCol('macroF1', 'Macro-F1', 'Unweighted mean of the per-class F1 scores.'),
+  {
+    key: 'singleFeatureShare',
+    label: 'One-feature units',
+    help: "Tabular data, MLP-family models: share of the first layer's units that read exactly one original input feature (a one-hot category is one feature), counted over every unit; mean ± std over the replicates. The paper's tabular claim is that IUNet's units are local; a dense layer's units read every feature (0 %). The connectivity view below draws it.",
+    better: null,
+    optional: true,
+    get: (a) => a.singleFeatureShare ?? null,
+    format: (v) => pctMeanStd(asMs(v))
+  },
   pctCol(
     'invariancePrediction',
     'Pred. consistency',
@@ -120,7 +141,7 @@ export const COLUMN_GROUPS: { key: ColumnGroup; label: string; columns: string[]
   {
     key: 'quality',
     label: 'Accuracy & invariance',
-    columns: ['accuracy', 'balancedAccuracy', 'macroF1', 'invariancePrediction', 'invarianceRepresentation', 'supernetValAccuracy']
+    columns: ['accuracy', 'balancedAccuracy', 'macroF1', 'singleFeatureShare', 'invariancePrediction', 'invarianceRepresentation', 'supernetValAccuracy']
   },
   // Dense FLOPs only under 'all': a pruned model's dense FLOPs are its dense counterpart's (sparse = dense there).
   {
@@ -136,6 +157,11 @@ export function columnsOf(group: ColumnGroup): MetricColumn[] {
   return METRIC_COLUMNS.filter((c) => keys.includes(c.key))
 }
 
+/** The group's columns that have something to show for these rows (an optional column with no value is left out). */
+export function visibleColumns(group: ColumnGroup, rows: readonly MetricRow[]): MetricColumn[] {
+  return columnsOf(group).filter((c) => !c.optional || rows.some((r) => r.aggregate && c.get(r.aggregate) != null))
+}
+
 export interface MetricRow {
   entry: Entry
   label: string
@@ -148,6 +174,8 @@ export interface MetricRow {
   /** Replicates behind this row's mean ± std: the results that finished (a live run has fewer than planned). */
   n: number
   aggregate: ModelAggregate | null
+  /** IUNet rows: the run's paired test against the dense MLP at this ratio (RunDetail.comparisons), else null. */
+  comparison: PairedComparison | null
 }
 
 export function buildRows(entries: Entry[], runs: Record<string, RunDetail | undefined>): MetricRow[] {
@@ -163,7 +191,8 @@ export function buildRows(entries: Entry[], runs: Record<string, RunDetail | und
       datasetName: run?.datasetName ?? '',
       replicates: run ? replicatesOf(run.config) : null,
       n: a?.seeds ?? 0,
-      aggregate: a
+      aggregate: a,
+      comparison: run?.comparisons?.find((c) => c.model === e.model && c.compression === e.compression) ?? null
     }
   })
 }
@@ -206,43 +235,31 @@ export function nearChance(row: MetricRow, classes: number): boolean {
   return row.aggregate.balancedAccuracy.mean < 1.5 / classes
 }
 
-function csvCell(s: string): string {
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
-}
-
 /** One line per row; mean and std in separate columns, raw numbers (shares as 0..1), so spreadsheets can compute. */
 export function toCsv(rows: MetricRow[]): string {
   const head = ['run', 'dataset', 'model', 'model_label', 'compression', 'replicates', 'n']
+  const sample = rows.find((r) => r.aggregate)?.aggregate
+  const scalar = new Set<string>()
   for (const c of METRIC_COLUMNS) {
     if (c.key === 'compression') continue
-    const v = rows.find((r) => r.aggregate)?.aggregate
-    const sample = v ? c.get(v) : null
-    if (typeof sample === 'number') head.push(c.key)
-    else head.push(`${c.key}_mean`, `${c.key}_std`)
+    if (sample && typeof c.get(sample) === 'number') {
+      scalar.add(c.key)
+      head.push(c.key)
+    } else head.push(`${c.key}_mean`, `${c.key}_std`)
   }
-  const lines = [head.join(',')]
-  for (const r of rows) {
-    const cells: string[] = [
-      r.runName,
-      r.datasetName,
-      r.entry.model,
-      MODEL_LABELS[r.entry.model],
-      String(r.entry.compression),
-      r.replicates?.text ?? '',
-      String(r.n)
-    ]
+  const lines = rows.map((r) => {
+    const cells: CsvValue[] = [r.runName, r.datasetName, r.entry.model, MODEL_LABELS[r.entry.model], r.entry.compression, r.replicates?.text ?? '', r.n]
     for (const c of METRIC_COLUMNS) {
       if (c.key === 'compression') continue
       const v = r.aggregate ? c.get(r.aggregate) : null
-      const colIsScalar = head.includes(c.key)
-      if (colIsScalar) cells.push(v == null ? '' : String(typeof v === 'number' ? v : v.mean))
-      else if (v == null) cells.push('', '')
-      else if (typeof v === 'number') cells.push(String(v), '0')
-      else cells.push(String(v.mean), String(v.std))
+      if (scalar.has(c.key)) cells.push(v == null ? null : typeof v === 'number' ? v : v.mean)
+      else if (v == null) cells.push(null, null)
+      else if (typeof v === 'number') cells.push(v, 0)
+      else cells.push(v.mean, v.std)
     }
-    lines.push(cells.map(csvCell).join(','))
-  }
-  return lines.join('\r\n') + '\r\n'
+    return cells
+  })
+  return csvDocument(head, lines)
 }
 
 /** The table as JSON: every row with its run, model and the full aggregate (mean, std, n per metric). */

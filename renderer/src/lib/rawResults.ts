@@ -2,7 +2,7 @@
  * The raw results behind a comparison: one row per run × model × compression × seed (× fold with repeated
  * k-fold), so anyone can run their own tests on the exported numbers.
  */
-import { MODEL_LABELS, type RunDetail } from '@contract'
+import { MODEL_LABELS, toCsv, type CsvValue, type RunDetail } from '@contract'
 
 export interface RawResultRow {
   runId: string
@@ -20,6 +20,15 @@ export interface RawResultRow {
   invariancePrediction: number
   invarianceRepresentation: number
   supernetValAccuracy: number | null
+  /** Scores on the validation split at the kept epoch (what a fair selection reads); null when none were logged. */
+  validationAccuracy: number | null
+  validationBalancedAccuracy: number | null
+  validationMacroF1: number | null
+  /** Tabular MLP-family models: the first layer's locality over every unit; null otherwise. */
+  singleFeatureShare: number | null
+  meanFeatures: number | null
+  /** Units reading exactly 0, 1, … features (the CSV writes the counts separated by spaces). */
+  localityHistogram: number[] | null
   trainSeconds: number
   params: number
   nonzeroParams: number
@@ -45,6 +54,12 @@ export function rawResults(runs: readonly RunDetail[]): RawResultRow[] {
         invariancePrediction: r.invariancePrediction,
         invarianceRepresentation: r.invarianceRepresentation,
         supernetValAccuracy: r.supernetValAccuracy,
+        validationAccuracy: r.validation?.accuracy ?? null,
+        validationBalancedAccuracy: r.validation?.balancedAccuracy ?? null,
+        validationMacroF1: r.validation?.macroF1 ?? null,
+        singleFeatureShare: r.locality?.singleFeatureShare ?? null,
+        meanFeatures: r.locality?.meanFeatures ?? null,
+        localityHistogram: r.locality?.histogram ?? null,
         trainSeconds: r.trainSeconds,
         params: r.params,
         nonzeroParams: r.nonzeroParams
@@ -67,22 +82,32 @@ const COLUMNS: (keyof RawResultRow)[] = [
   'invariancePrediction',
   'invarianceRepresentation',
   'supernetValAccuracy',
+  'validationAccuracy',
+  'validationBalancedAccuracy',
+  'validationMacroF1',
+  'singleFeatureShare',
+  'meanFeatures',
+  'localityHistogram',
   'trainSeconds',
   'params',
   'nonzeroParams'
 ]
 
-function cell(v: unknown): string {
-  if (v === null || v === undefined) return ''
-  if (typeof v === 'number') return String(v)
-  const s = String(v)
-  return /[",\r\n]/.test(s) || /^[=+\-@]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
-}
-
 export function rawResultsCsv(rows: readonly RawResultRow[]): string {
-  return [COLUMNS.join(','), ...rows.map((r) => COLUMNS.map((c) => cell(r[c])).join(','))].join('\r\n') + '\r\n'
+  return toCsv(
+    COLUMNS,
+    rows.map((r) => COLUMNS.map((c) => (Array.isArray(r[c]) ? (r[c] as number[]).join(' ') : (r[c] as CsvValue))))
+  )
 }
 
 export function rawResultsJson(rows: readonly RawResultRow[], generatedAt: string): string {
-  return JSON.stringify({ generatedAt, note: 'one row per model × compression × seed (× fold with repeated k-fold); shares in 0..1', rows }, null, 2)
+  return JSON.stringify(
+    {
+      generatedAt,
+      note: 'one row per model × compression × seed (× fold with repeated k-fold); shares in 0..1; validation* = the validation split at the kept epoch; singleFeatureShare, meanFeatures and localityHistogram (units reading 0, 1, … features) = the tabular first layer over every unit',
+      rows
+    },
+    null,
+    2
+  )
 }

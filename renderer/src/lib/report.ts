@@ -1,7 +1,8 @@
 /** The one-file HTML report of a comparison: tables, inline SVG charts, images as data URLs, configs; no external resources (DOM-free). */
-import { COLUMN_GROUPS, bestRows, columnsOf, spansDatasets, type MetricRow } from './metricsTable'
+import { COLUMN_GROUPS, bestRows, spansDatasets, visibleColumns, type MetricRow } from './metricsTable'
 import type { DiffRow } from './configDiff'
 import { overText, testsOf } from './replicates'
+import { pShort } from './verdict'
 
 export interface ReportInput {
   title: string
@@ -15,6 +16,8 @@ export interface ReportInput {
   images: { title: string; caption?: string; dataUrl: string }[]
   /** Paragraph(s) above the images (what they show, what to look for). */
   imagesIntro?: string[]
+  /** Tabular runs: what the connectivity view shows, then its measured readings. */
+  connectivity?: string[]
 }
 
 export function escapeHtml(s: string): string {
@@ -37,7 +40,7 @@ function metricsTable(rows: MetricRow[]): string {
   const many = spansDatasets(rows)
   return COLUMN_GROUPS.filter((g) => g.key !== 'all')
     .map((g) => {
-      const cols = columnsOf(g.key)
+      const cols = visibleColumns(g.key, rows)
       const best = cols.map((c) => bestRows(rows, c))
       const head = `<tr><th scope="col">Model</th><th scope="col">Run</th>${many ? '<th scope="col">Dataset</th>' : ''}<th scope="col" title="Replicates behind each mean ± std (seeds, × folds with k-fold)">n</th>${cols.map((c) => `<th scope="col" title="${escapeHtml(c.help)}">${escapeHtml(c.label)}</th>`).join('')}</tr>`
       const body = rows
@@ -82,10 +85,12 @@ figure{margin:12px 0;display:inline-block;vertical-align:top}figcaption{color:#5
 .verdict{padding:8px 12px;border-left:4px solid #0072B2;background:#f6f8fa;margin:6px 0}img{image-rendering:pixelated;max-width:100%}
 @media (prefers-color-scheme: dark){body{background:#fff;color:#1f2328}}`
 
-/** "; two models are compared with the corrected resampled t-test" (the test that fits how the runs repeat). */
+/** "; two models are compared with the corrected resampled t-test, two-sided on accuracy: … p = 0.0312" (the test that fits how the runs repeat, and its p). */
 function testsLine(rows: MetricRow[]): string {
   const tests = testsOf(rows)
-  return tests.length ? `; two models of a run are compared with the ${escapeHtml(tests.join(' or the '))} (iunet run reports it)` : ''
+  if (!tests.length) return ''
+  const ps = rows.flatMap((r) => (r.comparison ? [pShort(r.comparison, r.label)] : []))
+  return `; two models of a run are compared with the ${escapeHtml(tests.join(' or the '))}${ps.length ? `, two-sided on accuracy: ${escapeHtml(ps.join('; '))}` : ''}`
 }
 
 export function buildReport(input: ReportInput): string {
@@ -115,6 +120,7 @@ ${metricsTable(input.rows)}
 ${diffTable(input)}
 <h2>Charts</h2>
 ${charts || '<p>No charts.</p>'}
+${input.connectivity?.length ? `<h2>First-layer connectivity (tabular features)</h2>\n${input.connectivity.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}` : ''}
 ${images ? `<h2>First-layer masks</h2>\n${(input.imagesIntro ?? []).map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}\n${images}` : ''}
 <h2>Full settings</h2>
 ${input.runs.map(configBlock).join('\n')}

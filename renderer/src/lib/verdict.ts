@@ -4,12 +4,15 @@
  * are over ("3 seeds", "2 seeds × 3 folds") and which paired test fits the run: the spread of seeds can judge a gap,
  * the spread of folds cannot (folds share training rows, so their spread understates the uncertainty).
  */
+import { MODEL_LABELS, describeComparison, modelAtRatio, pValue, type PairedComparison } from '@contract'
 import type { MetricRow } from './metricsTable'
 
 export interface Verdict {
   runName: string
   text: string
   tone: 'better' | 'worse' | 'tie'
+  /** The run's paired test of this IUNet ratio against the dense MLP, in the CLI's words (with t, df and p); null without one. */
+  test: string | null
 }
 
 /** How sure the gap is, after the numbers: the spread it is judged by, or why the spread cannot judge it. */
@@ -18,7 +21,7 @@ function certainty(d: number, noise: number, n: number, row: MetricRow): string 
   const over = r ? ` over ${r.text}${r.folds ? ` (n = ${n})` : ''}` : ''
   if (n < 2) return `${over} (one replicate: no spread to judge the gap by)`
   if (r?.folds)
-    return `${over}. Folds share training rows, so their spread understates the uncertainty: the ${r.test} judges this gap, not the spread (iunet run reports it)`
+    return `${over}. Folds share training rows, so their spread understates the uncertainty: the ${r.test} judges this gap, not the spread${row.comparison ? '' : ' (iunet run reports it)'}`
   return Math.abs(d) > noise
     ? `${over} — larger than the seed-to-seed spread`
     : `${over} — within the seed-to-seed spread (±${noise.toFixed(1)}), so not a clear difference`
@@ -46,8 +49,14 @@ export function verdicts(rows: MetricRow[], kindOf: (runId: string) => 'tabular'
         tone === 'tie'
           ? `${iu.label} and ${mlp.label} reach the same ${name} (${(a.mean * 100).toFixed(1)} %)${iu.replicates ? ` over ${iu.replicates.text}` : ''}.`
           : `${iu.label} ${tone === 'better' ? 'beats' : 'does not beat'} ${mlp.label} on ${name}: ${(a.mean * 100).toFixed(1)} % vs ${(b.mean * 100).toFixed(1)} %, ${tone === 'better' ? 'higher' : 'lower'} by ${Math.abs(d).toFixed(1)} points${certainty(d, noise, n, iu)}.`
-      out.push({ runName: iu.runName, text, tone })
+      out.push({ runName: iu.runName, text, tone, test: iu.comparison ? describeComparison(iu.comparison) : null })
     }
   }
   return out
+}
+
+/** "IUNet (pruned) 1/8 vs Dense MLP: p = 0.0312" (or why there is no p): the short form next to the test's name. */
+export function pShort(c: PairedComparison, label = modelAtRatio(c.model, c.compression)): string {
+  const what = c.identical ? 'identical on every pair' : c.p === null ? `no p (${c.seeds.length} pair${c.seeds.length === 1 ? '' : 's'})` : `p = ${pValue(c.p)}`
+  return `${label} vs ${MODEL_LABELS[c.baseline]}: ${what}`
 }

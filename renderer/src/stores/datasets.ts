@@ -12,7 +12,8 @@ import {
   type DatasetSummary,
   type EventPayload,
   type ExampleDataset,
-  type ImageShape
+  type ImageShape,
+  nameFromFile
 } from '@contract'
 import { api } from '../api/client'
 
@@ -129,7 +130,9 @@ export const useDatasetsStore = defineStore('datasets', () => {
       importing.value = null
       return null
     }
-    return importPath(path, { label: file.name, name: file.name.replace(/\.(csv|tsv|txt|gz)$/i, '') || undefined })
+    // The desktop app reads the file where it is and names it by the import's rule (MNIST files after their folder);
+    // an upload's copy sits in an upload folder, so the browser sends the user's own file name, named by the same rule.
+    return importPath(path, { label: file.name, name: api.transport === 'ipc' ? undefined : nameFromFile(file.name) || undefined })
   }
 
   /** A dropped folder (of class sub-folders): only the desktop app knows its path; a browser must type it. */

@@ -88,6 +88,27 @@ describe('aggregation and consistency', () => {
     expect(agg[0].accuracy.std).toBeCloseTo(Math.SQRT1_2 * 0.1, 12)
     expect(agg[0].supernetValAccuracy?.mean).toBeCloseTo(0.85, 12)
     expect(agg[1].supernetValAccuracy).toBeNull()
+    expect(agg[0].singleFeatureShare).toBeNull()
+  })
+
+  it('aggregateResults: the locality figure over the replicates that carry one (tabular MLP-family models)', () => {
+    const base = { model: 'iunet', seed: 0, compression: 8, accuracy: 0.9, balancedAccuracy: 0.9, macroF1: 0.9, confusion: [[1]], params: 1, nonzeroParams: 1 }
+    const rest = { flopsDense: 1, flopsSparse: 1, trainSeconds: 1, inferenceMsPerExample: 1, invariancePrediction: 1, invarianceRepresentation: 1 }
+    const loc = (share: number, mean: number) => ({
+      features: 4,
+      units: 8,
+      histogram: [0, 8 * share, 8 - 8 * share, 0, 0],
+      singleFeatureShare: share,
+      meanFeatures: mean
+    })
+    const r = (seed: number, locality?: ReturnType<typeof loc>): ModelResult =>
+      ({ ...base, ...rest, seed, supernetValAccuracy: null, bestEpoch: 1, layers: [], ...(locality ? { locality } : {}) }) as ModelResult
+    const [a] = aggregateResults([r(0, loc(0.25, 1.75)), r(1, loc(0.75, 1.25)), r(2)])
+    // Two of three replicates carry it: mean 0.5, sample std |0.75 − 0.25| / √2, exact to 1e-12.
+    expect(a!.singleFeatureShare!.n).toBe(2)
+    expect(a!.singleFeatureShare!.mean).toBeCloseTo(0.5, 12)
+    expect(a!.singleFeatureShare!.std).toBeCloseTo(0.5 / Math.SQRT2, 12)
+    expect(a!.meanFeatures!.mean).toBeCloseTo(1.5, 12)
   })
 })
 

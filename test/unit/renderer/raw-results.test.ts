@@ -37,9 +37,9 @@ describe('raw results export', () => {
     ])
     const csv = rawResultsCsv(rows).split('\r\n')
     expect(csv[0]).toBe(
-      'runId,run,dataset,model,label,compression,seed,fold,accuracy,balancedAccuracy,macroF1,invariancePrediction,invarianceRepresentation,supernetValAccuracy,trainSeconds,params,nonzeroParams'
+      'runId,run,dataset,model,label,compression,seed,fold,accuracy,balancedAccuracy,macroF1,invariancePrediction,invarianceRepresentation,supernetValAccuracy,validationAccuracy,validationBalancedAccuracy,validationMacroF1,singleFeatureShare,meanFeatures,localityHistogram,trainSeconds,params,nonzeroParams'
     )
-    expect(csv[2]).toBe('a,k-fold,"iris, ""v2""",mlp,Dense MLP,1,0,0,0.5,0.5,0.5,1,1,,2,10,5')
+    expect(csv[2]).toBe('a,k-fold,"iris, ""v2""",mlp,Dense MLP,1,0,0,0.5,0.5,0.5,1,1,,,,,,,,2,10,5')
     expect(csv[5]).toMatch(/^b,plain,.*,mlp,Dense MLP,1,0,,0\.9,/)
     expect(JSON.parse(rawResultsJson(rows, 't')).rows).toHaveLength(5)
   })
