@@ -4,9 +4,6 @@
  */
 import { MISSING, ratioLabel } from '@contract'
 
-// StudiesView still imports pctMeanStd from here; its own switch to '@contract' lands with the Studies work.
-export { pctMeanStd } from '@contract'
-
 /** 1234567 → "1.23 M"; small numbers verbatim. */
 export function compact(x: number | null | undefined): string {
   if (x == null || !Number.isFinite(x)) return MISSING
