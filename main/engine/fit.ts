@@ -107,6 +107,8 @@ class DeviceSums {
 export interface FitCheckpoint {
   /** Save at the end of every this many epochs (the last epoch is left to the caller's phase boundary). */
   everyEpochs: number
+  /** ...once at least this many seconds have passed since the last save (or the phase's start); 0 or absent: none. */
+  minSeconds?: number
   save(state: FitState): void
   /** Polled between batches: when true, the state is saved and fit throws a CancelledError. */
   stopRequested(): boolean
@@ -184,6 +186,7 @@ export async function fit(o: FitOptions): Promise<FitResult> {
     seconds: secondsBefore + (performance.now() - started) / 1000
   })
   let sinceSave = 0
+  let lastSave = performance.now()
   const readsPerEpoch = o.readsPerEpoch ?? readsArePerEpoch()
   // GPU backends: what the snapshot reads comes to the CPU asynchronously first (a browser page has no sync read).
   const save = async (ep: number, batch: number, order: Int32Array | null, sums: EpochSums) => {
@@ -281,9 +284,11 @@ export async function fit(o: FitOptions): Promise<FitResult> {
       hooks.onProgress({ ...o.report, epoch, totalEpochs: o.epochs, metrics })
       await yieldToLoop()
       const stop = patience > 0 && epoch - best.epoch >= patience
-      if (!stop && epoch < o.epochs && o.checkpoint && ++sinceSave >= o.checkpoint.everyEpochs) {
+      const due = o.checkpoint && ++sinceSave >= o.checkpoint.everyEpochs && performance.now() - lastSave >= (o.checkpoint.minSeconds ?? 0) * 1000
+      if (!stop && epoch < o.epochs && due) {
         sinceSave = 0
         await save(epoch + 1, 0, null, { lossSum: 0, nceSum: 0, correct: 0, seen: 0 })
+        lastSave = performance.now()
       }
       if (stop) break
     }

@@ -21,12 +21,19 @@ import {
   withFold
 } from '../contract/index.ts'
 import type { TaskHandle, TrainingPool } from '../workers/pool.ts'
-import { DEFAULT_CHECKPOINT_EVERY, type DataInfo, type TaskResult } from '../workers/protocol.ts'
+import { DEFAULT_CHECKPOINT_EVERY, DEFAULT_CHECKPOINT_SECONDS, type DataInfo, type TaskResult } from '../workers/protocol.ts'
 
 /** Checkpoint every this many epochs inside a phase (IUNET_CHECKPOINT_EVERY overrides; phase ends always). */
 export function checkpointEvery(): number {
   const n = Number(process.env.IUNET_CHECKPOINT_EVERY)
   return Number.isInteger(n) && n > 0 ? n : DEFAULT_CHECKPOINT_EVERY
+}
+
+/** ...and not sooner than this many seconds after the last save (IUNET_CHECKPOINT_SECONDS overrides; 0 = none). */
+export function checkpointSeconds(): number {
+  const raw = process.env.IUNET_CHECKPOINT_SECONDS?.trim()
+  const n = Number(raw)
+  return raw && Number.isFinite(n) && n >= 0 ? n : DEFAULT_CHECKPOINT_SECONDS
 }
 
 /** A finished task: what its worker returned, and its results and first-layer artifacts marked with its fold. */
@@ -97,6 +104,7 @@ export async function runTaskLoop(o: TaskLoopOptions): Promise<{ failures: strin
   const skip = o.skip ?? new Set<string>()
   const control = o.control ?? new TaskControl()
   const every = checkpointEvery()
+  const seconds = checkpointSeconds()
   const tasks = runTasks(config)
   const budget = tasks.map((t) => taskEpochs(t.model, config))
   const total = budget.reduce((a, b) => a + b, 0)
@@ -120,7 +128,8 @@ export async function runTaskLoop(o: TaskLoopOptions): Promise<{ failures: strin
           seed: t.seed,
           fold: t.fold,
           checkpointDir,
-          checkpointEvery: every
+          checkpointEvery: every,
+          checkpointSeconds: seconds
         },
         {
           onData: (d) => {

@@ -86,6 +86,7 @@ port.on('message', async (msg: ToWorker) => {
           load: () => loadTaskCheckpoint(dir),
           save: (c: TaskCheckpoint) => saveTaskCheckpoint(dir, c),
           everyEpochs: Math.max(1, task.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY),
+          minSeconds: task.checkpointSeconds ?? 0,
           stopRequested: () => Atomics.load(flag, 0) === 2
         }
       : undefined
