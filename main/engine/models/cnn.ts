@@ -7,7 +7,6 @@ import { heNormal } from '../init.ts'
 import { deriveSeed } from '../../lib/random.ts'
 import { ConvLayer } from '../layers/conv-layer.ts'
 import { MaskedDense } from '../layers/dense.ts'
-import { maxPool } from '../layers/pool.ts'
 import { ParamSet, uniquePrefix } from './base.ts'
 import { assembleModel } from './assemble.ts'
 import type { Model, ModelOptions } from './types.ts'
@@ -68,7 +67,7 @@ export function createCnn(spec: CnnSpec, seed: number, opts: ModelOptions = {}):
     featureDim: hidden,
     encode(x: tf.Tensor2D) {
       let m = tf.reshape(x, [x.shape[0], h0, w0, c0]) as tf.Tensor4D
-      convs.forEach((conv, i) => (m = maxPool(conv.apply(m, i > 0))))
+      convs.forEach((conv, i) => (m = conv.applyPooled(m, i > 0)))
       return fc.apply(tf.reshape(m, [x.shape[0], flat]) as tf.Tensor2D, convs.length > 0)
     }
   })
