@@ -1,6 +1,14 @@
 import { resolve } from 'node:path'
 import { defineConfig, externalizeDepsPlugin } from 'electron-vite'
 import vue from '@vitejs/plugin-vue'
+import type { Plugin } from 'vite'
+import { CSP, cspMeta } from './main/contract/wireNames.ts'
+
+/** The window's CSP as a <meta> tag (a page loaded from disk gets no response header), from the contract's one copy. */
+const cspMetaTag = (policy: string): Plugin => ({
+  name: 'iunet-csp-meta',
+  transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: cspMeta(policy) }, injectTo: 'head-prepend' }]
+})
 
 export default defineConfig({
   main: {
@@ -26,7 +34,7 @@ export default defineConfig({
   },
   renderer: {
     root: 'renderer',
-    plugins: [vue()],
+    plugins: [vue(), cspMetaTag(CSP)],
     resolve: { alias: { '@contract': resolve('main/contract/index.ts'), '@': resolve('renderer/src') } },
     build: { outDir: 'out/renderer', minify: 'esbuild', manifest: true, rollupOptions: { input: resolve('renderer/index.html') }, chunkSizeWarningLimit: 800 }
   }

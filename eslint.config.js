@@ -21,7 +21,7 @@ const FLOORS = {
   // serve hosts the transports; every other command goes through the services like the UI.
   cli: ['contract', 'lib', 'services', 'transports'],
   renderer: ['contract'],
-  preload: []
+  preload: ['contract']
 }
 
 /** Packages only one floor may import. */
@@ -52,6 +52,24 @@ export default tseslint.config(
   {
     files: ['renderer/**/*.{ts,vue}'],
     languageOptions: { globals: { ...globals.browser } }
+  },
+  {
+    // Only stores call the API: views, components and helpers read stores, so every call has one owner per section.
+    files: ['renderer/src/**/*.{ts,vue}'],
+    ignores: ['renderer/src/stores/**', 'renderer/src/api/**', 'renderer/src/main.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/api/client', '**/api/client.ts', '@/api/*'],
+              message: "Only stores (renderer/src/stores) call the API: add an action to the section's store and call that."
+            }
+          ]
+        }
+      ]
+    }
   },
   {
     files: ['main/**/*.ts', 'renderer/src/**/*.{ts,vue}', 'preload/**/*.ts'],

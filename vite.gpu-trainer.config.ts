@@ -9,6 +9,7 @@
  */
 import { resolve } from 'node:path'
 import { defineConfig, type Plugin } from 'vite'
+import { GPU_TRAINER_CSP, cspMeta } from './main/contract/wireNames.ts'
 
 /**
  * `node:*` imports of engine modules the page never calls on its path (the native addon loader, Dawn's adapter
@@ -34,10 +35,16 @@ export default new Proxy(known, { get: (t, k) => (k in t ? t[k] : fail(k)) })`
   }
 }
 
+/** The page's CSP as a <meta> tag (the desktop app loads it from disk, without headers), from the contract. */
+const cspMetaTag = (policy: string): Plugin => ({
+  name: 'iunet-csp-meta',
+  transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: cspMeta(policy) }, injectTo: 'head-prepend' }]
+})
+
 export default defineConfig({
   root: 'renderer',
   base: './',
-  plugins: [nodeBuiltinStubs()],
+  plugins: [nodeBuiltinStubs(), cspMetaTag(GPU_TRAINER_CSP)],
   define: {
     'process.env': JSON.stringify({ NODE_ENV: 'production', IUNET_NATIVE: '0' })
   },

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
@@ -7,6 +8,8 @@ export default defineConfig({
   test: {
     include: ['test/unit/**/*.test.ts', 'main/**/*.test.ts'],
     environment: 'node',
+    // A command a test runs without --data-dir (inspect, help) never reaches the user's ~/.iunet-workbench.
+    env: { IUNET_DATA_DIR: join(tmpdir(), 'iunet-test-default-data') },
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Training tests are CPU-bound; two forks match the two cores of the CI machine.

@@ -7,9 +7,8 @@
  */
 import { BrowserWindow, MessageChannelMain } from 'electron'
 import { join } from 'node:path'
+import { GPU_PORT_CHANNEL } from '../contract/gpuPort.ts'
 import { BrowserWorker } from '../services/gpu.ts'
-
-const PORT_CHANNEL = 'iunet:gpu-trainer-port'
 
 export function openGpuWorker(here: string): BrowserWorker {
   const win = new BrowserWindow({
@@ -39,7 +38,7 @@ export function openGpuWorker(here: string): BrowserWorker {
     }
   })
   port1.start()
-  win.webContents.once('did-finish-load', () => win.webContents.postMessage(PORT_CHANNEL, null, [port2]))
+  win.webContents.once('did-finish-load', () => win.webContents.postMessage(GPU_PORT_CHANNEL, null, [port2]))
   win.webContents.on('did-fail-load', (_e, _code, description) => worker.pageGone(`the GPU training page did not load (${description}); run "npm run build"`))
   win.webContents.on('render-process-gone', (_e, details) => worker.pageGone(`the GPU training window stopped (${details.reason})`))
   win.on('closed', () => worker.pageGone(null))

@@ -2,12 +2,10 @@
 import { app, BrowserWindow, ipcMain, session, shell } from 'electron'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { CSP } from '../contract/index.ts'
 import { createServices } from '../services/index.ts'
 import { registerIpc } from '../transports/ipc.ts'
 import { openGpuWorker } from './gpuWindow.ts'
-
-const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
 
 const here = dirname(fileURLToPath(import.meta.url))
 let win: BrowserWindow | null = null

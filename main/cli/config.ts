@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { stringify as toYaml } from 'yaml'
-import { Preset, type RunConfig } from '../contract/index.ts'
+import { IMPORT_FORMATS, Preset, type RunConfig } from '../contract/index.ts'
 import type { Services } from '../services/index.ts'
 import { addRunConfigOptions, flagOverrides, loadConfigFile, resolveRunConfig } from './flags.ts'
 import { CliError } from './output.ts'
@@ -73,7 +73,7 @@ export function registerConfigCommand(program: Command) {
   const cmd = program
     .command('config')
     .description('print the resolved run settings for a dataset and preset (edit, then: iunet run --config FILE)')
-    .option('--data <path|id>', 'CSV/IDX file, image folder, or a stored dataset id')
+    .option('--data <path|id>', `a stored dataset id, or a file or folder to import: ${IMPORT_FORMATS}`)
     .option('--target <column>', 'target column')
     .option('--shape <HxWxC>', 'image shape of a pixel CSV, e.g. 8x8x1')
     .option('--preset <preset>', `${Preset.options.join(' | ')} (default quick)`)

@@ -1,14 +1,17 @@
 /** `iunet inspect` and `iunet import`. */
 import type { Command } from 'commander'
+import { imageNormalization, IMPORT_FORMATS } from '../contract/index.ts'
 import { dataDirOption, parseShape } from './shared.ts'
 import { table } from './output.ts'
+
+const DATA_HELP = `file or folder: ${IMPORT_FORMATS}`
 
 export function registerDatasetCommands(program: Command) {
   program
     .command('inspect')
-    .description('print the inferred schema of a CSV, IDX file or image folder (stores nothing)')
-    .requiredOption('--data <path>', 'file or folder')
-    .option('--target <column>', 'target column')
+    .description('print the inferred schema of a file or folder (stores nothing)')
+    .requiredOption('--data <path>', DATA_HELP)
+    .option('--target <column>', 'target column (CIFAR-100: coarse_label for the 20 superclasses)')
     .option('--shape <HxWxC>', 'image shape of a pixel CSV, e.g. 8x8x1')
     .addOption(dataDirOption())
     .option('--json', 'print JSON')
@@ -23,7 +26,15 @@ export function registerDatasetCommands(program: Command) {
         return
       }
       const shape = schema.imageShape ? `, image ${schema.imageShape.join('×')}` : ''
-      process.stdout.write(`${schema.rows} rows, ${schema.kind}${shape}, target "${schema.target}" (${schema.classes.length} classes)\n\n`)
+      const format = schema.format ? ` (${schema.format})` : ''
+      process.stdout.write(`${schema.rows} rows, ${schema.kind}${shape}${format}, target "${schema.target}" (${schema.classes.length} classes)\n`)
+      if (schema.publishedSplit) {
+        const { train, test } = schema.publishedSplit
+        process.stdout.write(`published split kept: ${train} train rows (validation is cut from them), ${test} test rows; k-fold is off for this dataset\n`)
+      }
+      const norm = imageNormalization(schema)
+      if (norm && schema.imageStats) process.stdout.write(`image normalisation: ${norm.text}\n`)
+      process.stdout.write('\n')
       const fmt = (x: number | null) => (x === null ? '' : Number.isInteger(x) ? String(x) : x.toPrecision(4))
       process.stdout.write(
         table(
@@ -38,8 +49,8 @@ export function registerDatasetCommands(program: Command) {
   program
     .command('import')
     .description('import a dataset into the store')
-    .requiredOption('--data <path>', 'file or folder')
-    .option('--target <column>', 'target column')
+    .requiredOption('--data <path>', DATA_HELP)
+    .option('--target <column>', 'target column (CIFAR-100: coarse_label for the 20 superclasses)')
     .option('--shape <HxWxC>', 'image shape of a pixel CSV, e.g. 8x8x1')
     .option('--name <name>', 'dataset name')
     .addOption(dataDirOption())

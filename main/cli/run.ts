@@ -13,6 +13,7 @@ import {
   modelAtRatio,
   pairedTestName,
   pctMeanStd,
+  IMPORT_FORMATS,
   replicatesText,
   tasksText
 } from '../contract/index.ts'
@@ -135,7 +136,7 @@ export function registerRunCommand(program: Command) {
   const cmd = program
     .command('run')
     .description('train IUNet and the baselines on a dataset and compare them; every run setting is a flag')
-    .option('--data <path|id>', 'CSV/IDX file, image folder, or a stored dataset id (or datasetId in --config)')
+    .option('--data <path|id>', `a stored dataset id (or datasetId in --config), or a file or folder to import: ${IMPORT_FORMATS}`)
     .option('--target <column>', 'target column')
     .option('--shape <HxWxC>', 'image shape of a pixel CSV, e.g. 8x8x1')
     .option('--preset <preset>', `${Preset.options.join(' | ')} (default quick)`)

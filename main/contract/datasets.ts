@@ -33,8 +33,32 @@ export type ImageShape = z.infer<typeof ImageShape>
 export const DatasetKind = z.enum(['tabular', 'image'])
 export type DatasetKind = z.infer<typeof DatasetKind>
 
+/**
+ * The file format a dataset was read from. Stored with the dataset: the vision presets read it (SVHN's digits
+ * are not flipped, CIFAR's natural images are), and the UI names it.
+ */
+export const DataFormat = z.enum(['csv', 'arff', 'parquet', 'idx', 'image-folder', 'cifar-10', 'cifar-100', 'svhn'])
+export type DataFormat = z.infer<typeof DataFormat>
+
+/** Per-channel pixel mean and standard deviation on the 0..1 scale (pixel / 255), channel order R, G, B (or grey). */
+export const ChannelStats = z.object({ mean: z.array(z.number()), std: z.array(z.number()) })
+export type ChannelStats = z.infer<typeof ChannelStats>
+
 export const DatasetSchema = z.object({
   kind: DatasetKind,
+  /** Absent on datasets stored before formats were recorded (they came from CSV, IDX or an image folder). */
+  format: DataFormat.optional(),
+  /**
+   * The file's own train/test split (CIFAR's data_batch/test_batch, SVHN's train/test files): row counts of each
+   * part. A run keeps it — the test part is the test split, validation is cut from the train part — and refuses
+   * k-fold, which would train on the published test rows.
+   */
+  publishedSplit: z.object({ train: z.number().int().nonnegative(), test: z.number().int().nonnegative() }).optional(),
+  /**
+   * Image datasets with an image block: per-channel statistics of the pixels (of the published train part when
+   * there is one, else of every image), for showing the normalisation (imageNormalization) next to the data.
+   */
+  imageStats: ChannelStats.optional(),
   rows: z.number().int().nonnegative(),
   columns: z.array(ColumnSchema),
   target: z.string(),
@@ -102,8 +126,38 @@ export const ColumnOverride = z.object({
 })
 export type ColumnOverride = z.infer<typeof ColumnOverride>
 
+/** The formats the one import reads, in words (CLI help, the drop zone). */
+export const IMPORT_FORMATS =
+  'CSV or ARFF (also .gz), Parquet, IDX images, an image folder (one sub-folder per class), CIFAR-10/100 binary batches (folder or .tar.gz), SVHN .mat files (a file or a folder)'
+
+/**
+ * What the file picker offers (the import itself detects a format from the content, not from the name). CIFAR and
+ * SVHN also come as folders (data_batch_1.bin…, train_32x32.mat…), which a file picker cannot choose: drop them.
+ */
+export const IMPORT_ACCEPT = [
+  '.csv',
+  '.tsv',
+  '.txt',
+  '.gz',
+  '.arff',
+  '.parquet',
+  '.pq',
+  '.mat',
+  '.bin',
+  '.tgz',
+  '.tar',
+  '.idx',
+  '.idx1-ubyte',
+  '.idx3-ubyte',
+  '.ubyte'
+].join(',')
+
 export const ImportOptions = z.object({
-  /** Absolute path of a CSV file, an IDX file (.gz or not) or a folder of class sub-folders of images. */
+  /**
+   * Absolute path of a CSV, ARFF or Parquet file (CSV and ARFF also gzipped), an IDX file (.gz or not), a folder of
+   * class sub-folders of images, CIFAR-10/100 binary batches (folder, or the .tar.gz as distributed) or SVHN
+   * format-2 .mat files (a file, or a folder with train_32x32.mat and test_32x32.mat).
+   */
   path: z.string().min(1, 'path is empty'),
   target: z.string().min(1).optional(),
   imageShape: ImageShape.optional(),

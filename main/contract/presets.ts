@@ -4,17 +4,25 @@
  * Values the paper gives (shared/iunet-method.md) are marked (paper); the rest are this project's choices (ours).
  */
 import type { BenchFigures } from './app.ts'
-import type { DatasetKind } from './datasets.ts'
+import type { DataFormat, DatasetKind } from './datasets.ts'
 import { phaseEpochs, RECIPES, type Arch } from './recipes.ts'
 import type { AugmentConfig, ModelKind, Preset, RunConfig } from './runConfig.ts'
 import { foldCount, ratiosOf, runTasks } from './runShape.ts'
+import { flipKeepsClass } from './vision.ts'
 
 export interface PresetData {
   kind: DatasetKind
   rows: number
   nFeatures: number
   imageShape: [number, number, number] | null
+  /** The file format the dataset came from (schema.format): tells CIFAR's natural images from SVHN's digits. */
+  format?: DataFormat
+  /** Rows of the published training part (schema.publishedSplit.train), when the dataset keeps one. */
+  publishedTrain?: number
 }
+
+/** Folds when a user turns repeated k-fold on (ours: 5, the usual choice; 10 on very small data is the user's call). */
+export const DEFAULT_KFOLD = 5
 
 const TABULAR_MODELS: ModelKind[] = ['iunet', 'mlp', 'resnet', 'omp']
 const IMAGE_MODELS: ModelKind[] = ['iunet', 'mlp', 'cnn', 'omp']
@@ -38,10 +46,11 @@ function augmentDefaults(data: PresetData): AugmentConfig {
   const [h, , c] = data.imageShape
   const colour = c === 3
   return {
-    // Translation by H/8 (32×32 → 4 px as in ShrinkBench's pad-4 crop; 8×8 digits → 1 px).
+    // Translation by H/8 with zero padding (32×32 → 4 px: the pad-4 random crop of CIFAR training; 8×8 digits → 1 px).
     translate: Math.max(1, Math.round(h / 8)),
-    // Flip off: it is wrong for digits and text ("6 and 9 are distinct"); turn on for natural images.
-    flip: false,
+    // Flip on for 32×32×3 natural images (CIFAR, the usual CIFAR augmentation); off for digits and text ("6 and 9
+    // are distinct"): SVHN, MNIST-like and any other shape unless the user turns it on.
+    flip: flipKeepsClass(data.imageShape, data.format),
     // Resized crop for colour images only (min area 0.6, ours: milder than SimCLR's 0.08, an MLP cannot undo more);
     // small grey images rely on translation.
     cropScale: colour ? 0.6 : 1,
@@ -72,8 +81,7 @@ export function defaultRunConfig(preset: Preset, data: PresetData): Omit<RunConf
   const image = data.kind === 'image'
   // 70/15/15: enough validation rows to pick the best epoch and enough test rows for a stable accuracy.
   const split = { train: 0.7, val: 0.15, test: 0.15, kfold: null }
-  const rows = preset === 'quick' ? Math.min(data.rows, QUICK_MAX_ROWS) : data.rows
-  const trainRows = Math.max(1, Math.floor(rows * split.train))
+  const trainRows = trainRowsOf({ split, maxRows: preset === 'quick' ? QUICK_MAX_ROWS : null }, data.rows, data.publishedTrain)
   const models = image ? [...IMAGE_MODELS] : [...TABULAR_MODELS]
   const common = {
     models,
@@ -159,20 +167,22 @@ const FALLBACK_CNN_IMAGES_PER_SECOND = 300
 const STEP_OVERHEAD_SECONDS = 0.004
 
 /**
- * Rows a task trains on: the train share of the (capped) rows, or with k-fold (k−1)/k of them less the validation
- * part cut from that remainder in the ratio val : train.
+ * Rows a task trains on: the train share of the (capped) rows; with k-fold (k−1)/k of them less the validation part
+ * cut from that remainder in the ratio val : train; with a published split (CIFAR, SVHN) its training part less the
+ * validation cut from it in the same ratio.
  */
-export function trainRowsOf(config: Pick<RunConfig, 'split' | 'maxRows'>, rows: number): number {
+export function trainRowsOf(config: Pick<RunConfig, 'split' | 'maxRows'>, rows: number, publishedTrain?: number): number {
   const used = config.maxRows ? Math.min(rows, config.maxRows) : rows
   const k = foldCount(config)
   const s = config.split
-  const share = k ? ((k - 1) / k) * (s.train / (s.train + s.val)) : s.train
+  const kept = s.train / (s.train + s.val)
+  const share = publishedTrain !== undefined ? (publishedTrain / Math.max(1, rows)) * kept : k ? ((k - 1) / k) * kept : s.train
   return Math.max(1, Math.floor(used * share))
 }
 
 /** Rough training time in seconds for the whole run (every task of runTasks: models × seeds × folds), for the wizard. */
 export function estimateSeconds(config: Omit<RunConfig, 'datasetId'>, data: PresetData, bench: BenchFigures | null): number {
-  const trainRows = trainRowsOf(config, data.rows)
+  const trainRows = trainRowsOf(config, data.rows, data.publishedTrain)
   const stepsPerEpoch = Math.ceil(trainRows / config.batchSize)
   const mlpWeights = (() => {
     const w = data.nFeatures * config.width + (config.depth - 1) * config.width * config.width

@@ -23,6 +23,8 @@ export interface RuleDataset {
   name: string
   kind: DatasetKind
   rows: number
+  /** The dataset carries its published train/test split (schema.publishedSplit). */
+  publishedSplit?: boolean
 }
 
 /** The smallest batch a model trained with ILO takes: NT-Xent contrasts each view with the other rows of its batch. */
@@ -47,6 +49,9 @@ export function runRuleIssues(c: RunConfig, datasets: readonly RuleDataset[]): C
   const k = c.split.kfold
   const fewest = datasets.reduce<RuleDataset | null>((a, d) => (!a || d.rows < a.rows ? d : a), null)
   if (k && fewest && k > fewest.rows) out.push(issue('split.kfold', `must be at most the number of rows (${fewest.rows} in "${fewest.name}")`))
+  const published = datasets.find((d) => d.publishedSplit)
+  if (k && published)
+    out.push(issue('split.kfold', `must be off for "${published.name}": it keeps its published train/test split, and k-fold would train on its test rows`))
   if (ratiosOf(c).length !== c.compressions.length) out.push(issue('compressions', 'must list each ratio once'))
   const ilo = c.models.filter((m) => RECIPES[m].ilo)
   if (ilo.length && c.batchSize < MIN_ILO_BATCH)

@@ -1,7 +1,7 @@
 /** How requests cross a door: validation against the call table, and the API as the renderer sees it. */
 import { z } from 'zod'
 import { Channel, EventName, EventPayload, Req, Res, calls } from './calls.ts'
-import { ApiError, describeZodError } from './errors.ts'
+import { ApiError, describeZodError, type ApiErrorShape } from './errors.ts'
 
 /** Calls whose request is a RunConfig: their problems are named by the settings' labels. */
 const SETTINGS_CHANNELS = new Set<Channel>(['runs.start', 'runs.estimate'])
@@ -26,5 +26,16 @@ export interface WorkbenchApi {
   on<E extends EventName>(event: E, handler: (payload: EventPayload<E>) => void): () => void
 }
 
-/** Name of the global the preload exposes in Electron. */
-export const PRELOAD_GLOBAL = 'iunet'
+/** A WebSocket call frame (JSON text); its reply carries the same id. Names of the socket: wireNames.ts. */
+export interface WireRequest {
+  id: number | string
+  channel: string
+  payload: unknown
+}
+/** The reply to a call frame (id null when the frame had no usable id). */
+export type WireReply = { id: number | string | null } & ({ ok: true; data: unknown } | { ok: false; error: ApiErrorShape })
+/** An event frame, pushed to every open socket. */
+export interface WireEvent {
+  event: string
+  payload: unknown
+}

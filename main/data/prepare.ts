@@ -2,12 +2,12 @@
  * Table + schema → PreparedData for the engine: label encoding, optional stratified sampling, the split,
  * preprocessing fitted on the training rows, and the encoded arrays.
  */
-import type { DatasetSchema, SplitConfig } from '../contract/index.ts'
+import { imageNormalizeFor, type DatasetSchema, type SplitConfig } from '../contract/index.ts'
 import type { PreparedData, SplitArrays } from '../contract/index.ts'
 import { DataError } from './errors.ts'
 import { fitPreprocessor, transformTable, type PreprocessOptions, type SerializedPreprocessor } from './preprocess.ts'
 import { validateSchema } from './schema.ts'
-import { kfoldSplit, stratifiedSample, stratifiedSplit } from './split.ts'
+import { kfoldSplit, publishedSplit, stratifiedSample, stratifiedSplit } from './split.ts'
 import { getColumn, type Column, type Table } from './table.ts'
 
 export interface PrepareOptions extends PreprocessOptions {
@@ -62,7 +62,16 @@ export function prepare(
   }
   // rows with a missing target carry no label: they are dropped here
   const rows = opts.maxRows !== undefined ? stratifiedSample(labels, nClasses, opts.maxRows, seed) : undefined
-  const idx = split.kfold ? kfoldSplit(labels, nClasses, split, split.kfold, opts.fold ?? 0, seed, rows) : stratifiedSplit(labels, nClasses, split, seed, rows)
+  if (table.split && split.kfold) {
+    throw new DataError(
+      `This dataset keeps its published train/test split (${schema.publishedSplit?.test.toLocaleString('en-US') ?? 'its'} test rows); k-fold would train on those test rows. Turn k-fold off: the published test rows are the test split, validation is cut from the train rows.`
+    )
+  }
+  const idx = table.split
+    ? publishedSplit(labels, nClasses, table.split, split, seed, rows)
+    : split.kfold
+      ? kfoldSplit(labels, nClasses, split, split.kfold, opts.fold ?? 0, seed, rows)
+      : stratifiedSplit(labels, nClasses, split, seed, rows)
   const empty = (['train', 'val', 'test'] as const).filter((k) => idx[k].length === 0)
   if (empty.length) {
     const n = rows ? rows.length : labels.reduce((a, y) => a + (y >= 0 ? 1 : 0), 0)
@@ -70,7 +79,9 @@ export function prepare(
       `Too few labelled rows (${n}) to fill the ${empty.join(' and ')} split${empty.length > 1 ? 's' : ''}: each class needs at least 3 rows${split.kfold ? ` and ${split.kfold} folds need at least ${split.kfold} rows` : ''}. Add data${opts.maxRows !== undefined ? ', raise maxRows' : ''} or change the split.`
     )
   }
-  const pre = fitPreprocessor(table, schema, classNames, idx.train, opts)
+  // colour images are standardised per channel, grey ones scaled to 0..1 (contract/vision.ts), unless told otherwise
+  const imageNormalize = opts.imageNormalize ?? imageNormalizeFor(schema.imageShape)
+  const pre = fitPreprocessor(table, schema, classNames, idx.train, { ...opts, imageNormalize })
   const arrays = (r: Int32Array): SplitArrays => ({ x: transformTable(pre, table, r), y: Int32Array.from(r, (i) => labels[i]), n: r.length })
   return {
     kind: schema.kind,

@@ -2,11 +2,11 @@
  * Schema inference: a type and a role for every column, the suggested target, and the checks that make a
  * target usable for classification. Works on the typed Table, so it costs one pass per column.
  */
-import type { ColumnOverride, ColumnSchema, ColumnType, DatasetSchema, ImageShape } from '../contract/index.ts'
+import type { ChannelStats, ColumnOverride, ColumnSchema, ColumnType, DataFormat, DatasetSchema, ImageShape } from '../contract/index.ts'
 import type { ColumnStats } from './csv/columns.ts'
 import { DataError } from './errors.ts'
 import { summarize, valueCounts, type ColumnSummary } from './stats.ts'
-import type { Table } from './table.ts'
+import { PUBLISHED_TEST, type Table } from './table.ts'
 
 /** Names that say "this is what to predict", most telling first. */
 const TARGET_NAMES = [
@@ -50,16 +50,32 @@ export interface InferOptions {
   parseStats?: ColumnStats[]
   kind?: 'tabular' | 'image'
   warnings?: string[]
+  /** Types the file declares (ARFF, Parquet), per column in table order: used as they are, never re-guessed. */
+  declared?: Array<ColumnType | undefined>
+  /** The file format's own default target (ARFF: the last nominal attribute), when the user names none. */
+  suggestedTarget?: string
+  format?: DataFormat
 }
+
+/** The note on the label columns of an image table with several labellings (CIFAR-100 fine and coarse). */
+const LABELS_NOTE = 'Labels: one of the labellings of these images (the one chosen as the target is trained on)'
 
 export function inferSchema(table: Table, opts: InferOptions = {}): DatasetSchema {
   const warnings = [...(opts.warnings ?? [])]
-  const columns: ColumnSchema[] = table.columns.map((col, j) => inferColumn(col.name, summarize(col), col.kind === 'num', opts.parseStats?.[j], warnings))
+  const columns: ColumnSchema[] = table.columns.map((col, j) => {
+    const declared = opts.declared?.[j]
+    const s = summarize(col)
+    return declared ? declaredColumn(col.name, s, declared, warnings) : inferColumn(col.name, s, col.kind === 'num', opts.parseStats?.[j], warnings)
+  })
+  const extra = { format: opts.format, ...facts(table) }
   if (table.image) {
-    // IDX / folder: the pixels are one block; describe them as one feature entry
+    // IDX / folder / CIFAR / SVHN: the pixels are one block; describe them as one feature entry
     const [h, w, c] = table.image.shape
+    const target = opts.target ?? table.columns[0].name
+    // several labellings (CIFAR-100 fine and coarse): one is the target, the others wait as choices
+    if (columns.length > 1) for (const col of columns) Object.assign(col, { note: LABELS_NOTE }, col.name === target ? {} : { role: 'ignore' })
     columns.unshift(imageColumn(table))
-    return finish(table, columns, opts.target ?? table.columns[0].name, 'image', [h, w, c], warnings)
+    return finish(table, columns, target, 'image', [h, w, c], warnings, extra)
   }
   if (columns.length < 2) {
     throw new DataError(
@@ -67,9 +83,45 @@ export function inferSchema(table: Table, opts: InferOptions = {}): DatasetSchem
       `Only one column was found: a dataset needs at least one feature column and a target column. If the file uses another delimiter than , ; tab or |, convert it first.`
     )
   }
-  const target = opts.target ?? suggestTarget(columns)
+  const target = opts.target ?? opts.suggestedTarget ?? suggestTarget(columns)
   const imageShape = opts.imageShape ?? inferImageShape(columns.map((c) => c.name).filter((n) => n !== target))
-  return finish(table, columns, target, imageShape ? 'image' : 'tabular', imageShape, warnings)
+  return finish(table, columns, target, imageShape ? 'image' : 'tabular', imageShape, warnings, extra)
+}
+
+/** What the table itself tells beyond its columns: its published split and its pixels' per-channel statistics. */
+function facts(table: Table): Pick<DatasetSchema, 'publishedSplit' | 'imageStats'> {
+  const out: Pick<DatasetSchema, 'publishedSplit' | 'imageStats'> = {}
+  let test = 0
+  if (table.split) {
+    for (const v of table.split) if (v === PUBLISHED_TEST) test++
+    out.publishedSplit = { train: table.rows - test, test }
+  }
+  if (table.image) out.imageStats = channelStats(table)
+  return out
+}
+
+/** Per-channel mean and std of the pixels on the 0..1 scale: of the published train part when there is one. */
+export function channelStats(table: Table): ChannelStats {
+  const { shape, pixels } = table.image!
+  const c = shape[2]
+  const px = shape[0] * shape[1] * c
+  const sum = new Float64Array(c)
+  const sq = new Float64Array(c)
+  let n = 0
+  for (let r = 0; r < table.rows; r++) {
+    if (table.split && table.split[r] === PUBLISHED_TEST) continue
+    n++
+    for (let i = r * px, k = 0; k < px; i++, k++) {
+      const v = pixels[i]
+      sum[k % c] += v
+      sq[k % c] += v * v
+    }
+  }
+  const count = Math.max(1, n * shape[0] * shape[1])
+  const mean = Array.from(sum, (s) => s / count)
+  const std = Array.from(sq, (s, k) => Math.sqrt(Math.max(0, s / count - mean[k] ** 2)))
+  const round = (x: number) => Math.round((x / 255) * 1e6) / 1e6
+  return { mean: mean.map(round), std: std.map(round) }
 }
 
 function finish(
@@ -78,9 +130,11 @@ function finish(
   target: string,
   kind: 'tabular' | 'image',
   imageShape: ImageShape | null,
-  warnings: string[]
+  warnings: string[],
+  extra: Pick<DatasetSchema, 'format' | 'publishedSplit' | 'imageStats'> = {}
 ): DatasetSchema {
-  const schema: DatasetSchema = { kind, rows: table.rows, columns, target, imageShape, classes: [], warnings }
+  const defined = Object.fromEntries(Object.entries(extra).filter(([, v]) => v !== undefined))
+  const schema: DatasetSchema = { kind, ...defined, rows: table.rows, columns, target, imageShape, classes: [], warnings }
   if (kind === 'image' && !table.image) checkImageColumns(schema)
   return withTarget(schema, table, target)
 }
@@ -105,7 +159,22 @@ export function withTarget(schema: DatasetSchema, table: Table, target: string):
 }
 
 function defaultRole(c: ColumnSchema): ColumnSchema['role'] {
-  return c.note && /^(ID-like|Constant|All missing|Free text)/.test(c.note) ? 'ignore' : 'feature'
+  return c.note && /^(ID-like|Constant|All missing|Free text|Labels:)/.test(c.note) ? 'ignore' : 'feature'
+}
+
+/** A column whose type the file declares: the type stays; only the role is suggested from the values. */
+function declaredColumn(name: string, s: ColumnSummary, type: ColumnType, warnings: string[]): ColumnSchema {
+  const base = { name, type, missing: s.missing, distinct: s.distinct, min: s.min, max: s.max, mean: s.mean, topValues: s.top.map((t) => ({ ...t })) }
+  if (s.nonMissing === 0) {
+    warnings.push(`Column "${name}" has no values (every cell is missing); it is ignored.`)
+    return { ...base, role: 'ignore', note: 'All missing: every value is empty or NA' }
+  }
+  if (s.distinct === 1) return { ...base, role: 'ignore', note: `Constant: every value is "${s.top[0]?.value}"` }
+  if (type === 'text') return { ...base, role: 'ignore', note: 'Free text: declared a string attribute (set its role to use it as a category)' }
+  if (type === 'numeric' && s.integers && s.distinct === s.nonMissing && (ID_NAME.test(name) || (s.sequence && s.nonMissing >= 20))) {
+    return { ...base, role: 'ignore', note: `ID-like: ${s.sequence ? 'a sequence of integers' : 'every value is a distinct integer'}` }
+  }
+  return { ...base, role: 'feature' }
 }
 
 function inferColumn(name: string, s: ColumnSummary, numeric: boolean, ps: ColumnStats | undefined, warnings: string[]): ColumnSchema {
@@ -307,7 +376,7 @@ export function applyOverrides(schema: DatasetSchema, o: { target?: string; colu
       }
       next.role = 'target'
     } else if (next.role === 'target') next.role = ov?.role ?? defaultRole(next)
-    if (schema.kind === 'image' && next.role === 'ignore' && c.role !== 'ignore') {
+    if (schema.kind === 'image' && next.role === 'ignore' && c.role !== 'ignore' && !c.note?.startsWith('Labels:')) {
       throw new DataError(`"${c.name}" is part of the image (${schema.imageShape?.join('×')}); pixels cannot be ignored one by one.`)
     }
     return next

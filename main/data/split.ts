@@ -4,6 +4,7 @@
  */
 import type { SplitConfig } from '../contract/index.ts'
 import { deriveSeed, mulberry32, shuffle } from '../lib/random.ts'
+import { PUBLISHED_TEST } from './table.ts'
 
 type Rng = () => number
 
@@ -110,6 +111,30 @@ export function kfoldSplit(labels: Int32Array, nClasses: number, split: SplitCon
   const valShare = split.val / (split.train + split.val)
   const inner = stratifiedSplit(labels, nClasses, { train: 1 - valShare, val: valShare, test: 0 }, deriveSeed(seed, `kfold-val/${fold}`), restRows)
   return { train: inner.train, val: inner.val, test: concatShuffled(test, rng) }
+}
+
+/**
+ * A file's published split (flags per row: 0 train, 1 test): its test rows are the test split, and validation is
+ * cut (stratified) from its train rows in the ratio val : train of the split config; `split.test` is not used.
+ */
+export function publishedSplit(
+  labels: Int32Array,
+  nClasses: number,
+  flags: Uint8Array,
+  split: Pick<SplitConfig, 'train' | 'val'>,
+  seed: number,
+  rows?: Int32Array
+): SplitIndices {
+  const train: number[] = []
+  const test: number[] = []
+  const n = rows ? rows.length : labels.length
+  for (let i = 0; i < n; i++) {
+    const r = rows ? rows[i] : i
+    if (labels[r] >= 0) (flags[r] === PUBLISHED_TEST ? test : train).push(r)
+  }
+  const valShare = split.val / (split.train + split.val)
+  const inner = stratifiedSplit(labels, nClasses, { train: 1 - valShare, val: valShare, test: 0 }, seed, Int32Array.from(train))
+  return { train: inner.train, val: inner.val, test: shuffle(Int32Array.from(test), mulberry32(deriveSeed(seed, 'published-test'))) }
 }
 
 /**

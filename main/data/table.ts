@@ -37,7 +37,12 @@ export interface Table {
   rows: number
   columns: Column[]
   image?: ImageBlock
+  /** The file's published split, one flag per row (PUBLISHED_TRAIN or PUBLISHED_TEST); absent when it has none. */
+  split?: Uint8Array
 }
+
+export const PUBLISHED_TRAIN = 0
+export const PUBLISHED_TEST = 1
 
 export const MISSING_CODE = -1
 

@@ -27,6 +27,8 @@ interface Header {
   rows: number
   columns: HeaderColumn[]
   image?: { shape: [number, number, number]; file: string }
+  /** The published train/test flag per row (Uint8: 0 train, 1 test). */
+  split?: { file: string }
 }
 
 function bytesOf(a: Float64Array | Int32Array | Uint8Array): Uint8Array {
@@ -54,6 +56,10 @@ export async function saveTable(dir: string, table: Table): Promise<void> {
   if (table.image) {
     await writeAtomic(join(dir, 'image.u8'), table.image.pixels)
     header.image = { shape: [...table.image.shape], file: 'image.u8' }
+  }
+  if (table.split) {
+    await writeAtomic(join(dir, 'split.u8'), table.split)
+    header.split = { file: 'split.u8' }
   }
   await writeAtomic(join(dir, HEADER), JSON.stringify(header))
 }
@@ -111,6 +117,11 @@ export async function loadTable(dir: string): Promise<Table> {
     const [h, w, c] = header.image.shape
     if (buf.byteLength !== header.rows * h * w * c) throw damaged('the image pixels have the wrong size')
     table.image = { shape: header.image.shape, pixels: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) }
+  }
+  if (header.split) {
+    const buf = await readBytes(dir, header.split.file)
+    if (buf.byteLength !== header.rows || buf.some((v) => v > 1)) throw damaged('the published split flags are wrong')
+    table.split = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)
   }
   return table
 }

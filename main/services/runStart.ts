@@ -41,13 +41,13 @@ export function runStarter(ctx: RunContext & { datasets: DatasetServices; execut
     const d = datasets.getOrThrow(datasetId)
     const nFeatures =
       d.kind === 'image' && d.imageShape ? d.imageShape[0] * d.imageShape[1] * d.imageShape[2] : d.schema.columns.filter((c) => c.role === 'feature').length
-    return { kind: d.kind, rows: d.rows, nFeatures, imageShape: d.imageShape }
+    return { kind: d.kind, rows: d.rows, nFeatures, imageShape: d.imageShape, format: d.schema.format, publishedTrain: d.schema.publishedSplit?.train }
   }
 
   /** Rejects combinations that cannot run, before anything is stored. */
   async function validate(config: RunConfig) {
     const d = datasets.getOrThrow(config.datasetId)
-    const problems = runRuleIssues(config, [{ name: d.name, kind: d.kind, rows: d.rows }])
+    const problems = runRuleIssues(config, [{ name: d.name, kind: d.kind, rows: d.rows, publishedSplit: !!d.schema.publishedSplit }])
     if (problems.length)
       throw new ApiError(
         'invalid-request',

@@ -1,4 +1,5 @@
 /** Electron transport: one invoke channel for every call, one send channel for every event. No logic here. */
+import { IPC_CALL, IPC_EVENT } from '../contract/index.ts'
 import type { Services } from '../services/index.ts'
 
 /** The parts of Electron's ipcMain and WebContents this door uses (app/ is the only folder importing electron). */
@@ -10,9 +11,6 @@ export interface EventTarget {
   isDestroyed(): boolean
   send(channel: string, ...args: unknown[]): void
 }
-
-export const IPC_CALL = 'iunet:call'
-export const IPC_EVENT = 'iunet:event'
 
 export function registerIpc(ipcMain: IpcMainLike, services: Services, target: () => EventTarget | null): () => void {
   ipcMain.handle(IPC_CALL, (_e, channel: unknown, payload: unknown) => services.handle(channel, payload))

@@ -8,6 +8,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { existsSync, createReadStream, statSync } from 'node:fs'
 import { extname, join, normalize, resolve, sep } from 'node:path'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
+import { CSP, WS_PATH, TOKEN_PARAM, type WireEvent, type WireReply, type WireRequest } from '../contract/index.ts'
 import type { Services } from '../services/index.ts'
 import { createAssetCache } from './assets.ts'
 
@@ -21,16 +22,6 @@ const MIME: Record<string, string> = {
   '.json': 'application/json',
   '.woff2': 'font/woff2',
   '.wasm': 'application/wasm'
-}
-
-/** The renderer's CSP in server mode: the same as the desktop window, with the socket allowed. */
-const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
-
-export interface WireRequest {
-  id: number | string
-  channel: string
-  payload: unknown
 }
 
 export interface ServerHandle {
@@ -86,19 +77,14 @@ function logError(where: string, e: unknown) {
   process.stderr.write(`iunet server: ${where}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
 }
 
-function sendSafe(ws: WebSocket, reply: unknown) {
+function sendSafe(ws: WebSocket, reply: WireReply) {
   if (ws.readyState !== ws.OPEN) return
   let text: string
   try {
     text = JSON.stringify(reply)
   } catch (e) {
     logError('reply', e)
-    const id = (reply as { id?: unknown }).id
-    text = JSON.stringify({
-      id: typeof id === 'number' || typeof id === 'string' ? id : null,
-      ok: false,
-      error: { code: 'internal', message: 'The reply could not be encoded.' }
-    })
+    text = JSON.stringify({ id: reply.id, ok: false, error: { code: 'internal', message: 'The reply could not be encoded.' } } satisfies WireReply)
   }
   ws.send(text, () => undefined)
 }
@@ -172,7 +158,7 @@ export async function startServer(services: Services, opts: { rendererDir: strin
     const url = parseUrl(req.url)
     const origin = req.headers.origin
     const originOk = !origin || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`
-    if (!url || url.pathname !== '/ws' || !hostAllowed(req, port) || !originOk || !tokenMatches(url.searchParams.get('token'), token)) {
+    if (!url || url.pathname !== WS_PATH || !hostAllowed(req, port) || !originOk || !tokenMatches(url.searchParams.get(TOKEN_PARAM), token)) {
       if (socket.writable) socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n')
       socket.destroy()
       return
@@ -221,7 +207,7 @@ export async function startServer(services: Services, opts: { rendererDir: strin
   const unsubscribe = services.bus.subscribe((event, payload) => {
     let text: string
     try {
-      text = JSON.stringify({ event, payload })
+      text = JSON.stringify({ event, payload } satisfies WireEvent)
     } catch (e) {
       logError(`event ${event}`, e)
       return
@@ -235,7 +221,7 @@ export async function startServer(services: Services, opts: { rendererDir: strin
   })
   port = (server.address() as { port: number }).port
   return {
-    url: `http://127.0.0.1:${port}/?token=${token}`,
+    url: `http://127.0.0.1:${port}/?${TOKEN_PARAM}=${token}`,
     port,
     token,
     server,

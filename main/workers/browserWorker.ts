@@ -9,15 +9,24 @@
  */
 import { loadTable, prepare } from '../data/index.ts'
 import { loadTaskCheckpoint, saveTaskCheckpoint } from './checkpoint.ts'
-import type { BrowserTrainTask, FromBrowserWorker, ToBrowserWorker } from './gpu-trainer.ts'
 import type { WorkerLike } from './pool.ts'
 import type { TaskCheckpoint } from '../engine/types.ts'
-import { DEFAULT_CHECKPOINT_EVERY, type FromWorker, type ToWorker, type TrainTask } from './protocol.ts'
+import {
+  CancelCode,
+  DEFAULT_CHECKPOINT_EVERY,
+  type FromPage,
+  type FromWorker,
+  type PreparedTrainTask,
+  type StopCode,
+  type ToPage,
+  type ToWorker,
+  type TrainTask
+} from './protocol.ts'
 
 /** A message channel to the page: Electron's MessagePortMain, or a Node MessagePort in tests. */
 export interface PagePort {
-  send(message: ToBrowserWorker): void
-  onMessage(listener: (message: FromBrowserWorker) => void): void
+  send(message: ToPage): void
+  onMessage(listener: (message: FromPage) => void): void
   /** Closes the page (and the port). */
   close(): void
 }
@@ -55,7 +64,7 @@ export class BrowserWorker implements WorkerLike {
       saveTaskCheckpoint(dir, checkpoint)
     } catch (e) {
       this.checkpointDirs.delete(jobId)
-      this.port.send({ type: 'cancel', jobId, mode: 1 })
+      this.port.send({ type: 'cancel', jobId, mode: CancelCode.cancel })
       this.emit('message', { type: 'error', jobId, message: `could not save a checkpoint: ${e instanceof Error ? e.message : String(e)}`, cancelled: false })
     }
   }
@@ -77,11 +86,13 @@ export class BrowserWorker implements WorkerLike {
     this.watchers.set(
       jobId,
       setInterval(() => {
-        const mode = Atomics.load(flag, 0)
-        if (mode === 0) return
+        const code = Atomics.load(flag, 0)
+        if (code === CancelCode.run) return
         clearInterval(this.watchers.get(jobId))
         this.watchers.delete(jobId)
-        this.port.send({ type: 'cancel', jobId, mode: mode === 2 ? 2 : 1 })
+        // Any other value cancels, as in the Node worker.
+        const mode: StopCode = code === CancelCode.checkpointAndStop ? CancelCode.checkpointAndStop : CancelCode.cancel
+        this.port.send({ type: 'cancel', jobId, mode })
       }, CANCEL_POLL_MS)
     )
     if (task.kind === 'probe') return this.port.send({ type: 'job', jobId, task })
@@ -99,7 +110,7 @@ export class BrowserWorker implements WorkerLike {
   }
 
   /** The task with its prepared split and its checkpoint (the folder stays here: the page cannot write one). */
-  private async withData(jobId: number, task: TrainTask): Promise<BrowserTrainTask> {
+  private async withData(jobId: number, task: TrainTask): Promise<PreparedTrainTask> {
     if (this.table?.dir !== task.datasetDir) this.table = { dir: task.datasetDir, table: await loadTable(task.datasetDir) }
     const prepared = prepare(this.table.table, task.schema, task.config.split, task.seed, { maxRows: task.config.maxRows ?? undefined, fold: task.fold })
     const { checkpointDir, checkpointEvery, ...rest } = task

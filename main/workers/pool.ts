@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import type { BackendChoice, BackendInfo } from '../contract/index.ts'
 import type { EngineProgress } from '../engine/types.ts'
-import type { DataInfo, FromWorker, Task, TaskResult, ToWorker } from './protocol.ts'
+import { CancelCode, type DataInfo, type FromWorker, type Task, type TaskResult, type ToWorker } from './protocol.ts'
 
 export class TaskError extends Error {
   constructor(
@@ -183,7 +183,7 @@ export class TrainingPool {
       p.reject(new TaskError('cancelled', true))
       return
     }
-    Atomics.store(new Int32Array(p.flag), 0, 1)
+    Atomics.store(new Int32Array(p.flag), 0, CancelCode.cancel)
     const idx = this.slots.findIndex((s) => s?.job === p)
     setTimeout(() => {
       const slot = this.slots[idx]
@@ -195,7 +195,7 @@ export class TrainingPool {
     if (p.cancelled) return
     if (!p.started) return this.cancel(p)
     p.cancelled = true
-    Atomics.store(new Int32Array(p.flag), 0, 2)
+    Atomics.store(new Int32Array(p.flag), 0, CancelCode.checkpointAndStop)
     const idx = this.slots.findIndex((s) => s?.job === p)
     // A checkpoint of a large model takes a moment to write; past this the last periodic one is used.
     setTimeout(() => {

@@ -1,6 +1,10 @@
-/** Messages between main and a training worker. Structured-clone only: typed arrays, plain objects. */
+/**
+ * The job protocol between main and a training worker, whichever hosts it: a Node worker thread (train.worker.ts)
+ * or the browser GPU page (gpu-trainer.ts). Structured-clone only: typed arrays, plain objects. Both hosts serve it
+ * through one module (jobHost.ts); what differs is the transport (see ToWorker and ToPage).
+ */
 import type { BackendChoice, BackendInfo, DatasetSchema, ModelKind, RunConfig } from '../contract/index.ts'
-import type { EngineJobResult, EngineProgress } from '../engine/types.ts'
+import type { EngineJobResult, EngineProgress, PreparedData, TaskCheckpoint } from '../engine/types.ts'
 import type { SerializedPreprocessor } from '../data/preprocess.ts'
 
 /** Checkpoint interval (epochs inside a phase) when a task does not set one. */
@@ -10,6 +14,16 @@ export const DEFAULT_CHECKPOINT_EVERY = 5
  * tens: recipe F on breast_cancer wrote 680 MB of checkpoints in a 17 s run). Interrupts still save at once.
  */
 export const DEFAULT_CHECKPOINT_SECONDS = 30
+
+/**
+ * What main asks of a running job: the value of the job's shared cancel flag (Int32, Node workers) and of a 'cancel'
+ * message (the page, which shares no memory with main). A stop saves a checkpoint and ends the job as cancelled; a
+ * job that keeps no checkpoints ends at a stop as at a cancel.
+ */
+export const CancelCode = { run: 0, cancel: 1, checkpointAndStop: 2 } as const
+export type CancelCode = (typeof CancelCode)[keyof typeof CancelCode]
+/** The codes a 'cancel' message carries (running needs no message). */
+export type StopCode = Exclude<CancelCode, typeof CancelCode.run>
 
 export interface TrainTask {
   kind: 'train'
@@ -27,6 +41,16 @@ export interface TrainTask {
   checkpointEvery?: number
   /** ...and not sooner than this many seconds after the last save (absent: 0). */
   checkpointSeconds?: number
+}
+
+/**
+ * A train task as the page receives it: the page has no file system, so its split comes prepared (by main, with the
+ * same data code as the Node worker) and its checkpoint comes with it. With `checkpointEvery` set the page
+ * checkpoints (as 'checkpoint' messages) and starts from `resumeFrom` when one was saved before.
+ */
+export interface PreparedTrainTask extends Omit<TrainTask, 'checkpointDir'> {
+  prepared: PreparedData & { preprocessor?: SerializedPreprocessor }
+  resumeFrom?: TaskCheckpoint | null
 }
 
 /** Checks the worker end to end (backend up, progress flows, cancel is seen) with a small real computation. */
@@ -54,12 +78,22 @@ export type TaskResult =
   /** preprocessor: the preprocessing fitted on this seed's training rows (plain JSON), kept with the trained models. */
   { kind: 'train'; result: EngineJobResult; data: DataInfo; preprocessor?: SerializedPreprocessor } | { kind: 'probe'; result: ProbeResult }
 
-export type ToWorker =
-  | { type: 'init'; backend: BackendChoice; workers?: number }
-  /** blasThreads: BLAS threads for the native kernels (cores ÷ busy workers; OpenBLAS' setting is process-wide).
-   *  cancelFlag (Int32): 0 = run, 1 = cancel, 2 = save a checkpoint and stop (the task ends as cancelled). */
-  | { type: 'job'; jobId: number; task: Task; cancelFlag: SharedArrayBuffer; blasThreads?: number }
-  | { type: 'threads'; blasThreads: number }
+type InitMessage = { type: 'init'; backend: BackendChoice; workers?: number }
+/** blasThreads: BLAS threads for the native kernels (cores ÷ busy workers; OpenBLAS' setting is process-wide). */
+type ThreadsMessage = { type: 'threads'; blasThreads: number }
+/** A job for a host whose train tasks are `T`; cancelFlag (Int32, a CancelCode) when the host shares memory with main. */
+export type JobMessage<T> = { type: 'job'; jobId: number; task: T | ProbeTask; cancelFlag?: SharedArrayBuffer; blasThreads?: number }
+/** A stop for a host that shares no memory with main. */
+export type CancelMessage = { type: 'cancel'; jobId: number; mode: StopCode }
+
+/** What a job host understands (jobHost.ts). */
+export type ToHost<T> = InitMessage | ThreadsMessage | JobMessage<T> | CancelMessage
+
+/** To a Node worker: tasks name their data folder, and cancellation is the shared flag (seen even inside an epoch). */
+export type ToWorker = InitMessage | ThreadsMessage | (JobMessage<TrainTask> & { cancelFlag: SharedArrayBuffer })
+
+/** To the page: train tasks carry their data, and cancellation comes as a message (seen between batches). */
+export type ToPage = InitMessage | ThreadsMessage | JobMessage<PreparedTrainTask> | CancelMessage
 
 export type FromWorker =
   | { type: 'ready'; backend: BackendInfo }
@@ -68,3 +102,6 @@ export type FromWorker =
   | { type: 'data'; jobId: number; data: DataInfo }
   | { type: 'result'; jobId: number; result: TaskResult }
   | { type: 'error'; jobId: number; message: string; cancelled: boolean; code?: string }
+
+/** From the page: the protocol, and its checkpoints for main to write (it cannot). */
+export type FromPage = FromWorker | { type: 'checkpoint'; jobId: number; checkpoint: TaskCheckpoint }

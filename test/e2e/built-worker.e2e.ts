@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { Worker } from 'node:worker_threads'
+import { CSP, cspMeta, GPU_TRAINER_CSP } from '../../main/contract/index.ts'
 import type { FromWorker, ToWorker } from '../../main/workers/protocol.ts'
 
 // The desktop app cannot start here (no Electron binary), so its built parts are checked directly:
@@ -10,9 +11,21 @@ describe('built desktop bundle', () => {
   it('has main, preload (CommonJS, for the sandbox) and renderer with a CSP', () => {
     expect(existsSync(resolve('out/main/index.js'))).toBe(true)
     expect(readFileSync(resolve('out/preload/index.cjs'), 'utf8')).toMatch(/contextBridge/)
-    const html = readFileSync(resolve('out/renderer/index.html'), 'utf8')
-    expect(html).toMatch(/Content-Security-Policy/)
-    expect(html).toMatch(/script-src 'self'/)
+    // A sandboxed preload can require electron only: each must be one file with the contract's names inlined.
+    for (const preload of ['index', 'gpu']) {
+      const code = readFileSync(resolve(`out/preload/${preload}.cjs`), 'utf8')
+      expect(
+        [...code.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]),
+        preload
+      ).toEqual(['electron'])
+    }
+    // The pages carry the contract's policies as <meta> tags (a file loaded from disk gets no response header).
+    const metaOf = (file: string) => {
+      const tag = readFileSync(resolve('out/renderer', file), 'utf8').match(/<meta http-equiv="Content-Security-Policy" content="([^"]*)"/)
+      return tag ? tag[1].replaceAll('&#39;', "'") : null
+    }
+    expect(metaOf('index.html')).toBe(cspMeta(CSP))
+    if (existsSync(resolve('out/renderer/gpu-trainer.html'))) expect(metaOf('gpu-trainer.html')).toBe(cspMeta(GPU_TRAINER_CSP))
     const main = readFileSync(resolve('out/main/index.js'), 'utf8')
     for (const flag of ['contextIsolation: true', 'nodeIntegration: false', 'sandbox: true']) expect(main).toContain(flag)
   })

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Download } from 'playwright-core'
 import type { RunSummary } from '../../main/contract/index.ts'
 import { SHOTS, startHarness, type Harness } from './harness.ts'
+import { dismissToasts as dismissToastsOn, saved as savedBy, shotsAt1280 } from './pageHelpers.ts'
 
 let h: Harness
 let main: RunSummary
@@ -69,55 +70,13 @@ afterAll(async () => {
 
 const page = () => h.page
 
-async function saved(trigger: () => Promise<void>): Promise<{ name: string; text: string }> {
-  const [dl] = (await Promise.all([page().waitForEvent('download', { timeout: 15_000 }), trigger()])) as [Download, void]
-  const path = await dl.path()
-  return { name: dl.suggestedFilename(), text: readFileSync(path, 'utf8') }
-}
-
-/** Closes the run notifications (another screen's toasts) so screenshots show the page. */
-async function dismissToasts() {
-  for (let round = 0; round < 3 && (await page().locator('.n-notification').count()) > 0; round++) {
-    for (const b of await page().locator('.n-notification .n-base-close').all()) await b.click({ timeout: 1000 }).catch(() => undefined)
-    await page().waitForTimeout(400)
-  }
-}
+const saved = (trigger: () => Promise<void>) => savedBy(page(), trigger)
+const dismissToasts = () => dismissToastsOn(page())
 
 async function scrollTo(testId: string) {
   await dismissToasts()
   await page().getByTestId(testId).first().scrollIntoViewIfNeeded()
   await page().waitForTimeout(400)
-}
-
-/** Datasets, Training and Compare at 1280×720 in the current theme, for looking at by eye. */
-async function shotsAt1280(theme: 'light' | 'dark') {
-  await page().setViewportSize({ width: 1280, height: 720 })
-  await page().getByRole('link', { name: 'Datasets', exact: true }).click()
-  await page()
-    .getByTestId('class-balance')
-    .or(page().getByTestId('datasets-empty'))
-    .first()
-    .waitFor({ timeout: 10_000 })
-    .catch(() => undefined)
-  await page().waitForTimeout(800)
-  await dismissToasts()
-  await h.shot(`1280-datasets-${theme}`)
-  await page().evaluate((id) => (location.hash = `#/training/${id}`), main.id)
-  await page().getByTestId('go-compare').waitFor({ timeout: 10_000 })
-  await page().waitForTimeout(800)
-  await dismissToasts()
-  await h.shot(`1280-training-${theme}`)
-  await page().getByTestId('go-compare').click()
-  await page().getByTestId('metrics-table').waitFor({ timeout: 10_000 })
-  await page().waitForTimeout(800)
-  await dismissToasts()
-  await page()
-    .locator('.content')
-    .evaluate((e) => e.scrollTo(0, 0))
-  await h.shot(`1280-compare-${theme}`)
-  await page().getByTestId('metrics-table').scrollIntoViewIfNeeded()
-  await h.shot(`1280-compare-table-${theme}`)
-  await page().setViewportSize({ width: 1440, height: 900 })
 }
 
 describe('Runs and Compare in Chromium', () => {
@@ -129,6 +88,7 @@ describe('Runs and Compare in Chromium', () => {
     expect(await row.textContent()).toMatch(/digits_8x8/)
     expect(await row.textContent()).toMatch(/IUNet \(pruned\)/)
     expect(await row.textContent()).toMatch(/\d+\.\d %/)
+    expect(await row.getByTestId('run-replicates').textContent()).toBe('2 seeds · quick')
     expect(await page().locator(`[data-test="run-row"][data-run-id="${cancelled.id}"] [data-test="status-cancelled"]`).count()).toBe(1)
     await dismissToasts()
     await h.shot('runs-list')
@@ -147,7 +107,7 @@ describe('Runs and Compare in Chromium', () => {
 
   it('shows every model of the run in the metrics table, with mean ± std and a best value per column', async () => {
     const rows = page().getByTestId('metrics-row')
-    // iunet and omp at 4× and 8×, mlp and cnn dense.
+    // iunet and omp at 1/4 and 1/8, mlp and cnn dense.
     await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(6)
     const models = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-model')))
     expect(new Set(models)).toEqual(new Set(['iunet', 'mlp', 'cnn', 'omp']))
@@ -156,7 +116,10 @@ describe('Runs and Compare in Chromium', () => {
     expect(table).toContain('Supernet val. acc.')
     expect(table).toContain('Pred. consistency')
     expect(await page().locator('[data-test="metrics-table"] td.best').count()).toBeGreaterThan(3)
-    expect(await page().getByTestId('verdicts').textContent()).toMatch(/IUNet \(pruned\) 4× (beats|does not beat|and) Dense MLP/)
+    // Seeds only: what the means are over, n, and the paired t-test over seeds.
+    expect(await page().locator('#metrics-caption').textContent()).toContain('mean ± std over 2 seeds (n = 2)')
+    expect(await page().getByTestId('paired-test').textContent()).toBe('paired t-test')
+    expect(await page().getByTestId('verdicts').textContent()).toMatch(/IUNet \(pruned\) 1\/4 (beats|does not beat|and) Dense MLP/)
     expect(await page().getByTestId('config-single').count()).toBe(1)
     await dismissToasts()
     await h.shot('compare-top')
@@ -335,7 +298,7 @@ describe('Runs and Compare in Chromium', () => {
     expect(diff).not.toContain('batchSize')
     // Remove one entry from the cart with its button.
     await page()
-      .getByRole('button', { name: /Remove IUNet \(pruned\) 8× \[B\]/ })
+      .getByRole('button', { name: /Remove IUNet \(pruned\) 1\/8 \[B\]/ })
       .click()
     await expect.poll(() => page().getByTestId('metrics-row').count()).toBe(7)
     await h.shot('compare-two-runs')
@@ -437,10 +400,10 @@ describe('Runs and Compare in Chromium', () => {
     await page().mouse.move(700, 700)
     await page().waitForTimeout(400)
     await h.shot('runs-dark')
-    await shotsAt1280('dark')
+    await shotsAt1280(page(), h.shot, main.id, 'dark')
     await page().getByTestId('theme-light').click()
     await expect.poll(async () => (await h.services.call('app.info', {})).settings.theme).toBe('light')
-    await shotsAt1280('light')
+    await shotsAt1280(page(), h.shot, main.id, 'light')
     await page().getByRole('link', { name: 'Runs', exact: true }).click()
     await page().getByTestId('runs-table').waitFor()
     expect(h.problems).toEqual([])

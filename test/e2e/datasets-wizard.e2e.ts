@@ -55,6 +55,13 @@ describe('datasets screen', () => {
     await h.page.locator('.n-tabs-tab', { hasText: 'Rows' }).click()
     await h.page.getByTestId('preview-table').locator('tbody tr').first().waitFor()
     await shot('datasets-iris-rows')
+    // The tabs from the keyboard: Tab reaches the next tab, Enter opens it.
+    await h.page.getByTestId('tab-schema').focus()
+    await h.page.keyboard.press('Tab')
+    expect(await h.page.evaluate(() => document.activeElement?.getAttribute('data-test'))).toBe('tab-histograms')
+    await h.page.keyboard.press('Enter')
+    await h.page.getByTestId('histograms').locator('canvas').first().waitFor()
+    expect(await h.page.getByTestId('tab-histograms').getAttribute('aria-selected')).toBe('true')
     expect(h.problems).toEqual([])
   })
 
@@ -109,6 +116,12 @@ describe('datasets screen', () => {
     expect(await h.page.getByTestId('error-message').textContent()).toContain('"header-only.csv"')
     expect(await h.page.getByTestId('import-error').textContent()).toMatch(/Try:.*header row/)
     await shot('datasets-invalid-csv')
+    // One column (a list of words, not a table): the hint is about the file, never about editing a dataset that was not imported.
+    await dropCsv('words.csv', 'word\nalpha\nbeta\ngamma\n')
+    await expect.poll(async () => h.page.getByTestId('error-message').textContent(), { timeout: 10_000 }).toMatch(/Only one column/)
+    const hint = (await h.page.getByTestId('import-error').textContent()) ?? ''
+    expect(hint).toMatch(/Try:.*is a table/)
+    expect(hint).not.toMatch(/save again|change the target/)
   })
 
   it('imports an image example and draws its samples; deletes a dataset after confirmation', async () => {
@@ -166,6 +179,17 @@ describe('new-run wizard and live training', () => {
     await num('set-epochs').fill('')
     await expect.poll(async () => h.page.getByTestId('wizard-next').isDisabled()).toBe(true)
     await expect.poll(async () => h.page.getByTestId('field-epochs').textContent(), { timeout: 5000 }).toMatch(/required/)
+    // Out of range: the value stays as typed (no silent -5 → 1, 1e9 → 8192) and the field names the bound.
+    await num('set-epochs').fill('-5')
+    await num('set-width').fill('1000000000')
+    await num('set-seeds').click()
+    await expect.poll(async () => h.page.getByTestId('field-epochs').textContent(), { timeout: 5000 }).toMatch(/must be at least 1/)
+    expect(await num('set-epochs').inputValue()).toBe('-5')
+    await expect.poll(async () => h.page.getByTestId('field-width').textContent(), { timeout: 5000 }).toMatch(/must be at most 8192/)
+    expect(await num('set-width').inputValue()).toBe('1000000000')
+    await expect.poll(async () => h.page.getByTestId('wizard-blocker').textContent()).toMatch(/Epochs must be at least 1\. Width must be at most 8192\./)
+    await shot('wizard-settings-out-of-range')
+    await num('set-width').fill('256')
     await num('set-epochs').fill('6')
     await num('set-finetune').fill('4')
     await num('set-width').click()
@@ -195,8 +219,12 @@ describe('new-run wizard and live training', () => {
     await h.page.getByTestId('run-notification').waitFor({ timeout: 10_000 })
     expect(await h.page.getByTestId('run-notification').getAttribute('data-status')).toBe('finished')
     expect(await h.page.getByTestId('run-percent').textContent()).toBe('100 %')
-    expect(await h.page.getByTestId('phase-iunet|0').textContent()).toBe('done')
-    await expect.poll(async () => h.page.getByTestId('test-acc-mlp|0').textContent()).toMatch(/\d+\.\d %/)
+    const task = (key: string, cell: string) => h.page.locator(`[data-test=task-row][data-task="${key}"] [data-test=${cell}]`)
+    expect(await task('iunet/0', 'task-phase').textContent()).toBe('done')
+    await expect.poll(async () => task('mlp/0', 'task-test-acc').textContent()).toMatch(/\d+\.\d %/)
+    // One seed, no folds: the header says so, and the task table has no fold column.
+    expect(await h.page.getByTestId('run-replicates').textContent()).toBe('1 seed')
+    expect(await h.page.getByTestId('task-fold').count()).toBe(0)
     await shot('training-finished')
 
     // A reload shows the same history (from runs.get + runs.metrics).

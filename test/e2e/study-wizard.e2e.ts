@@ -38,7 +38,7 @@ describe('study from the wizard', () => {
     expect(await card('penguins').getAttribute('aria-checked')).toBe('false')
     await page.getByTestId('preset-quick').click()
     await expect.poll(async () => page.getByTestId('wizard-dataset-name').textContent()).toContain('iris, wine')
-    expect(await page.getByTestId('study-badge').textContent()).toContain('2 datasets × 1 grid point = 2 cells')
+    await expect.poll(async () => page.getByTestId('study-badge').textContent()).toContain('2 datasets × 1 grid point → 2 cells')
     await shot('study-wizard-datasets')
 
     // Target & split: several datasets keep their own targets.
@@ -64,20 +64,23 @@ describe('study from the wizard', () => {
     await page.getByTestId('sweep-toggle-kappa').click()
     const kappas = page.getByTestId('sweep-kappa').locator('input')
     await kappas.fill('0.0625, 2')
-    await expect.poll(async () => page.getByTestId('field-kappa').textContent()).toMatch(/2: /)
+    await expect.poll(async () => page.getByTestId('field-kappa').textContent()).toMatch(/2: must be at most 1/)
     await expect.poll(async () => page.getByTestId('wizard-next').isDisabled()).toBe(true)
     await kappas.fill('0.0625, 0.5')
     await expect.poll(async () => page.getByTestId('wizard-next').isDisabled()).toBe(false)
+    // The dense MLP trains once per dataset (κ does not change it): 2 × (2 IUNet + 1 MLP) = 6 tasks, as the services plan it.
     await expect
       .poll(async () => page.getByTestId('study-plan').textContent())
-      .toMatch(/2 datasets × 2 grid points = 4 cells,\s*each 2 models × 1 seed\s*= 8 training tasks/)
+      .toMatch(/2 datasets × 2 grid points → 4 cells, each\s*2 models × 1 seed: 6 training tasks in all\..*Dense MLP trains once per dataset/)
     await page.getByTestId('study-plan').scrollIntoViewIfNeeded()
     await shot('study-wizard-settings')
     await page.getByTestId('wizard-next').click()
 
     // Review: the cells and the estimate over them.
-    await expect.poll(async () => page.getByTestId('study-summary').textContent()).toMatch(/2 datasets × 2 grid points × 1 seed\s*→ 4 cells/)
-    await expect.poll(async () => page.getByTestId('study-estimate').textContent(), { timeout: 10_000 }).toMatch(/per cell × 4 cells/)
+    await expect.poll(async () => page.getByTestId('study-summary').textContent()).toMatch(/2 datasets × 2 grid points →\s*4 cells/)
+    expect(await page.getByTestId('study-tasks').textContent()).toBe('6 training tasks')
+    // The services' estimate plans the same tasks.
+    await expect.poll(async () => page.getByTestId('study-estimate').textContent(), { timeout: 10_000 }).toMatch(/per cell × 4 cells,\s*6 training tasks/)
     expect(await page.getByTestId('review-grid').textContent()).toBe('κ ∈ {0.0625, 0.5}')
     expect(await page.getByTestId('wizard-start').textContent()).toContain('Start study')
     await page.getByTestId('study-name').locator('input').fill('κ on iris and wine')

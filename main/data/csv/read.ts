@@ -5,8 +5,9 @@
  */
 import { createHash } from 'node:crypto'
 import { open, stat } from 'node:fs/promises'
-import { createReadStream } from 'node:fs'
+import { gunzipSync } from 'node:zlib'
 import { parse, CsvError } from 'csv-parse'
+import { fileBytes } from '../bytes.ts'
 import { DataError, fsError } from '../errors.ts'
 import type { Table } from '../table.ts'
 import { ColumnBuilder, type ColumnStats } from './columns.ts'
@@ -56,21 +57,34 @@ export async function readHead(path: string, bytes = HEAD_BYTES): Promise<{ head
   }
 }
 
-export async function readCsv(path: string, onProgress?: (p: Progress) => void): Promise<CsvResult> {
-  const { head, size } = await readHead(path)
+/** The start of a gzip stream, decompressed as far as the bytes go (a cut stream is fine here); null if unreadable. */
+export function peekGzip(head: Uint8Array, bytes = HEAD_BYTES): Buffer | null {
+  try {
+    return gunzipSync(head, { finishFlush: 2 /* Z_SYNC_FLUSH: tolerate a cut stream */ }).subarray(0, bytes)
+  } catch {
+    return null
+  }
+}
+
+/** Reads a delimited text file; `gzip`: the file is gzipped (a .csv.gz), decompressed as it streams. */
+export async function readCsv(path: string, onProgress?: (p: Progress) => void, gzip = false): Promise<CsvResult> {
+  const raw = await readHead(path)
+  const size = raw.size
   if (size === 0) throw new DataError(`The file "${baseName(path)}" is empty.`)
-  const guess = detectEncoding(head, head.length === size)
+  const head = gzip ? peekGzip(raw.head) : raw.head
+  if (!head) throw new DataError(`"${baseName(path)}" is not a valid gzip file; the download may be incomplete.`)
+  const guess = detectEncoding(head, !gzip && head.length === size)
   if (looksBinary(head, guess.encoding)) {
     const kind = knownBinary(head)
     if (kind) throw new DataError(`"${baseName(path)}" is ${kind}, not CSV text. ${BINARY_ADVICE[kind]}`)
     throw new DataError(`"${baseName(path)}" looks like a binary file, not CSV text. Export it as CSV (comma- or semicolon-separated) and import that.`)
   }
   try {
-    return await readWith(path, size, guess.encoding, guess.bomLength, head, onProgress)
+    return await readWith(path, size, guess.encoding, guess.bomLength, head, gzip, onProgress)
   } catch (e) {
     // Valid UTF-8 at the start but not later on: re-read the whole file as Latin-1.
     if (e instanceof Utf8Failure) {
-      const r = await readWith(path, size, 'latin1', 0, head, onProgress)
+      const r = await readWith(path, size, 'latin1', 0, head, gzip, onProgress)
       r.warnings.push(`The file is not valid UTF-8 (first bad byte near byte ${e.at}); it was read as Latin-1.`)
       return r
     }
@@ -107,6 +121,7 @@ async function readWith(
   encoding: Encoding,
   bomLength: number,
   head: Buffer,
+  gzip: boolean,
   onProgress?: (p: Progress) => void
 ): Promise<CsvResult> {
   const headText = new TextDecoder(encoding === 'latin1' ? 'latin1' : encoding).decode(head.subarray(bomLength))
@@ -175,7 +190,9 @@ async function readWith(
   let bytesRead = 0
   let lastProgress = 0
   const decoder = new TextDecoder(encoding === 'latin1' ? 'latin1' : encoding, { fatal: encoding === 'utf-8' })
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 })
+  let decoded = 0
+  // raw bytes are hashed and counted as they are read; a .gz is decompressed on the way
+  const stream = fileBytes(path, gzip, { hash, onBytes: (k) => (bytesRead += k) })
   const done = new Promise<void>((resolve, reject) => {
     parser.on('end', resolve)
     parser.on('error', (e) => {
@@ -187,10 +204,9 @@ async function readWith(
 
   try {
     let first = true
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      hash.update(chunk)
-      const offset = bytesRead
-      bytesRead += chunk.length
+    for await (const chunk of stream) {
+      const offset = decoded
+      decoded += chunk.length
       let bytes: Buffer = chunk
       if (first && bomLength) bytes = chunk.subarray(bomLength)
       first = false
@@ -212,14 +228,14 @@ async function readWith(
     try {
       tail = decoder.decode()
     } catch {
-      throw new Utf8Failure(bytesRead)
+      throw new Utf8Failure(decoded)
     }
     if (parseError) throw parseError
     if (tail) parser.write(tail)
     parser.end()
     await done
   } catch (e) {
-    stream.destroy()
+    await stream.return(undefined).catch(() => undefined)
     parser.destroy()
     if (e instanceof Utf8Failure || e instanceof DataError) throw e
     if (e instanceof CsvError) throw csvError(e, fileName, delimiter)

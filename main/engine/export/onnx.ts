@@ -3,11 +3,13 @@
  *
  * Input "input": [batch, nFeatures] float32 — the preprocessed row, images flattened H×W×C (as the app feeds them).
  * Outputs "logits" and "probabilities" (softmax): [batch, classes].
- * Masks are baked in (pruned weights are stored as 0). Batch norm is folded into the adjacent linear/conv where the
- * algebra allows (ResNet: conv → BN; tabular ResNet: BN → linear); the tabular ResNet's final BN (after a residual
- * sum) is exported as an inference-mode BatchNormalization op.
- * The graph mirrors main/engine/models/*.ts; the structure is read from the tensor names and shapes.
+ * The graph is the architecture's description (engine/models/arch.ts) walked layer by layer, the one training builds
+ * from. Masks are baked in (pruned weights are stored as 0). Batch norm is folded into the adjacent linear/conv where
+ * the algebra allows (a conv without activation then a norm; a norm then a dense layer); any other norm (the tabular
+ * ResNet's final one, after a residual sum) is an inference-mode BatchNormalization op. Maps are NCHW inside the graph.
  */
+import { describeModel, type Architecture, type Layer } from '../models.ts'
+import { BN_EPSILON } from '../models/arch.ts'
 import { onnxTypes } from './onnx-schema.ts'
 import { TensorTable, type TrainedModel, type TrainedTensor } from './trained.ts'
 
@@ -15,7 +17,6 @@ export const ONNX_OPSET = 13
 const IR_VERSION = 7
 const FLOAT = 1
 const INT64 = 7
-const BN_EPSILON = 1e-5
 
 interface Attr {
   name: string
@@ -50,32 +51,25 @@ class Graph extends TensorTable {
     return output
   }
 
-  /** y = x·W + b with W [in, out] (the app's layout). */
-  dense(x: string, name: string, relu: boolean, w?: Float32Array, b?: Float32Array): string {
-    const wt = this.get(`${name}/w`)
-    const wName = this.float(`${name}/w`, wt.shape, w ?? wt.values)
-    const bName = this.float(`${name}/b`, [wt.shape[1]], b ?? this.get(`${name}/b`).values)
-    const y = this.op('Gemm', [x, wName, bName])
-    return relu ? this.op('Relu', [y]) : y
+  /** y = x·W + b with W [in, out] (the app's layout); `fold` replaces the stored weight and bias (a folded norm). */
+  dense(x: string, l: { name: string; inputs: number; units: number; relu: boolean }, fold?: { w: Float32Array; b: Float32Array }): string {
+    const wt = this.get(`${l.name}/w`, [l.inputs, l.units])
+    const bt = this.get(`${l.name}/b`, [l.units])
+    const y = this.op('Gemm', [x, this.float(`${l.name}/w`, wt.shape, fold?.w ?? wt.values), this.float(`${l.name}/b`, [l.units], fold?.b ?? bt.values)])
+    return l.relu ? this.op('Relu', [y]) : y
   }
 }
 
 /** Per-channel scale s = γ/√(σ²+ε) and shift t = β − μ·s of an inference-mode batch norm. */
-function bnAffine(g: Graph, name: string): { s: Float64Array; t: Float64Array } {
-  const gamma = g.get(`${name}/gamma`).values
-  const beta = g.get(`${name}/beta`).values
-  const mean = g.get(`${name}/mean`).values
-  const variance = g.get(`${name}/var`).values
+function bnAffine(g: Graph, l: { name: string; channels: number }): { s: Float64Array; t: Float64Array } {
+  const [gamma, beta, mean, variance] = ['gamma', 'beta', 'mean', 'var'].map((k) => g.get(`${l.name}/${k}`, [l.channels]).values)
   const s = Float64Array.from(gamma, (v, i) => v / Math.sqrt(variance[i] + BN_EPSILON))
   const t = Float64Array.from(beta, (v, i) => v - mean[i] * s[i])
   return { s, t }
 }
 
 /** App conv weight [(dy·k + dx)·Cin + ci, co] → ONNX [co, ci, dy, dx], each output channel scaled by `scale`. */
-function convWeight(w: TrainedTensor, cin: number, scale?: Float64Array): { dims: number[]; values: Float32Array; k: number } {
-  const cout = w.shape[1]
-  const k = Math.round(Math.sqrt(w.shape[0] / cin))
-  if (k * k * cin !== w.shape[0]) throw new Error(`${w.name}: ${w.shape[0]} rows is not k·k·${cin}`)
+function convWeight(w: TrainedTensor, k: number, cin: number, cout: number, scale?: Float64Array): Float32Array {
   const out = new Float32Array(w.values.length)
   for (let dy = 0; dy < k; dy++)
     for (let dx = 0; dx < k; dx++)
@@ -84,101 +78,99 @@ function convWeight(w: TrainedTensor, cin: number, scale?: Float64Array): { dims
           const v = w.values[((dy * k + dx) * cin + ci) * cout + co]
           out[((co * cin + ci) * k + dy) * k + dx] = scale ? v * scale[co] : v
         }
-  return { dims: [cout, cin, k, k], values: out, k }
+  return out
 }
 
-function conv(g: Graph, x: string, name: string, cin: number, w: { dims: number[]; values: Float32Array; k: number }, bias: Float32Array): string {
-  const pad = (w.k - 1) / 2
-  const wn = g.float(`${name}/w`, w.dims, w.values)
-  const bn = g.float(`${name}/b`, [w.dims[0]], bias)
-  return g.op('Conv', [x, wn, bn], [intsAttr('kernel_shape', [w.k, w.k]), intsAttr('pads', [pad, pad, pad, pad]), intsAttr('strides', [1, 1])])
+type ConvLayer = Extract<Layer, { op: 'conv' }>
+type NormLayer = Extract<Layer, { op: 'norm' }>
+type DenseLayer = Extract<Layer, { op: 'dense' }>
+
+/** A conv, with the norm that follows it folded in: W' = W·diag(s), b' = s·b + t. */
+function conv(g: Graph, x: string, l: ConvLayer, norm: NormLayer | null): string {
+  const w = g.get(`${l.name}/w`, [l.k * l.k * l.cin, l.cout])
+  const own = l.bias ? g.get(`${l.name}/b`, [l.cout]).values : new Float32Array(l.cout)
+  const affine = norm ? bnAffine(g, norm) : null
+  const bias = affine ? Float32Array.from(own, (v, co) => affine.s[co] * v + affine.t[co]) : own
+  const pad = (l.k - 1) / 2
+  const wn = g.float(`${l.name}/w`, [l.cout, l.cin, l.k, l.k], convWeight(w, l.k, l.cin, l.cout, affine?.s))
+  const bn = g.float(`${l.name}/b`, [l.cout], bias)
+  const y = g.op('Conv', [x, wn, bn], [intsAttr('kernel_shape', [l.k, l.k]), intsAttr('pads', [pad, pad, pad, pad]), intsAttr('strides', [1, 1])])
+  return l.relu ? g.op('Relu', [y]) : y
 }
 
-const maxPool = (g: Graph, x: string) => g.op('MaxPool', [x], [intsAttr('kernel_shape', [2, 2]), intsAttr('strides', [2, 2])])
+/** A norm, then a dense layer: W' = diag(s)·W, b' = b + t·W. */
+function normDense(g: Graph, x: string, norm: NormLayer, l: DenseLayer): string {
+  const { s, t } = bnAffine(g, norm)
+  const w1 = g.get(`${l.name}/w`, [l.inputs, l.units]).values
+  const w = new Float32Array(w1.length)
+  const b = Float64Array.from(g.get(`${l.name}/b`, [l.units]).values)
+  for (let r = 0; r < l.inputs; r++)
+    for (let col = 0; col < l.units; col++) {
+      const v = w1[r * l.units + col]
+      w[r * l.units + col] = v * s[r]
+      b[col] += t[r] * v
+    }
+  return g.dense(x, l, { w, b: Float32Array.from(b) })
+}
 
-function buildMlp(g: Graph, x: string): string {
+/** An inference-mode BatchNormalization op (channels on axis 1: rows [n, c] or NCHW maps). */
+function batchNorm(g: Graph, x: string, l: NormLayer): string {
+  const inputs = ['gamma', 'beta', 'mean', 'var'].map((k) => g.float(`${l.name}/${k}`, [l.channels], g.get(`${l.name}/${k}`, [l.channels]).values))
+  return g.op('BatchNormalization', [x, ...inputs], [floatAttr('epsilon', BN_EPSILON)])
+}
+
+/** The graph of `layers` on `x`. */
+function walk(g: Graph, x: string, layers: readonly Layer[]): string {
   let h = x
-  for (let i = 0; g.has(`layer${i}/w`); i++) h = g.dense(h, `layer${i}`, true)
-  return h
-}
-
-/** Flat NHWC rows → NCHW maps. */
-function toNchw(g: Graph, x: string, [h, w, c]: [number, number, number]): string {
-  const nhwc = g.op('Reshape', [x, g.int64('shape_nhwc', [-1, h, w, c])])
-  return g.op('Transpose', [nhwc], [intsAttr('perm', [0, 3, 1, 2])])
-}
-
-function buildCnn(g: Graph, x: string, shape: [number, number, number]): string {
-  let [h, w, c] = shape
-  let m = toNchw(g, x, shape)
-  for (let i = 0; g.has(`conv${i}/w`); i++) {
-    const wt = g.get(`conv${i}/w`)
-    m = maxPool(g, g.op('Relu', [conv(g, m, `conv${i}`, c, convWeight(wt, c), g.get(`conv${i}/b`).values)]))
-    c = wt.shape[1]
-    h = Math.floor(h / 2)
-    w = Math.floor(w / 2)
-  }
-  // The app flattens NHWC maps: back to NHWC before the dense layer.
-  const nhwc = g.op('Transpose', [m], [intsAttr('perm', [0, 2, 3, 1])])
-  const flat = g.op('Reshape', [nhwc, g.int64('shape_flat', [-1, h * w * c])])
-  return g.dense(flat, 'fc', true)
-}
-
-/** conv (no bias) + batch norm, folded into one conv with bias. */
-function convBn(g: Graph, x: string, name: string, cin: number): { y: string; cout: number } {
-  const wt = g.get(`${name}/w`)
-  const { s, t } = bnAffine(g, `${name}/bn`)
-  return { y: conv(g, x, name, cin, convWeight(wt, cin, s), Float32Array.from(t)), cout: wt.shape[1] }
-}
-
-function buildResNet(g: Graph, x: string, shape: [number, number, number]): string {
-  let [h, w, c] = shape
-  const stem = convBn(g, toNchw(g, x, shape), 'stem', c)
-  let m = g.op('Relu', [stem.y])
-  c = stem.cout
-  for (let s = 0; g.has(`s${s}b0/a/w`); s++) {
-    for (let j = 0; g.has(`s${s}b${j}/a/w`); j++) {
-      const name = `s${s}b${j}`
-      // Same rule as models/resnet.ts: pool before the first block of every stage after the first.
-      if (s > 0 && j === 0 && h >= 2 && w >= 2) {
-        m = maxPool(g, m)
-        h = Math.floor(h / 2)
-        w = Math.floor(w / 2)
+  for (let i = 0; i < layers.length; i++) {
+    const l = layers[i]
+    const next = layers[i + 1]
+    switch (l.op) {
+      case 'dense':
+        h = g.dense(h, l)
+        break
+      case 'conv':
+        // A conv without activation and the norm after it: one conv.
+        if (!l.relu && next?.op === 'norm') {
+          h = conv(g, h, l, next)
+          i++
+        } else h = conv(g, h, l, null)
+        break
+      case 'norm':
+        if (next?.op === 'dense') {
+          h = normDense(g, h, l, next)
+          i++
+        } else h = batchNorm(g, h, l)
+        break
+      case 'relu':
+        h = g.op('Relu', [h])
+        break
+      case 'dropout':
+        break
+      case 'image': {
+        // Flat NHWC rows → NCHW maps.
+        const nhwc = g.op('Reshape', [h, g.int64(`shape_${g.nodes.length}`, [-1, ...l.shape])])
+        h = g.op('Transpose', [nhwc], [intsAttr('perm', [0, 3, 1, 2])])
+        break
       }
-      const a = convBn(g, m, `${name}/a`, c)
-      const b = convBn(g, g.op('Relu', [a.y]), `${name}/b`, a.cout)
-      const sc = g.has(`${name}/short/w`) ? convBn(g, m, `${name}/short`, c).y : m
-      m = g.op('Relu', [g.op('Add', [b.y, sc])])
-      c = b.cout
+      case 'maxpool':
+        h = g.op('MaxPool', [h], [intsAttr('kernel_shape', [2, 2]), intsAttr('strides', [2, 2])])
+        break
+      case 'flatten': {
+        // The app flattens NHWC maps: back to NHWC first.
+        const nhwc = g.op('Transpose', [h], [intsAttr('perm', [0, 2, 3, 1])])
+        h = g.op('Reshape', [nhwc, g.int64(`shape_${g.nodes.length}`, [-1, l.size])])
+        break
+      }
+      case 'globalAvgPool':
+        h = g.op('Flatten', [g.op('GlobalAveragePool', [h])], [intAttr('axis', 1)])
+        break
+      case 'residual':
+        h = g.op('Add', [walk(g, h, l.body), l.shortcut.length ? walk(g, h, l.shortcut) : h])
+        break
     }
   }
-  return g.op('Flatten', [g.op('GlobalAveragePool', [m])], [intAttr('axis', 1)])
-}
-
-function buildTabResNet(g: Graph, x: string): string {
-  let h = g.dense(x, 'input', false)
-  for (let i = 0; g.has(`b${i}/l1/w`); i++) {
-    // BN → linear folds into the linear: W' = diag(s)·W, b' = b + t·W.
-    const { s, t } = bnAffine(g, `b${i}/bn`)
-    const w1 = g.get(`b${i}/l1/w`)
-    const b1 = g.get(`b${i}/l1/b`).values
-    const [din, dout] = w1.shape
-    const w = new Float32Array(w1.values.length)
-    const b = Float64Array.from(b1)
-    for (let r = 0; r < din; r++)
-      for (let col = 0; col < dout; col++) {
-        const v = w1.values[r * dout + col]
-        w[r * dout + col] = v * s[r]
-        b[col] += t[r] * v
-      }
-    const z = g.dense(h, `b${i}/l1`, true, w, Float32Array.from(b))
-    h = g.op('Add', [h, g.dense(z, `b${i}/l2`, false)])
-  }
-  const bnIn = ['gamma', 'beta', 'mean', 'var'].map((k) => {
-    const t = g.get(`final/bn/${k}`)
-    return g.float(`final/bn/${k}`, [t.values.length], t.values)
-  })
-  return g.op('Relu', [g.op('BatchNormalization', [h, ...bnIn], [floatAttr('epsilon', BN_EPSILON)])])
+  return h
 }
 
 export interface OnnxOptions {
@@ -189,23 +181,15 @@ export interface OnnxOptions {
 
 /** The model's input width (features per row). */
 export function inputWidth(m: Pick<TrainedModel, 'spec'>): number {
-  const s = m.spec
-  return s.kind === 'mlp' || s.kind === 'tabresnet' ? s.inputs : s.imageShape[0] * s.imageShape[1] * s.imageShape[2]
+  return describeModel(m.spec).inputs
 }
 
 export function exportOnnx(m: Pick<TrainedModel, 'spec' | 'tensors'>, opts: OnnxOptions = {}): Uint8Array {
   const g = new Graph(m.tensors)
-  const spec = m.spec
+  const arch: Architecture = describeModel(m.spec)
   const x = 'input'
-  const features =
-    spec.kind === 'mlp'
-      ? buildMlp(g, x)
-      : spec.kind === 'cnn'
-        ? buildCnn(g, x, spec.imageShape)
-        : spec.kind === 'resnet'
-          ? buildResNet(g, x, spec.imageShape)
-          : buildTabResNet(g, x)
-  g.dense(features, 'head', false)
+  g.dense(walk(g, x, arch.encoder), { ...arch.head, relu: false })
+  g.placedAll()
   // The head's Gemm is the last node: name its output "logits".
   g.nodes[g.nodes.length - 1].output = ['logits']
   g.op('Softmax', ['logits'], [intAttr('axis', -1)], 'probabilities')
@@ -220,13 +204,13 @@ export function exportOnnx(m: Pick<TrainedModel, 'spec' | 'tensors'>, opts: Onnx
     opset_import: [{ domain: '', version: ONNX_OPSET }],
     metadata_props: Object.entries(opts.metadata ?? {}).map(([key, value]) => ({ key, value })),
     graph: {
-      name: `iunet_${spec.kind}`,
+      name: `iunet_${arch.kind}`,
       node: g.nodes,
       initializer: g.initializers,
-      input: [{ name: x, type: tensorType(['batch', inputWidth(m)]) }],
+      input: [{ name: x, type: tensorType(['batch', arch.inputs]) }],
       output: [
-        { name: 'logits', type: tensorType(['batch', spec.classes]) },
-        { name: 'probabilities', type: tensorType(['batch', spec.classes]) }
+        { name: 'logits', type: tensorType(['batch', arch.head.units]) },
+        { name: 'probabilities', type: tensorType(['batch', arch.head.units]) }
       ]
     }
   }

@@ -15,22 +15,34 @@ export interface TrainedTensor {
   values: Float32Array
 }
 
-/** A trained model's tensors by name, for the exporters that walk its layers. */
+/**
+ * A trained model's tensors by name, for the exporters that walk its architecture's description. Each tensor is
+ * checked against the shape the description gives it, and an export ends with `placedAll()`: a tensor the walk did
+ * not place means the model and the description disagree (the export would silently drop a layer).
+ */
 export class TensorTable {
   private readonly tensors: Map<string, TrainedTensor>
+  private readonly placed = new Set<string>()
 
   constructor(tensors: readonly TrainedTensor[]) {
     this.tensors = new Map(tensors.map((t) => [t.name, t]))
   }
 
-  has(name: string): boolean {
-    return this.tensors.has(name)
-  }
-
-  get(name: string): TrainedTensor {
+  /** The tensor `name`, which must have `shape` (rows × columns as the engine stores it). */
+  get(name: string, shape: readonly number[]): TrainedTensor {
     const t = this.tensors.get(name)
     if (!t) throw new Error(`the model has no tensor ${name}`)
+    const size = shape.reduce((a, b) => a * b, 1)
+    if (t.shape.join('×') !== shape.join('×') || t.values.length !== size)
+      throw new Error(`tensor ${name} is ${t.shape.join('×')} (${t.values.length} values), the architecture says ${shape.join('×')}`)
+    this.placed.add(name)
     return t
+  }
+
+  /** Throws when a tensor of the model was not placed by the export. */
+  placedAll(): void {
+    const left = [...this.tensors.keys()].filter((n) => !this.placed.has(n))
+    if (left.length) throw new Error(`the model has tensors its architecture does not place: ${left.join(', ')}`)
   }
 }
 

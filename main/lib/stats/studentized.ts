@@ -4,7 +4,7 @@
  *
  * No maintained JS distribution library provides it (@stdlib has none; jStat's `tukey` is a port of R's ptukey
  * /qtukey, unmaintained since 2020 and accurate only to ~1e-4 in the quantile), and Demšar's published table has
- * three decimals, which cannot meet the 1e-6 agreement with SciPy asked for. So it is computed here from its
+ * three decimals, far from the 1e-12 relative agreement with SciPy the tests assert. So it is computed here from its
  * definition, with the normal CDF from @stdlib:
  *   P(R ≤ q) = k ∫ φ(z) [Φ(z + q) − Φ(z)]^(k−1) dz
  * by the trapezoidal rule on [−10, 10] with h = 0.02 (for a smooth integrand with Gaussian tails the rule converges

@@ -2,7 +2,19 @@
  * The renderer's API client. In Electron the preload exposes IPC; in a browser (server mode, tests) the same
  * calls go over a WebSocket to the Node server. Views never know which.
  */
-import { ApiError, PRELOAD_GLOBAL, type ApiErrorShape, type Channel, type EventName, type EventPayload, type Req, type Res, type WorkbenchApi } from '@contract'
+import {
+  ApiError,
+  PRELOAD_GLOBAL,
+  TOKEN_PARAM,
+  WS_PATH,
+  type ApiErrorShape,
+  type Channel,
+  type EventName,
+  type EventPayload,
+  type Req,
+  type Res,
+  type WorkbenchApi
+} from '@contract'
 
 type Reply = { ok: true; data: unknown } | { ok: false; error: ApiErrorShape }
 
@@ -57,7 +69,7 @@ function socketClient(token: string): Client {
   function connect(): Promise<WebSocket> {
     if (socket) return socket
     socket = new Promise((resolve, reject) => {
-      const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?token=${encodeURIComponent(token)}`
+      const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${WS_PATH}?${TOKEN_PARAM}=${encodeURIComponent(token)}`
       const ws = new WebSocket(url)
       ws.onopen = () => resolve(ws)
       ws.onerror = () => reject(new ApiError('internal', 'Cannot reach the workbench server: is it still running, and is the token in the address right?'))
@@ -116,7 +128,7 @@ function socketClient(token: string): Client {
 }
 
 function tokenFromLocation(): string {
-  const fromQuery = new URLSearchParams(location.search).get('token')
+  const fromQuery = new URLSearchParams(location.search).get(TOKEN_PARAM)
   if (fromQuery) {
     sessionStorage.setItem('iunet-token', fromQuery)
     // Keep the token out of the address bar (and out of screenshots and history).

@@ -5,6 +5,7 @@ import { useCompareStore } from '../stores/compare'
 import { useDark } from './useDark'
 import { entryColor, PRUNED_MODELS, entryLabel, resultsOf } from '../lib/entries'
 import { CURVE_METRICS, entryEpochs, meanCurve } from '../lib/curves'
+import { replicatesOf } from '../lib/replicates'
 import { compressionOption, confusionOption, curvesOption, shownLayer, sparsityOption, sumMatrices, type CompressionLine } from '../lib/chartOptions'
 
 export interface ChartSpec {
@@ -26,6 +27,12 @@ export function useCompareCharts(opts: { light?: boolean } = {}) {
     compare.runIds.some((id) => compare.details[id]?.dataset?.kind === 'tabular' || (compare.details[id] && !compare.details[id]!.imageShape))
   )
 
+  /** "2 seeds × 3 folds" when every run of the cart repeats the same way, else "seeds (× folds)". */
+  const over = computed(() => {
+    const texts = new Set(compare.runIds.flatMap((id) => (compare.details[id] ? [replicatesOf(compare.details[id]!.config).text] : [])))
+    return texts.size === 1 ? [...texts][0]! : compare.runIds.some((id) => compare.details[id]?.config.split.kfold) ? 'seeds (× folds)' : 'seeds'
+  })
+
   const curves = computed<ChartSpec>(() => {
     const series = compare.cart.map((e, i) => ({
       name: entryLabel(e, compare.letters),
@@ -35,7 +42,7 @@ export function useCompareCharts(opts: { light?: boolean } = {}) {
     const m = CURVE_METRICS.find((c) => c.key === compare.curveMetric)!
     return {
       id: 'curves',
-      title: `${m.label} per epoch${compare.curvePhase === 'supernet' ? ' of the supernetwork' : ''} (mean over seeds)`,
+      title: `${m.label} per epoch${compare.curvePhase === 'supernet' ? ' of the supernetwork' : ''} (mean over ${over.value})`,
       option: curvesOption(
         series.filter((s) => s.points.length),
         compare.curveMetric,
@@ -45,7 +52,7 @@ export function useCompareCharts(opts: { light?: boolean } = {}) {
       caption:
         (compare.curveMode === 'best'
           ? 'Best so far: the value of the best epoch up to each epoch — the checkpoint that is kept; dotted lines mark the best epoch. '
-          : 'Per-epoch values with a ± std band over seeds (the last epoch is where training stopped). ') +
+          : `Per-epoch values with a ± std band over ${over.value} (the last epoch is where training stopped). `) +
         (compare.curvePhase === 'supernet'
           ? 'Supernetwork epochs before pruning (pruned models only; the same supernet serves every compression ratio).'
           : 'Pruned models: the finetuning epochs after pruning at their compression; others: their training epochs.')
@@ -65,7 +72,7 @@ export function useCompareCharts(opts: { light?: boolean } = {}) {
           id: `confusion-${label}`,
           title: `Confusion: ${label}`,
           option: confusionOption(
-            `${label} — ${rs.length} seed${rs.length > 1 ? 's' : ''} summed`,
+            `${label} — ${rs.length > 1 ? `${replicatesOf(run.config).text} summed (n = ${rs.length})` : 'one replicate'}`,
             run.classNames,
             sumMatrices(rs.map((r) => r.confusion)),
             dark.value
@@ -94,7 +101,7 @@ export function useCompareCharts(opts: { light?: boolean } = {}) {
       option: sparsityOption(pruned),
       height: Math.max(240, 90 + layerCount * pruned.length * 14),
       caption:
-        'Share of nonzero weights in each weight layer (mean over seeds). OMP ranks weights globally, so layers end up with different densities; the classifier (head) is never pruned.' +
+        `Share of nonzero weights in each weight layer (mean over ${over.value}). OMP ranks weights globally, so layers end up with different densities; the classifier (head) is never pruned.` +
         (dense.length ? ` Not drawn (unpruned, 100 % everywhere): ${dense.join(', ')}.` : '')
     }
   })
@@ -122,8 +129,7 @@ export function useCompareCharts(opts: { light?: boolean } = {}) {
       title: `${balanced ? 'Balanced accuracy' : 'Accuracy'} vs compression`,
       option: compressionOption(lines, refs, balanced),
       height: 360,
-      caption:
-        'Mean over seeds at each compression ratio the run pruned to (all ratios of the run, not only the ones in the cart); dashed lines: unpruned models of the comparison.'
+      caption: `Mean over ${over.value} at each compression ratio the run pruned to (all ratios of the run, not only the ones in the cart); dashed lines: unpruned models of the comparison.`
     }
   })
 
@@ -133,5 +139,5 @@ export function useCompareCharts(opts: { light?: boolean } = {}) {
     ...(sparsity.value ? [sparsity.value] : []),
     ...(compression.value ? [compression.value] : [])
   ])
-  return { tabular, curves, confusions, sparsity, compression, all }
+  return { tabular, over, curves, confusions, sparsity, compression, all }
 }

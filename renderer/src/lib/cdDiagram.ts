@@ -21,6 +21,35 @@ export function cliques(ranks: readonly number[], cd: number): number[][] {
   return groups
 }
 
+/**
+ * The CD as a bar from rank 1, inside the axis: a CD wider than the rank range (1..max) is drawn across the whole
+ * axis, ending in an arrow, and its label says so (no two variants can then be told apart).
+ */
+export function cdBar(cd: number, max: number): Record<string, unknown> {
+  const wide = 1 + cd > max
+  const end = wide ? max : 1 + cd
+  const text = wide ? `CD = ${cd.toFixed(2)}, wider than the rank range: no two variants differ significantly` : `CD = ${cd.toFixed(2)}`
+  return {
+    type: 'line',
+    name: 'CD',
+    data: [
+      [1, 0.9],
+      [(1 + end) / 2, 0.9],
+      [end, 0.9]
+    ],
+    clip: false,
+    // The middle point carries the label: a symbol too small to see (a line series labels only points with a symbol).
+    symbol: (_v: unknown, p: { dataIndex: number }) => (p.dataIndex === 2 && wide ? 'arrow' : 'rect'),
+    symbolSize: (_v: unknown, p: { dataIndex: number }) => (p.dataIndex === 2 && wide ? [9, 9] : p.dataIndex === 1 ? [0.01, 0.01] : [2, 10]),
+    symbolRotate: -90,
+    lineStyle: { color: '#d03050', width: 2, type: wide ? 'dashed' : 'solid' },
+    itemStyle: { color: '#d03050' },
+    // Above the bar's middle: the label stays over the axis whatever the bar's length.
+    label: { show: true, position: 'top', formatter: (p: { dataIndex: number }) => (p.dataIndex === 1 ? text : ''), color: '#d03050', fontSize: 11 },
+    silent: true
+  }
+}
+
 export interface CdInput {
   labels: string[]
   ranks: number[]
@@ -80,26 +109,12 @@ export function cdDiagramOption(input: CdInput, dark = false): Record<string, un
       silent: true
     })
   })
-  series.push({
-    type: 'line',
-    name: 'CD',
-    data: [
-      [1, 0.9],
-      [1 + cd, 0.9]
-    ],
-    clip: false,
-    symbol: 'rect',
-    symbolSize: [2, 10],
-    lineStyle: { color: '#d03050', width: 2 },
-    itemStyle: { color: '#d03050' },
-    label: { show: true, position: 'right', formatter: (p: { dataIndex: number }) => (p.dataIndex === 1 ? `CD = ${cd.toFixed(2)}` : ''), color: '#d03050' },
-    silent: true
-  })
+  series.push(cdBar(cd, Math.max(k, 2)))
   return {
     animation: false,
     tooltip: { trigger: 'item' },
     // room for the longest label on each side (≈ 6.5 px per character at 11 px)
-    grid: { left: margin(order.slice(0, half)), right: margin(order.slice(half)), top: 30, bottom: 10 },
+    grid: { left: margin(order.slice(0, half)), right: margin(order.slice(half)), top: 44, bottom: 10 },
     xAxis: {
       type: 'value',
       min: 1,
@@ -114,7 +129,7 @@ export function cdDiagramOption(input: CdInput, dark = false): Record<string, un
       nameGap: 22,
       nameTextStyle: { color: fg }
     },
-    yAxis: { type: 'value', min: -(half + 0.5), max: 1.2, show: false },
+    yAxis: { type: 'value', min: -(half + 0.5), max: 1.6, show: false },
     series
   }
 }

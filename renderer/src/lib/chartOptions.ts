@@ -3,7 +3,7 @@
  * on-screen chart, its SVG export and the HTML report.
  */
 import type { LayerSparsity, ModelAggregate, ModelKind } from '@contract'
-import { MODEL_LABELS } from '@contract'
+import { MODEL_LABELS, ratioLabel } from '@contract'
 import { CURVE_METRICS, bestPoint, runningBest, type CurveMetric, type CurvePoint } from './curves'
 import { escapeHtml } from './html'
 
@@ -38,7 +38,7 @@ export function curvesOption(series: CurveSeries[], metric: CurveMetric, mode: '
           : undefined
     }
   })
-  // ± std over seeds as a shaded band (per-epoch view only): a transparent lower line and the band stacked on it.
+  // ± std over the replicates (seeds, × folds) as a shaded band (per-epoch view only): a transparent lower line and the band stacked on it.
   // Same series name as the curve, so the legend toggles both.
   const bands =
     mode === 'last'
@@ -151,7 +151,7 @@ export function confusionOption(title: string, classNames: string[], matrix: num
   }
 }
 
-/** Summed confusion matrix over seeds. */
+/** Summed confusion matrix over the replicates (seeds, × folds: with k-fold every row is scored once per seed). */
 export function sumMatrices(ms: number[][][]): number[][] {
   if (!ms.length) return []
   const k = ms[0]!.length
@@ -222,11 +222,18 @@ export function compressionOption(lines: CompressionLine[], refs: { name: string
     tooltip: {
       trigger: 'item',
       formatter: (p: { seriesName: string; data: [number, number, number] }) =>
-        `${escapeHtml(p.seriesName)} at ${p.data[0]}×: ${(p.data[1] * 100).toFixed(1)} ± ${(p.data[2] * 100).toFixed(1)} %`
+        `${escapeHtml(p.seriesName)} at ${ratioLabel(p.data[0])}: ${(p.data[1] * 100).toFixed(1)} ± ${(p.data[2] * 100).toFixed(1)} %`
     },
     legend: { type: 'scroll', top: 0 },
     grid: { left: 60, right: 110, top: 40, bottom: 50 },
-    xAxis: { type: 'log', logBase: 2, name: 'compression r (keep 1/r)', nameLocation: 'middle', nameGap: 28, axisLabel: { formatter: (v: number) => `${v}×` } },
+    xAxis: {
+      type: 'log',
+      logBase: 2,
+      name: 'compression r (keep 1/r)',
+      nameLocation: 'middle',
+      nameGap: 28,
+      axisLabel: { formatter: (v: number) => ratioLabel(v) }
+    },
     yAxis: { ...pctAxis, name: label, min: yMin, max: yMax },
     series: lines.map((l, i) => ({
       name: l.name,

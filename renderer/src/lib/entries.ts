@@ -2,7 +2,7 @@
  * Comparison entries: one (run, model, compression) row of the comparison, its label and colour, and the
  * data it points at in a run's results (DOM-free).
  */
-import { MODEL_LABELS, type ModelAggregate, type ModelKind, type ModelResult, type RunDetail } from '@contract'
+import { RECIPES, modelAtRatio, type ModelAggregate, type ModelKind, type ModelResult, type RunDetail } from '@contract'
 
 export interface Entry {
   runId: string
@@ -10,9 +10,11 @@ export interface Entry {
   compression: number
 }
 
-export const PRUNED_MODELS: readonly ModelKind[] = ['iunet', 'omp', 'no-pis', 'no-ilo']
+const KINDS = Object.keys(RECIPES) as ModelKind[]
+/** Models OMP prunes (the recipe table says which). */
+export const PRUNED_MODELS: readonly ModelKind[] = KINDS.filter((m) => RECIPES[m].prune)
 /** Models with an MLP first layer (their first-layer weights and masks are stored as artifacts). */
-export const MLP_FAMILY: readonly ModelKind[] = ['iunet', 'mlp', 'omp', 'no-pis', 'no-ilo', 'iunet-noprune']
+export const MLP_FAMILY: readonly ModelKind[] = KINDS.filter((m) => RECIPES[m].arch === 'mlp')
 
 /** Entry colours: same entry index → same colour everywhere (see palette.ts). */
 export { PALETTE, entryColor } from './palette'
@@ -32,9 +34,9 @@ export function runLetters(entries: Entry[]): Map<string, string> {
   return m
 }
 
-/** "IUNet (pruned) 8×" plus " [B]" when the cart holds several runs. */
+/** "IUNet (pruned) 1/8" (the contract's name of a ratio) plus " [B]" when the cart holds several runs. */
 export function entryLabel(e: Entry, letters?: Map<string, string>): string {
-  const base = PRUNED_MODELS.includes(e.model) && e.compression > 1 ? `${MODEL_LABELS[e.model]} ${e.compression}×` : MODEL_LABELS[e.model]
+  const base = modelAtRatio(e.model, e.compression)
   return letters && letters.size > 1 ? `${base} [${letters.get(e.runId) ?? '?'}]` : base
 }
 
@@ -54,5 +56,7 @@ export function aggregateOf(run: Pick<RunDetail, 'aggregates'> | undefined, e: E
 }
 
 export function resultsOf(run: Pick<RunDetail, 'results'> | undefined, e: Entry): ModelResult[] {
-  return (run?.results ?? []).filter((r) => r.model === e.model && r.compression === e.compression).sort((a, b) => a.seed - b.seed)
+  return (run?.results ?? [])
+    .filter((r) => r.model === e.model && r.compression === e.compression)
+    .sort((a, b) => a.seed - b.seed || (a.fold ?? 0) - (b.fold ?? 0))
 }

@@ -1,11 +1,11 @@
 /** Number formatting shared by tables, charts, exports and the report (DOM-free). */
-import type { MeanStd } from '@contract'
+import { ratioLabel, type MeanStd } from '@contract'
 
 export function pct(x: number | null | undefined, digits = 1): string {
   return x == null || !Number.isFinite(x) ? '—' : `${(x * 100).toFixed(digits)} %`
 }
 
-/** "95.1 ± 0.4 %" for shares in 0..1; the ± is the std over seeds (n in the title). */
+/** "95.1 ± 0.4 %" for shares in 0..1; the ± is the std over the replicates (seeds, × folds; n in the title). */
 export function pctMeanStd(m: MeanStd | null | undefined, digits = 1): string {
   if (!m) return '—'
   return m.n > 1 ? `${(m.mean * 100).toFixed(digits)} ± ${(m.std * 100).toFixed(digits)} %` : `${(m.mean * 100).toFixed(digits)} %`
@@ -48,8 +48,17 @@ export function dateTime(iso: string | null | undefined): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`
 }
 
-/** Compression ratio r keeps 1/r of the encoder's weights: "8× (12.5 % kept)". */
+/** Compression ratio r keeps 1/r of the encoder's weights: "1/8 (12.5 % kept)", named by the contract's ratioLabel. */
 export function compression(r: number): string {
-  if (r <= 1) return 'dense'
-  return `${r}× (${(100 / r).toFixed(r > 100 ? 2 : 1)} % kept)`
+  if (r <= 1) return ratioLabel(1)
+  return `${ratioLabel(r)} (${(100 / r).toFixed(r > 100 ? 2 : 1)} % kept)`
+}
+
+/** A wall time for people: "40 s", "3 min 5 s", "1 h 12 min" (the wizard's estimate and the Training view's ETA). */
+export function duration(s: number): string {
+  const r = Math.max(1, Math.round(s))
+  if (r < 60) return `${r} s`
+  if (r < 3600) return r % 60 ? `${Math.floor(r / 60)} min ${r % 60} s` : `${r / 60} min`
+  const m = Math.round(r / 60)
+  return `${Math.floor(m / 60)} h ${m % 60} min`
 }

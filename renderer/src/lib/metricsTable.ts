@@ -5,6 +5,7 @@
 import { MODEL_LABELS, type MeanStd, type ModelAggregate, type RunDetail } from '@contract'
 import { aggregateOf, entryLabel, runLetters, type Entry } from './entries'
 import { compact, compression, numMeanStd, pctMeanStd } from './format'
+import { replicatesOf, type Replicates } from './replicates'
 
 export type Better = 'high' | 'low' | null
 
@@ -14,7 +15,7 @@ export interface MetricColumn {
   /** Longer explanation for a header tooltip / the report. */
   help: string
   better: Better
-  /** Value as a mean ± std over seeds, or a single number. */
+  /** Value as a mean ± std over the run's replicates (seeds, × folds with k-fold), or a single number. */
   get(a: ModelAggregate): MeanStd | number | null
   format(v: MeanStd | number | null): string
 }
@@ -31,7 +32,7 @@ const pctCol = (key: keyof ModelAggregate, label: string, help: string, better: 
 })
 
 export const METRIC_COLUMNS: MetricColumn[] = [
-  pctCol('accuracy', 'Accuracy', 'Test accuracy, mean ± std over seeds.'),
+  pctCol('accuracy', 'Accuracy', 'Test accuracy, mean ± std over the seeds (× folds with k-fold).'),
   pctCol('balancedAccuracy', 'Balanced acc.', 'Mean per-class recall on the test split: the honest accuracy on imbalanced (tabular) data.'),
   pctCol('macroF1', 'Macro-F1', 'Unweighted mean of the per-class F1 scores.'),
   pctCol(
@@ -95,7 +96,7 @@ export const METRIC_COLUMNS: MetricColumn[] = [
   {
     key: 'trainSeconds',
     label: 'Train time',
-    help: 'Wall time to train the model (supernet + finetune for pruned models), per seed.',
+    help: 'Wall time to train the model (supernet + finetune for pruned models), per seed (and fold).',
     better: 'low',
     get: (a) => a.trainSeconds,
     format: (v) => numMeanStd(asMs(v), 's', 1)
@@ -142,7 +143,10 @@ export interface MetricRow {
   /** Rows are only ranked against rows of the same dataset ("best" never crosses datasets). */
   datasetId: string
   datasetName: string
-  seeds: number
+  /** What the run repeats (seeds, × folds) and the test that fits it; null while the run is not loaded. */
+  replicates: Replicates | null
+  /** Replicates behind this row's mean ± std: the results that finished (a live run has fewer than planned). */
+  n: number
   aggregate: ModelAggregate | null
 }
 
@@ -157,7 +161,8 @@ export function buildRows(entries: Entry[], runs: Record<string, RunDetail | und
       runName: run?.name ?? e.runId,
       datasetId: run?.datasetId ?? '',
       datasetName: run?.datasetName ?? '',
-      seeds: a?.seeds ?? 0,
+      replicates: run ? replicatesOf(run.config) : null,
+      n: a?.seeds ?? 0,
       aggregate: a
     }
   })
@@ -207,7 +212,7 @@ function csvCell(s: string): string {
 
 /** One line per row; mean and std in separate columns, raw numbers (shares as 0..1), so spreadsheets can compute. */
 export function toCsv(rows: MetricRow[]): string {
-  const head = ['run', 'dataset', 'model', 'model_label', 'compression', 'seeds']
+  const head = ['run', 'dataset', 'model', 'model_label', 'compression', 'replicates', 'n']
   for (const c of METRIC_COLUMNS) {
     if (c.key === 'compression') continue
     const v = rows.find((r) => r.aggregate)?.aggregate
@@ -217,7 +222,15 @@ export function toCsv(rows: MetricRow[]): string {
   }
   const lines = [head.join(',')]
   for (const r of rows) {
-    const cells: string[] = [r.runName, r.datasetName, r.entry.model, MODEL_LABELS[r.entry.model], String(r.entry.compression), String(r.seeds)]
+    const cells: string[] = [
+      r.runName,
+      r.datasetName,
+      r.entry.model,
+      MODEL_LABELS[r.entry.model],
+      String(r.entry.compression),
+      r.replicates?.text ?? '',
+      String(r.n)
+    ]
     for (const c of METRIC_COLUMNS) {
       if (c.key === 'compression') continue
       const v = r.aggregate ? c.get(r.aggregate) : null
@@ -237,7 +250,7 @@ export function toJson(rows: MetricRow[], generatedAt: string): string {
   return JSON.stringify(
     {
       generatedAt,
-      note: 'mean ± std over seeds (n = seeds); shares in 0..1; compression r keeps 1/r of the encoder weights',
+      note: "mean ± std over each row's replicates (seeds, × folds with k-fold; n of them finished); shares in 0..1; compression r keeps 1/r of the encoder weights",
       rows: rows.map((r) => ({
         run: r.runName,
         runId: r.entry.runId,
@@ -245,7 +258,9 @@ export function toJson(rows: MetricRow[], generatedAt: string): string {
         model: r.entry.model,
         label: r.label,
         compression: r.entry.compression,
-        seeds: r.seeds,
+        replicates: r.replicates?.text ?? null,
+        n: r.n,
+        test: r.replicates?.test ?? null,
         metrics: r.aggregate
       }))
     },

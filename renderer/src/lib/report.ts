@@ -1,6 +1,7 @@
 /** The one-file HTML report of a comparison: tables, inline SVG charts, images as data URLs, configs; no external resources (DOM-free). */
 import { COLUMN_GROUPS, bestRows, columnsOf, spansDatasets, type MetricRow } from './metricsTable'
 import type { DiffRow } from './configDiff'
+import { overText, testsOf } from './replicates'
 
 export interface ReportInput {
   title: string
@@ -38,7 +39,7 @@ function metricsTable(rows: MetricRow[]): string {
     .map((g) => {
       const cols = columnsOf(g.key)
       const best = cols.map((c) => bestRows(rows, c))
-      const head = `<tr><th scope="col">Model</th><th scope="col">Run</th>${many ? '<th scope="col">Dataset</th>' : ''}<th scope="col">Seeds</th>${cols.map((c) => `<th scope="col" title="${escapeHtml(c.help)}">${escapeHtml(c.label)}</th>`).join('')}</tr>`
+      const head = `<tr><th scope="col">Model</th><th scope="col">Run</th>${many ? '<th scope="col">Dataset</th>' : ''}<th scope="col" title="Replicates behind each mean ± std (seeds, × folds with k-fold)">n</th>${cols.map((c) => `<th scope="col" title="${escapeHtml(c.help)}">${escapeHtml(c.label)}</th>`).join('')}</tr>`
       const body = rows
         .map((r, i) => {
           const cells = cols
@@ -47,10 +48,10 @@ function metricsTable(rows: MetricRow[]): string {
               return best[j]!.has(i) ? `<td class="best"><strong>${escapeHtml(v)}</strong></td>` : `<td>${escapeHtml(v)}</td>`
             })
             .join('')
-          return `<tr><th scope="row">${escapeHtml(r.label)}</th><td>${escapeHtml(r.runName)}</td>${many ? `<td>${escapeHtml(r.datasetName)}</td>` : ''}<td>${r.seeds}</td>${cells}</tr>`
+          return `<tr><th scope="row">${escapeHtml(r.label)}</th><td>${escapeHtml(r.runName)}</td>${many ? `<td>${escapeHtml(r.datasetName)}</td>` : ''}<td title="${escapeHtml(r.replicates?.text ?? '')}">${r.n}</td>${cells}</tr>`
         })
         .join('')
-      const caption = `${escapeHtml(g.label)}: mean ± std over seeds; the best value of each column is bold${many ? ' (within each dataset)' : ''}.`
+      const caption = `${escapeHtml(g.label)}: ${escapeHtml(overText(rows))}; the best value of each column is bold${many ? ' (within each dataset)' : ''}.`
       return `<div class="table-wrap"><table><caption>${caption}</caption><thead>${head}</thead><tbody>${body}</tbody></table></div>`
     })
     .join('\n')
@@ -81,6 +82,12 @@ figure{margin:12px 0;display:inline-block;vertical-align:top}figcaption{color:#5
 .verdict{padding:8px 12px;border-left:4px solid #0072B2;background:#f6f8fa;margin:6px 0}img{image-rendering:pixelated;max-width:100%}
 @media (prefers-color-scheme: dark){body{background:#fff;color:#1f2328}}`
 
+/** "; two models are compared with the corrected resampled t-test" (the test that fits how the runs repeat). */
+function testsLine(rows: MetricRow[]): string {
+  const tests = testsOf(rows)
+  return tests.length ? `; two models of a run are compared with the ${escapeHtml(tests.join(' or the '))} (iunet run reports it)` : ''
+}
+
 export function buildReport(input: ReportInput): string {
   const charts = input.charts
     .map(
@@ -100,7 +107,7 @@ export function buildReport(input: ReportInput): string {
 <title>${escapeHtml(input.title)}</title><style>${CSS}</style></head>
 <body>
 <h1>${escapeHtml(input.title)}</h1>
-<p>Generated ${escapeHtml(input.generatedAt)} by IUNet Workbench. Values are mean ± std over seeds on the test split.</p>
+<p>Generated ${escapeHtml(input.generatedAt)} by IUNet Workbench. Values are ${escapeHtml(overText(input.rows))} on the test split${testsLine(input.rows)}.</p>
 ${input.verdicts.map((v) => `<p class="verdict">${escapeHtml(v)}</p>`).join('\n')}
 <h2>Metrics</h2>
 ${metricsTable(input.rows)}

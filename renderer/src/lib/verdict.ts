@@ -1,6 +1,8 @@
 /**
  * Plain-language comparison of IUNet with the dense MLP of the same run, as honest when IUNet loses as when it
- * wins (DOM-free). Tabular data is judged on balanced accuracy, images on accuracy.
+ * wins (DOM-free). Tabular data is judged on balanced accuracy, images on accuracy. Each verdict says what the means
+ * are over ("3 seeds", "2 seeds × 3 folds") and which paired test fits the run: the spread of seeds can judge a gap,
+ * the spread of folds cannot (folds share training rows, so their spread understates the uncertainty).
  */
 import type { MetricRow } from './metricsTable'
 
@@ -8,6 +10,18 @@ export interface Verdict {
   runName: string
   text: string
   tone: 'better' | 'worse' | 'tie'
+}
+
+/** How sure the gap is, after the numbers: the spread it is judged by, or why the spread cannot judge it. */
+function certainty(d: number, noise: number, n: number, row: MetricRow): string {
+  const r = row.replicates
+  const over = r ? ` over ${r.text}${r.folds ? ` (n = ${n})` : ''}` : ''
+  if (n < 2) return `${over} (one replicate: no spread to judge the gap by)`
+  if (r?.folds)
+    return `${over}. Folds share training rows, so their spread understates the uncertainty: the ${r.test} judges this gap, not the spread (iunet run reports it)`
+  return Math.abs(d) > noise
+    ? `${over} — larger than the seed-to-seed spread`
+    : `${over} — within the seed-to-seed spread (±${noise.toFixed(1)}), so not a clear difference`
 }
 
 export function verdicts(rows: MetricRow[], kindOf: (runId: string) => 'tabular' | 'image' | undefined): Verdict[] {
@@ -24,21 +38,14 @@ export function verdicts(rows: MetricRow[], kindOf: (runId: string) => 'tabular'
       const a = iu.aggregate![metric]
       const b = mlp.aggregate[metric]
       const d = (a.mean - b.mean) * 100
-      // "Clear" only when the gap exceeds the larger seed std; with one seed there is no spread to judge by.
+      // With seeds only, "clear" when the gap exceeds the larger std; with one replicate there is no spread at all.
       const noise = Math.max(a.std, b.std) * 100
-      const seeds = Math.min(a.n, b.n)
+      const n = Math.min(a.n, b.n)
       const tone: Verdict['tone'] = Math.abs(d) < 0.05 ? 'tie' : d > 0 ? 'better' : 'worse'
-      const size = `${Math.abs(d).toFixed(1)} points`
-      const clear =
-        seeds < 2
-          ? ' (one seed: no spread to judge the gap by)'
-          : Math.abs(d) > noise
-            ? ' — larger than the seed-to-seed spread'
-            : ` — within the seed-to-seed spread (±${noise.toFixed(1)}), so not a clear difference`
       const text =
         tone === 'tie'
-          ? `${iu.label} and ${mlp.label} reach the same ${name} (${(a.mean * 100).toFixed(1)} %).`
-          : `${iu.label} ${tone === 'better' ? 'beats' : 'does not beat'} ${mlp.label} on ${name}: ${(a.mean * 100).toFixed(1)} % vs ${(b.mean * 100).toFixed(1)} %, ${tone === 'better' ? 'higher' : 'lower'} by ${size}${clear}.`
+          ? `${iu.label} and ${mlp.label} reach the same ${name} (${(a.mean * 100).toFixed(1)} %)${iu.replicates ? ` over ${iu.replicates.text}` : ''}.`
+          : `${iu.label} ${tone === 'better' ? 'beats' : 'does not beat'} ${mlp.label} on ${name}: ${(a.mean * 100).toFixed(1)} % vs ${(b.mean * 100).toFixed(1)} %, ${tone === 'better' ? 'higher' : 'lower'} by ${Math.abs(d).toFixed(1)} points${certainty(d, noise, n, iu)}.`
       out.push({ runName: iu.runName, text, tone })
     }
   }

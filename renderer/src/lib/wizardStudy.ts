@@ -2,7 +2,18 @@
  * The wizard as a study: several datasets and/or lists of values for a few settings (a grid) turn the run being
  * edited into a StudySpec. Pure, so the store and the tests agree on what is sent.
  */
-import { RunConfig, type StudySpecInput } from '@contract'
+import {
+  MODEL_LABELS,
+  RunConfig,
+  gridPoints,
+  issueMessage,
+  planStudy,
+  relevantGrid,
+  type ModelKind,
+  type StudyShape,
+  type StudySpec,
+  type StudySpecInput
+} from '@contract'
 
 /** The settings the wizard can sweep, in the order the grid varies them (the last one fastest). */
 export const SWEEPABLE = ['kappa', 'lambda', 'compressions', 'width', 'depth', 'learningRate'] as const
@@ -32,7 +43,8 @@ export function sweepIssue(key: SweepKey, text: string): string | null {
   const schema = RunConfig.shape[key]
   for (const v of values) {
     const r = schema.safeParse(key === 'compressions' ? [v] : v)
-    if (!r.success) return `${v}: ${r.error.issues[0]?.message ?? 'not allowed'}`
+    const issue = r.success ? undefined : r.error.issues[0]
+    if (!r.success) return `${v}: ${issue ? issueMessage(issue) : 'not allowed'}`
   }
   return null
 }
@@ -75,14 +87,37 @@ export interface StudyPlan {
   datasets: { id: string; name: string }[]
   /** Grid points (1 without a grid). */
   points: number
+  /** The contract's plan (planStudy): the cells the services store and the training tasks they hold. */
+  shape: StudyShape
   cells: number
-  /** Training tasks of one cell: models × seeds × folds. */
-  tasksPerCell: number
+  tasks: number
+  /** Models that a grid setting does not change, with how often each trains per dataset (a Dense MLP over κ: once). */
+  shared: { model: ModelKind; perDataset: number }[]
 }
 
-export function studyPlan(datasets: { id: string; name: string }[], grid: Record<string, unknown[]>, config: RunConfig): StudyPlan {
-  const points = Object.values(grid).reduce((n, v) => n * v.length, 1)
-  return { datasets, points, cells: datasets.length * points, tasksPerCell: config.models.length * config.seeds * (config.split.kfold ?? 1) }
+/**
+ * What a study will train, as the services plan it (the contract's planStudy over each dataset's own defaults): a
+ * model trains only in the first cell whose relevant settings it has not trained with yet.
+ */
+export function studyPlan(spec: StudySpec, datasets: readonly { id: string; name: string; target?: string; defaults: RunConfig }[]): StudyPlan {
+  const shape = planStudy(spec, datasets)
+  const points = gridPoints(spec.grid)
+  const shared = spec.models.flatMap((model) => {
+    const variants = new Set(points.map((p) => JSON.stringify(relevantGrid(model, p)))).size
+    return variants < points.length ? [{ model, perDataset: variants }] : []
+  })
+  return { datasets: datasets.map((d) => ({ id: d.id, name: d.name })), points: points.length, shape, cells: shape.cells.length, tasks: shape.tasks, shared }
+}
+
+/** "Dense MLP trains once per dataset: no swept setting changes it." */
+export function sharedText(shared: StudyPlan['shared']): string {
+  return shared
+    .map((s) =>
+      s.perDataset === 1
+        ? `${MODEL_LABELS[s.model]} trains once per dataset: no swept setting changes it.`
+        : `${MODEL_LABELS[s.model]} trains ${s.perDataset} times per dataset: only some swept settings change it.`
+    )
+    .join(' ')
 }
 
 /** "κ ∈ {0.0625, 0.125} × compression ∈ {4, 8}" */

@@ -4,7 +4,7 @@
  */
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import type { EpochMetrics, FirstLayerArtifact, RunDetail } from '@contract'
+import { isLive, type EpochMetrics, type FirstLayerArtifact, type Req, type RunDetail } from '@contract'
 import { api } from '../api/client'
 import { entriesOfRun, entryKey, runLetters, sameEntry, type Entry } from '../lib/entries'
 import { buildRows } from '../lib/metricsTable'
@@ -102,11 +102,21 @@ export const useCompareStore = defineStore('compare', () => {
     // Results of a run still training arrive while the user looks at it.
     for (const id of runIds.value) {
       const d = details.value[id]
-      if (d && (d.status === 'running' || d.status === 'queued')) void loadRun(id, true)
+      if (d && isLive(d.status)) void loadRun(id, true)
     }
   })
 
+  /** One stored model as an export bundle: written under the data folder (its folder answered), or as a zip. */
+  async function writeModel(ref: Req<'models.export'>): Promise<string> {
+    return (await api.call('models.export', ref)).dir
+  }
+  async function downloadModel(ref: Req<'models.download'>) {
+    return api.call('models.download', ref)
+  }
+
   return {
+    writeModel,
+    downloadModel,
     cart,
     curveMetric,
     curveMode,

@@ -132,6 +132,13 @@ export const useDatasetsStore = defineStore('datasets', () => {
     return importPath(path, { label: file.name, name: file.name.replace(/\.(csv|tsv|txt|gz)$/i, '') || undefined })
   }
 
+  /** A dropped folder (of class sub-folders): only the desktop app knows its path; a browser must type it. */
+  const canImportFolders = api.transport === 'ipc'
+  async function importFolder(file: File) {
+    if (!canImportFolders) return null
+    return importPath(await api.pathForFile(file), { label: file.name })
+  }
+
   function importExample(ex: ExampleDataset) {
     return importPath(ex.path, { label: ex.title, imageShape: ex.imageShape ?? undefined, name: ex.title })
   }
@@ -184,6 +191,8 @@ export const useDatasetsStore = defineStore('datasets', () => {
     importNotice,
     importPath,
     importFile,
+    canImportFolders,
+    importFolder,
     importExample,
     update,
     remove

@@ -1,30 +1,16 @@
 /**
- * The live view of one run: its detail, every epoch's metrics, per-(model, seed) progress, run progress and ETA.
- * History comes from `runs.get` + `runs.metrics` on open (a reload loses nothing); then `run.progress`,
- * `run.status` and `run.result` keep it live. Chart data changes are published at most 4× a second (`tick`).
+ * The live view of one run: its detail, every epoch's metrics, per-task progress (a task is model × seed × fold, as
+ * the contract's runTasks lists them), run progress and ETA, and which fold the view shows. History comes from
+ * `runs.get` + `runs.metrics` on open (a reload loses nothing); then `run.progress`, `run.status` and `run.result`
+ * keep it live. Chart data changes are published at most 4× a second (`tick`).
  */
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import { taskEpochs, phaseEpochs, phaseOf, type EpochMetrics, type EventPayload, type ModelKind, type Phase, type RunDetail, type RunStatus } from '@contract'
+import { foldCount, isLive, type EpochMetrics, type EventPayload, type RunDetail, type RunStatus } from '@contract'
 import { api } from '../api/client'
+import { epochsByTask, eventTaskKey, taskStates, type TaskState } from '../lib/trainingTasks'
 
-export interface TaskState {
-  key: string
-  model: ModelKind
-  seed: number
-  phase: Phase | 'queued'
-  compression: number
-  epoch: number
-  totalEpochs: number
-  /** Epochs reported so far over all phases, and how many the task will report. */
-  doneEpochs: number
-  expectedEpochs: number
-  lastValAccuracy: number | null
-  finished: boolean
-}
-
-export const taskKey = (model: string, seed: number) => `${model}|${seed}`
-export const isActive = (s: RunStatus | undefined) => s === 'running' || s === 'queued'
+export type { TaskState } from '../lib/trainingTasks'
 
 export const useTrainingStore = defineStore('training', () => {
   const runId = ref<string | null>(null)
@@ -36,9 +22,15 @@ export const useTrainingStore = defineStore('training', () => {
   const runProgress = ref(0)
   const etaSeconds = ref<number | null>(null)
   const tasks = ref<TaskState[]>([])
-  /** Every epoch so far, grouped by task key; read through `tick` so charts redraw at most 4 Hz. */
+  /** Every epoch so far, grouped by the contract's task key; read through `tick` so charts redraw at most 4 Hz. */
   const metrics = shallowRef(new Map<string, EpochMetrics[]>())
   const tick = ref(0)
+  /** k-fold runs: the fold shown (0-based), or null for every fold. */
+  const fold = ref<number | null>(null)
+
+  const folds = computed(() => (detail.value ? foldCount(detail.value.config) : null))
+  /** The tasks of the fold shown (all of them without k-fold or with "every fold"). */
+  const shownTasks = computed(() => (fold.value === null ? tasks.value : tasks.value.filter((t) => t.fold === fold.value)))
 
   let flushTimer: ReturnType<typeof setTimeout> | null = null
   function scheduleFlush() {
@@ -47,11 +39,6 @@ export const useTrainingStore = defineStore('training', () => {
       flushTimer = null
       tick.value++
     }, 250)
-  }
-
-  function phaseTotal(model: ModelKind, phase: string, d: RunDetail): number {
-    const step = phaseOf(model, phase)
-    return step ? phaseEpochs(step, d.config) : 0
   }
 
   let token = 0
@@ -63,6 +50,7 @@ export const useTrainingStore = defineStore('training', () => {
     metrics.value = new Map()
     runProgress.value = 0
     etaSeconds.value = null
+    fold.value = null
     await refresh()
   }
 
@@ -79,37 +67,8 @@ export const useTrainingStore = defineStore('training', () => {
       status.value = d.status
       runError.value = d.error
       runProgress.value = d.progress
-      const byTask = new Map<string, EpochMetrics[]>()
-      for (const e of m) {
-        const k = taskKey(e.model, e.seed)
-        if (!byTask.has(k)) byTask.set(k, [])
-        byTask.get(k)!.push(e)
-      }
-      metrics.value = byTask
-      const withResult = new Set(d.results.map((r) => taskKey(r.model, r.seed)))
-      const next: TaskState[] = []
-      for (let seed = 0; seed < d.config.seeds; seed++) {
-        for (const model of d.config.models) {
-          const k = taskKey(model, seed)
-          const hist = byTask.get(k) ?? []
-          const last = hist[hist.length - 1]
-          const finished = withResult.has(k)
-          next.push({
-            key: k,
-            model,
-            seed,
-            phase: finished ? 'done' : (last?.phase ?? 'queued'),
-            compression: last?.compression ?? 1,
-            epoch: last?.epoch ?? 0,
-            totalEpochs: last ? phaseTotal(model, last.phase, d) : 0,
-            doneEpochs: finished ? taskEpochs(model, d.config) : hist.length,
-            expectedEpochs: taskEpochs(model, d.config),
-            lastValAccuracy: last?.valAccuracy ?? null,
-            finished
-          })
-        }
-      }
-      tasks.value = next
+      metrics.value = epochsByTask(m)
+      tasks.value = taskStates(d.config, metrics.value, d.results)
       tick.value++
     } catch (e) {
       if (t === token) error.value = e
@@ -123,7 +82,8 @@ export const useTrainingStore = defineStore('training', () => {
     runProgress.value = p.runProgress
     etaSeconds.value = p.etaSeconds
     if (status.value === 'queued') status.value = 'running'
-    const task = tasks.value.find((t) => t.model === p.model && t.seed === p.seed)
+    const key = eventTaskKey(p)
+    const task = tasks.value.find((t) => t.key === key)
     if (task) {
       task.phase = p.phase
       task.compression = p.compression
@@ -137,10 +97,9 @@ export const useTrainingStore = defineStore('training', () => {
       }
     }
     if (p.metrics) {
-      const k = taskKey(p.model, p.seed)
-      const list = metrics.value.get(k) ?? []
+      const list = metrics.value.get(key) ?? []
       list.push(p.metrics)
-      metrics.value.set(k, list)
+      metrics.value.set(key, list)
       if (task) {
         task.doneEpochs = Math.min(task.expectedEpochs, task.doneEpochs + 1)
         task.lastValAccuracy = p.metrics.valAccuracy
@@ -152,7 +111,7 @@ export const useTrainingStore = defineStore('training', () => {
     if (s.runId !== runId.value) return
     status.value = s.status
     runError.value = s.error
-    if (!isActive(s.status)) {
+    if (!isLive(s.status)) {
       if (s.status === 'finished') runProgress.value = 1
       etaSeconds.value = null
       void refresh()
@@ -160,7 +119,8 @@ export const useTrainingStore = defineStore('training', () => {
   }
   function onResult(r: EventPayload<'run.result'>) {
     if (r.runId !== runId.value) return
-    const task = tasks.value.find((t) => t.model === r.result.model && t.seed === r.result.seed)
+    const key = eventTaskKey(r.result)
+    const task = tasks.value.find((t) => t.key === key)
     if (task) {
       task.finished = true
       task.phase = 'done'
@@ -178,5 +138,26 @@ export const useTrainingStore = defineStore('training', () => {
   api.on('run.result', onResult)
 
   const models = computed(() => detail.value?.config.models ?? [])
-  return { runId, detail, loading, error, status, runError, runProgress, etaSeconds, tasks, metrics, tick, models, open, refresh, cancel }
+  const active = computed(() => isLive(status.value))
+  return {
+    runId,
+    detail,
+    loading,
+    error,
+    status,
+    active,
+    runError,
+    runProgress,
+    etaSeconds,
+    tasks,
+    shownTasks,
+    fold,
+    folds,
+    metrics,
+    tick,
+    models,
+    open,
+    refresh,
+    cancel
+  }
 })

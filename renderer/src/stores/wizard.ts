@@ -1,14 +1,27 @@
 /**
  * The new-run wizard: the chosen dataset, the run config being edited (seeded from `runs.defaults` for a preset),
- * its validation (the contract's own RunConfig schema plus rules the services would reject later), the time
- * estimate and the augmentation preview; and starting the run. Several datasets, or lists of values for a few
+ * its problems (the contract's runConfigIssues: the schema's bounds and the rules the services apply, as messages
+ * beside each field and sentences in the review), what it will train (the contract's run shape or study plan), the
+ * time estimate and the augmentation preview; and starting the run. Several datasets, or lists of values for a few
  * settings (sweeps), make it a study (lib/wizardStudy.ts): started with studies.start instead of runs.start.
  */
 import { defineStore } from 'pinia'
 import { computed, ref, watch } from 'vue'
-import { IMAGE_ONLY_MODELS, MODEL_LABELS, RunConfig, type AugmentPreview, type DatasetDetail, type Preset } from '@contract'
+import {
+  StudySpec,
+  pathLabel,
+  runConfigIssues,
+  runShape,
+  type AugmentPreview,
+  type ConfigIssue,
+  type DatasetDetail,
+  type DatasetKind,
+  type Preset,
+  type RunConfig,
+  type RunShape
+} from '@contract'
 import { api } from '../api/client'
-import { buildStudySpec, defaultStudyName, gridOf, studyPlan, sweepIssue, type SweepKey } from '../lib/wizardStudy'
+import { buildStudySpec, defaultStudyName, gridOf, studyPlan, sweepIssue, type StudyPlan, type SweepKey } from '../lib/wizardStudy'
 import { useDatasetsStore } from './datasets'
 
 export const STEPS = ['Dataset', 'Target & split', 'Models', 'Settings', 'Review'] as const
@@ -42,7 +55,7 @@ export const useWizardStore = defineStore('wizard', () => {
   const studyName = ref('')
   const studyEstimate = ref<{ cells: number; tasks: number; seconds: number; basis: 'bench' | 'default' } | null>(null)
 
-  const studyDatasets = computed<{ id: string; name: string; kind: string; rows: number }[]>(() => {
+  const studyDatasets = computed<{ id: string; name: string; kind: DatasetKind; rows: number }[]>(() => {
     const d = dataset.value
     if (!multi.value) return d ? [{ id: d.id, name: d.name, kind: d.kind, rows: d.rows }] : []
     return selectedIds.value.flatMap((id) => {
@@ -52,8 +65,49 @@ export const useWizardStore = defineStore('wizard', () => {
   })
   const grid = computed(() => gridOf(sweeps.value))
   const isStudy = computed(() => studyDatasets.value.length > 1 || Object.keys(sweeps.value).length > 0)
-  const plan = computed(() => (config.value ? studyPlan(studyDatasets.value, grid.value, config.value) : null))
   const defaultName = computed(() => defaultStudyName(studyDatasets.value, grid.value))
+
+  /** Each study dataset's preset defaults (the services start every cell from its own dataset's), by id. */
+  const datasetDefaults = ref<Record<string, RunConfig>>({})
+  watch(
+    [selectedIds, preset],
+    async () => {
+      const missing = selectedIds.value.filter((id) => datasetDefaults.value[`${id}|${preset.value}`] === undefined)
+      for (const id of missing) {
+        try {
+          const d = await api.call('runs.defaults', { datasetId: id, preset: preset.value })
+          datasetDefaults.value = { ...datasetDefaults.value, [`${id}|${preset.value}`]: d }
+        } catch {
+          /* a deleted dataset: it leaves the selection on the next refresh */
+        }
+      }
+    },
+    { deep: true }
+  )
+  /** What the run trains: the contract's run shape (tasks: model × seed × fold). */
+  const shape = computed<RunShape | null>(() => (config.value ? runShape(config.value) : null))
+  /** What the study trains, as the services will plan it (null while not a study, or with problems to fix). */
+  const planned = computed<{ plan: StudyPlan | null; error: string | null }>(() => {
+    if (!isStudy.value || !config.value || !valid.value) return { plan: null, error: null }
+    const first = defaults.value ?? config.value
+    const spec = StudySpec.safeParse(studySpec())
+    if (!spec.success) return { plan: null, error: null }
+    try {
+      const withDefaults = studyDatasets.value.map((d) => ({
+        id: d.id,
+        name: d.name,
+        defaults: datasetDefaults.value[`${d.id}|${preset.value}`] ?? { ...first, datasetId: d.id }
+      }))
+      return { plan: studyPlan(spec.data, withDefaults), error: null }
+    } catch (e) {
+      // A cell the services would refuse (cellConfig names it): shown in the review, Start stays possible to see it.
+      return { plan: null, error: (e as Error).message }
+    }
+  })
+  const plan = computed(() => planned.value.plan)
+  const planError = computed(() => planned.value.error)
+  /** Training tasks the wizard promises: the study's plan, or the run's shape. */
+  const taskCount = computed(() => (isStudy.value ? (plan.value?.tasks ?? null) : (shape.value?.tasks.length ?? null)))
 
   function setMulti(on: boolean) {
     multi.value = on
@@ -122,34 +176,29 @@ export const useWizardStore = defineStore('wizard', () => {
     }
   }
 
-  /** Field path ("epochs", "augment.translate", "split") → message, for every problem in the config. */
-  const issues = computed<Record<string, string>>(() => {
+  /**
+   * Every problem of the config, as the services would refuse it (the contract's runConfigIssues on the study's
+   * datasets): per field, the first message ("must be at least 1") and its sentence ("Epochs must be at least 1.").
+   * Nothing typed is changed: a value out of range stays as typed and is named here.
+   */
+  const issueList = computed<ConfigIssue[]>(() => {
     const c = config.value
-    if (!c) return { datasetId: 'choose a dataset' }
-    const out: Record<string, string> = {}
-    const r = RunConfig.safeParse(c)
-    if (!r.success) {
-      for (const i of r.error.issues) {
-        const key = i.path.length ? i.path.join('.') : 'config'
-        // A refine on the split object reports on "split": show it once, on the split.
-        out[key] ??= /received (null|undefined)/.test(i.message) ? 'required' : /received NaN/.test(i.message) ? 'must be a number' : i.message
-      }
-    }
-    const all = studyDatasets.value
-    if (dataset.value?.kind !== 'image' || all.some((d) => d.kind !== 'image')) {
-      const bad = c.models.filter((m) => IMAGE_ONLY_MODELS.includes(m))
-      if (bad.length) out.models = `${bad.map((m) => MODEL_LABELS[m]).join(', ')} needs image data`
-    }
-    const fewest = Math.min(dataset.value?.rows ?? Infinity, ...all.map((d) => d.rows))
-    if (c.split.kfold !== null && c.split.kfold !== undefined && c.split.kfold > fewest) out['split.kfold'] = 'more folds than rows'
-    if (new Set(c.compressions).size !== c.compressions.length) out.compressions = 'each ratio once'
-    // A swept setting's values replace its single value.
+    if (!c) return [{ path: 'datasetId', message: 'choose a dataset', sentence: 'Choose a dataset first.' }]
+    const all = studyDatasets.value.length ? studyDatasets.value : dataset.value ? [dataset.value] : []
+    const swept = Object.keys(sweeps.value)
+    // A swept setting's values replace its single value: its own checks stand in for the schema's.
+    const out = runConfigIssues(c, all).issues.filter((i) => !swept.includes(i.path))
     for (const [k, text] of Object.entries(sweeps.value) as [SweepKey, string][]) {
-      delete out[k]
-      const issue = sweepIssue(k, text)
-      if (issue) out[k] = issue
+      const message = sweepIssue(k, text)
+      if (message) out.push({ path: k, message, sentence: `${pathLabel([k], 'settings')}, values to try: ${message}.` })
     }
-    if (multi.value && all.length < 1) out.datasetId = 'choose a dataset'
+    if (multi.value && !all.length) out.push({ path: 'datasetId', message: 'choose a dataset', sentence: 'Choose at least one dataset.' })
+    return out
+  })
+  /** Field path ("epochs", "augment.translate", "split") → its first message, for the field to show. */
+  const issues = computed<Record<string, string>>(() => {
+    const out: Record<string, string> = {}
+    for (const i of issueList.value) out[i.path] ??= i.message
     return out
   })
   function stepOf(path: string): number {
@@ -273,6 +322,11 @@ export const useWizardStore = defineStore('wizard', () => {
     stepValid,
     valid,
     stepOf,
+    issueList,
+    shape,
+    taskCount,
+    planError,
+    datasetDefaults,
     chooseDataset,
     applyPreset,
     loadAugmentPreview,

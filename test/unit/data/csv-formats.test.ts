@@ -2,6 +2,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
 import { inspectFile, loadSource } from '../../../main/data/index.ts'
 import { cellText } from '../../../main/data/table.ts'
@@ -160,5 +161,19 @@ describe('schema inference', () => {
     expect(by.rating.type).toBe('numeric')
     expect(by.rating.distinct).toBe(10)
     expect(s.target).toBe('label')
+  })
+
+  it('reads a gzipped CSV (.csv.gz) as a stream: the same schema, the hash and size of the compressed file', async () => {
+    const plain = await write(body(';'))
+    const gz = join(dir, 'cities.csv.gz')
+    const compressed = gzipSync(Buffer.from(body(';')))
+    await writeFile(gz, compressed)
+    const a = await loadSource(plain, { path: plain })
+    const b = await loadSource(gz, { path: gz })
+    expect(b.name).toBe('cities')
+    expect(b.schema.format).toBe('csv')
+    expect(b.schema.columns).toEqual(a.schema.columns)
+    expect(b.sizeBytes).toBe(compressed.length)
+    expect(await cities(gz)).toEqual(['café', 'Zürich', 'Łódź'])
   })
 })

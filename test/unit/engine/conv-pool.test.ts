@@ -192,7 +192,8 @@ describe.skipIf(skip)(`fused convolution + ReLU + 2×2 max pool${addon ? '' : ` 
   ] as const)
     it(`the op equals conv2dOp + maxPool through autodiff${masked ? ', masked' : ''}${inputGrad ? '' : ', data input'}`, () => {
       const [B, H, W, C, CO] = [3, 9, 8, 4, 6]
-      const run = (fused: boolean) =>
+      const run = (fused: boolean) => {
+        let out: (Float32Array | null)[] = []
         tf.tidy(() => {
           const x = tf.tensor4d(rand(B * H * W * C, 11), [B, H, W, C])
           const mask = masked
@@ -213,8 +214,10 @@ describe.skipIf(skip)(`fused convolution + ReLU + 2×2 max pool${addon ? '' : ` 
           const y = f(x, wk, b)
           const loss = (xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) => tf.sum(tf.mul(f(xi, wi, bi), up))
           const grads = inputGrad ? tf.grads(loss)([x, wk, b]) : [null, ...tf.grads((wi: tf.Tensor, bi: tf.Tensor) => loss(x, wi, bi))([wk, b])]
-          return [y, ...grads].map((t) => (t ? (t.dataSync() as Float32Array) : null))
+          out = [y, ...grads].map((t) => (t ? (t.dataSync() as Float32Array) : null))
         })
+        return out
+      }
       const fused = run(true)
       const plain = run(false)
       fused.forEach((v, i) => {

@@ -34,6 +34,18 @@ describe('training worker pool', () => {
     expect(seen.length).toBeLessThan(1000)
   })
 
+  it('interrupt (checkpoint-and-stop) ends a task that keeps no checkpoints as a cancel, without waiting to be killed', async () => {
+    const seen: number[] = []
+    const h = pool.run({ kind: 'probe', steps: 1000, delayMs: 10 }, { onProgress: (p) => seen.push(p.epoch) })
+    while (seen.length < 2) await new Promise((r) => setTimeout(r, 10))
+    const t0 = Date.now()
+    h.interrupt()
+    await expect(h.promise).rejects.toMatchObject({ cancelled: true })
+    // The pool kills a task that ignores a stop after 20 s; this one ends at its next step (10 ms apart).
+    expect(Date.now() - t0).toBeLessThan(3000)
+    expect(seen.length).toBeLessThan(1000)
+  })
+
   it('switches backend for new tasks without interrupting a running one', async () => {
     const local = new TrainingPool({ size: 1, backend: 'auto' })
     try {

@@ -75,6 +75,8 @@ describe('run shape', () => {
     // k-fold trains on (k−1)/k of the rows less the validation part (val : train = 0.15 : 0.7).
     expect(trainRowsOf(three, 178)).toBe(Math.floor(178 * (2 / 3) * (0.7 / 0.85)))
     expect(trainRowsOf(one, 178)).toBe(Math.floor(178 * 0.7))
+    // A published split (CIFAR: 50,000 of 60,000 rows) trains on its training part less the validation cut from it.
+    expect(trainRowsOf(one, 60_000, 50_000)).toBe(Math.floor(50_000 * (0.7 / 0.85)))
     const e1 = estimateSeconds(one, data, null)
     const e3 = estimateSeconds(three, data, null)
     const e10 = estimateSeconds(ten, data, null)

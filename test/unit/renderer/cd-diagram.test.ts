@@ -1,6 +1,6 @@
 /** The critical-difference diagram: cliques of variants less than a CD apart, and the chart they become. */
 import { describe, expect, it } from 'vitest'
-import { cdDiagramOption, cliques } from '../../../renderer/src/lib/cdDiagram.ts'
+import { cdBar, cdDiagramOption, cliques } from '../../../renderer/src/lib/cdDiagram.ts'
 
 describe('critical-difference diagram', () => {
   it('joins maximal runs of variants whose ranks span less than the CD', () => {
@@ -26,6 +26,7 @@ describe('critical-difference diagram', () => {
     const cd = o.series.find((s) => s.name === 'CD')!
     expect(cd.data).toEqual([
       [1, 0.9],
+      [1.75, 0.9],
       [2.5, 0.9]
     ])
     const first = o.series[0] as unknown as { data: number[][]; endLabel: { formatter: string } }
@@ -37,5 +38,15 @@ describe('critical-difference diagram', () => {
       [1, -1]
     ])
     expect(o.xAxis.max).toBe(3)
+  })
+
+  it('keeps a CD wider than the rank range inside the axis, drawn to its end with an arrow and labelled as such', () => {
+    const o = cdDiagramOption({ labels: ['a', 'b', 'c'], ranks: [1.5, 2, 2.5], cd: 3.4 }) as { series: Record<string, unknown>[]; xAxis: { max: number } }
+    const cd = o.series.find((s) => s.name === 'CD')! as { data: number[][]; label: { formatter: (p: { dataIndex: number }) => string } }
+    expect(Math.max(...cd.data.map((p) => p[0]!))).toBe(o.xAxis.max)
+    expect(cd.label.formatter({ dataIndex: 1 })).toBe('CD = 3.40, wider than the rank range: no two variants differ significantly')
+    const narrow = cdBar(0.8, 3) as { data: number[][]; label: { formatter: (p: { dataIndex: number }) => string } }
+    expect(narrow.data[2]).toEqual([1.8, 0.9])
+    expect(narrow.label.formatter({ dataIndex: 1 })).toBe('CD = 0.80')
   })
 })

@@ -20,7 +20,7 @@ describe('metrics table', () => {
   it('entries follow the run model order, then compression; labels name the ratio and, with several runs, the run', () => {
     const es = entriesOfRun(r1)
     expect(es.map((e) => `${e.model}@${e.compression}`)).toEqual(['iunet@4', 'iunet@8', 'mlp@1'])
-    expect(entryLabel(es[0]!)).toBe('IUNet (pruned) 4×')
+    expect(entryLabel(es[0]!)).toBe('IUNet (pruned) 1/4')
     expect(entryLabel(es[2]!)).toBe('Dense MLP')
     const letters = runLetters([...es, { runId: 'r2', model: 'mlp', compression: 1 }])
     expect(entryLabel({ runId: 'r2', model: 'mlp', compression: 1 }, letters)).toBe('Dense MLP [B]')
@@ -68,7 +68,7 @@ describe('metrics table', () => {
   it('formats mean ± std as percent, and a single seed without ±', () => {
     expect(col('accuracy').format(ms(0.9312, 0.0123))).toBe('93.1 ± 1.2 %')
     expect(col('accuracy').format(ms(0.9312, 0, 1))).toBe('93.1 %')
-    expect(col('compression').format(8)).toBe('8× (12.5 % kept)')
+    expect(col('compression').format(8)).toBe('1/8 (12.5 % kept)')
     expect(col('compression').format(1)).toBe('dense')
   })
 
@@ -84,9 +84,9 @@ describe('metrics table', () => {
     const csv = toCsv(rows)
     const lines = csv.trim().split('\r\n')
     expect(lines).toHaveLength(2)
-    expect(lines[0]).toMatch(/^run,dataset,model,model_label,compression,seeds,accuracy_mean,accuracy_std,/)
+    expect(lines[0]).toMatch(/^run,dataset,model,model_label,compression,replicates,n,accuracy_mean,accuracy_std,/)
     expect(lines[0]).toContain(',params,nonzeroParams,')
-    expect(lines[1]).toMatch(/^"a, ""quoted"" run",digits,mlp,Dense MLP,1,3,0\.9,0\.01,/)
+    expect(lines[1]).toMatch(/^"a, ""quoted"" run",digits,mlp,Dense MLP,1,3 seeds,3,0\.9,0\.01,/)
     const json = JSON.parse(toJson(rows, 'now')) as { rows: { model: string; metrics: { accuracy: { mean: number } } }[] }
     expect(json.rows[0]!.metrics.accuracy.mean).toBe(0.9)
   })

@@ -66,7 +66,7 @@ describe('HTML report', () => {
   it('verdicts say when IUNet loses as plainly as when it wins, and judge tabular data on balanced accuracy', () => {
     const [v] = verdicts(rows, () => 'image')
     expect(v!.tone).toBe('worse')
-    expect(v!.text).toMatch(/^IUNet \(pruned\) 8× does not beat Dense MLP on accuracy: 88\.0 % vs 90\.0 %, lower by 2\.0 points/)
+    expect(v!.text).toMatch(/^IUNet \(pruned\) 1\/8 does not beat Dense MLP on accuracy: 88\.0 % vs 90\.0 %, lower by 2\.0 points over 3 seeds/)
     const tab = run('t', [agg('iunet', 8, 0.9, { balancedAccuracy: ms(0.8, 0.01) }), agg('mlp', 1, 0.9, { balancedAccuracy: ms(0.7, 0.01) })])
     const [t] = verdicts(buildRows(entriesOfRun(tab), { t: tab }), () => 'tabular')
     expect(t!.tone).toBe('better')

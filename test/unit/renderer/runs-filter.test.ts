@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { RunSummary } from '../../../main/contract/index.ts'
 import { filterRuns, runDatasets } from '../../../renderer/src/lib/runsFilter.ts'
 import { confusionOption, curvesOption, sparsityOption, sumMatrices } from '../../../renderer/src/lib/chartOptions.ts'
-import { compression, dateTime, pctMeanStd } from '../../../renderer/src/lib/format.ts'
+import { compression, dateTime, duration, pctMeanStd } from '../../../renderer/src/lib/format.ts'
 
 const base = {
   preset: 'quick',
@@ -124,7 +124,10 @@ describe('chart options and formatting', () => {
 
   it('formats', () => {
     expect(pctMeanStd(null)).toBe('—')
-    expect(compression(16)).toBe('16× (6.3 % kept)')
+    // The contract's ratioLabel names a ratio on every screen: "1/16", never "16×".
+    expect(compression(16)).toBe('1/16 (6.3 % kept)')
+    expect(compression(1)).toBe('dense')
     expect(dateTime('nonsense')).toBe('nonsense')
+    expect([0.2, 59.6, 60, 125, 3600, 5399].map(duration)).toEqual(['1 s', '1 min', '1 min', '2 min 5 s', '1 h 0 min', '1 h 30 min'])
   })
 })

@@ -13,6 +13,7 @@ import {
   describeGrid,
   gridOf,
   parseValues,
+  sharedText,
   studyPlan,
   sweepIssue
 } from '../../../renderer/src/lib/wizardStudy.ts'
@@ -25,7 +26,8 @@ describe('wizard study', () => {
     expect(parseValues('0.0625, 0.125 1')).toEqual([0.0625, 0.125, 1])
     expect(parseValues('0.1, x')).toBeNull()
     expect(sweepIssue('kappa', '0.0625, 0.125')).toBeNull()
-    expect(sweepIssue('kappa', '0.5, 2')).toMatch(/^2: /)
+    // The contract's words, naming the bound: never zod's "Too big: expected number to be <=1".
+    expect(sweepIssue('kappa', '0.5, 2')).toBe('2: must be at most 1')
     expect(sweepIssue('kappa', '0.5, 0.5')).toBe('each value once')
     expect(sweepIssue('kappa', '')).toBe('give at least one value')
     expect(sweepIssue('depth', '1, 2.5')).toMatch(/^2\.5: /)
@@ -76,7 +78,13 @@ describe('wizard study', () => {
       const { name: _n, ...rest } = cell
       expect(rest).toEqual({ ...edited, name: undefined, target: undefined, datasetId: 'ds2', kappa: p.kappa, compressions: p.compressions })
     }
-    expect(studyPlan(datasets, grid, edited)).toEqual({ datasets, points: 4, cells: 8, tasksPerCell: 2 })
+    const withDefaults = datasets.map((d) => ({ ...d, defaults: { ...defaults, datasetId: d.id } }))
+    expect(studyPlan(spec, withDefaults)).toMatchObject({ datasets, points: 4, cells: 8, tasks: 8 * 2, shared: [] })
+    // A dense MLP next to IUNet: κ and the ratio do not change it, so it trains once per dataset, not once per point.
+    const both = StudySpec.parse(buildStudySpec({ name: '', datasets, config: { ...edited, models: ['iunet', 'mlp'] }, defaults, grid }))
+    const p = studyPlan(both, withDefaults)
+    expect(p).toMatchObject({ cells: 8, tasks: 2 * (4 + 1) * 2, shared: [{ model: 'mlp', perDataset: 1 }] })
+    expect(sharedText(p.shared)).toBe('Dense MLP trains once per dataset: no swept setting changes it.')
     expect(describeGrid(grid)).toBe('κ ∈ {0.0625, 0.125} × compression ∈ {4, 16}')
     // one dataset: the chosen target goes with it
     expect(buildStudySpec({ name: 'x', datasets: datasets.slice(0, 1), config: edited, defaults, grid }).datasets).toEqual([{ id: 'ds1', target: 'label' }])

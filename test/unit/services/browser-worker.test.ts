@@ -12,8 +12,8 @@ import { MessageChannel } from 'node:worker_threads'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createServices } from '../../../main/services/index.ts'
 import { BrowserWorker } from '../../../main/workers/browserWorker.ts'
-import { serveTrainer, type ToBrowserWorker } from '../../../main/workers/gpu-trainer.ts'
-import type { FromWorker } from '../../../main/workers/protocol.ts'
+import { serveTrainer } from '../../../main/workers/gpu-trainer.ts'
+import type { FromWorker, ToPage } from '../../../main/workers/protocol.ts'
 
 const IRIS = resolve('resources/examples/iris.csv')
 const tmp = mkdtempSync(join(tmpdir(), 'iunet-browser-worker-'))
@@ -21,7 +21,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }))
 
 /** A "page" per worker: the real browser worker served on a Node MessageChannel; every message to it is recorded. */
 function pages() {
-  const sent: ToBrowserWorker[] = []
+  const sent: ToPage[] = []
   let opened = 0
   const open = () => {
     opened++
@@ -30,7 +30,7 @@ function pages() {
       postMessage: (m) => port2.postMessage(m),
       onmessage: null
     }
-    port2.on('message', (data: ToBrowserWorker) => pagePort.onmessage?.({ data: data.type === 'init' ? { ...data, backend: 'cpu' } : data }))
+    port2.on('message', (data: ToPage) => pagePort.onmessage?.({ data: data.type === 'init' ? { ...data, backend: 'cpu' } : data }))
     serveTrainer(pagePort)
     return new BrowserWorker({
       send: (m) => {
