@@ -19,8 +19,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 export const BUNDLE_DIR = path.join(root, 'out', 'cli')
 /** The bundle's entries: the CLI and the two worker threads it starts (named as the app's build names them). */
 const ENTRIES = { iunet: 'main/cli/iunet.ts', 'train.worker': 'main/workers/train.worker.ts', 'import.worker': 'main/workers/import.worker.ts' }
-/** Bundles kept besides the newest (another worktree state may still be running one). */
+/** Bundles kept besides the newest, and how old others must be before they go: a long-running command (iunet
+ *  serve) started from an older bundle still starts workers from its folder. */
 const KEEP = 3
+const STALE_MS = 24 * 3600 * 1000
 
 /** A hash of every file under main/ (path, size, modification time) and of the build's own settings. */
 export function fingerprint(dir = path.join(root, 'main')) {
@@ -50,13 +52,13 @@ function loadEsbuild() {
   }
 }
 
-/** Removes bundles of earlier sources, all but the newest KEEP (best effort). */
+/** Removes bundles of earlier sources: beyond the newest KEEP, those built more than a day ago (best effort). */
 function prune(keep) {
   const dirs = readdirSync(BUNDLE_DIR, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && e.name !== keep)
+    .filter((e) => e.isDirectory() && e.name !== keep && !e.name.includes('.tmp-'))
     .map((e) => ({ name: e.name, t: statSync(path.join(BUNDLE_DIR, e.name)).mtimeMs }))
     .sort((a, b) => b.t - a.t)
-  for (const d of dirs.slice(KEEP)) rmSync(path.join(BUNDLE_DIR, d.name), { recursive: true, force: true })
+  for (const d of dirs.slice(KEEP)) if (Date.now() - d.t > STALE_MS) rmSync(path.join(BUNDLE_DIR, d.name), { recursive: true, force: true })
 }
 
 /**
