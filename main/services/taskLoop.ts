@@ -20,6 +20,7 @@ import {
   taskLabel,
   withFold
 } from '../contract/index.ts'
+import { loadTable, type Table } from '../data/index.ts'
 import type { TaskHandle, TrainingPool } from '../workers/pool.ts'
 import { DEFAULT_CHECKPOINT_EVERY, DEFAULT_CHECKPOINT_SECONDS, type DataInfo, type TaskResult } from '../workers/protocol.ts'
 
@@ -87,6 +88,11 @@ export interface TaskLoopOptions {
   config: RunConfig
   /** The dataset's stored table (data/tablefile) and the schema the config trains with. */
   datasetDir: string
+  /**
+   * The table in shared memory, handed to every task (one copy for all workers); default: read from datasetDir
+   * here, once (null: none, the workers read the folder themselves).
+   */
+  table?: Table | null
   schema: DatasetSchema
   /** Each task's checkpoint folder (services/layout.ts): resumed from when it holds a checkpoint. */
   checkpointDir: (t: TaskId) => string
@@ -112,6 +118,9 @@ export async function runTaskLoop(o: TaskLoopOptions): Promise<{ failures: strin
   const fraction = () => (total > 0 ? done.reduce((a, b) => a + b, 0) / total : 1)
   const started = Date.now()
   let dataSeen = false
+  // One copy of the data for the machine. Should it fail to load here, each worker reads the folder and reports why.
+  const pending = tasks.some((t) => !skip.has(taskKey(t)))
+  const table = o.table !== undefined ? o.table : pending && !control.stopped ? await loadTable(o.datasetDir, { shared: true }).catch(() => null) : null
   const failures: string[] = []
 
   await Promise.all(
@@ -122,6 +131,7 @@ export async function runTaskLoop(o: TaskLoopOptions): Promise<{ failures: strin
         {
           kind: 'train',
           datasetDir: o.datasetDir,
+          ...(table ? { table } : {}),
           schema: o.schema,
           config,
           model: t.model,

@@ -6,6 +6,7 @@
 import type { BackendChoice, BackendInfo, DatasetSchema, ModelKind, RunConfig } from '../contract/index.ts'
 import type { EngineJobResult, EngineProgress, PreparedData, TaskCheckpoint } from '../engine/types.ts'
 import type { SerializedPreprocessor } from '../data/preprocess.ts'
+import type { Table } from '../data/index.ts'
 
 /** Checkpoint interval (epochs inside a phase) when a task does not set one. */
 export const DEFAULT_CHECKPOINT_EVERY = 5
@@ -29,6 +30,12 @@ export interface TrainTask {
   kind: 'train'
   /** Folder written by data/saveTable. */
   datasetDir: string
+  /**
+   * That folder's table already read into shared memory (loadTable with `shared`), one copy for every worker of
+   * the machine: a worker prepares its split from it, and an image table's pixels stay in it (a split is row
+   * indices). Absent: the worker reads the folder itself.
+   */
+  table?: Table
   schema: DatasetSchema
   config: RunConfig
   model: ModelKind
