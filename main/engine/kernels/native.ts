@@ -41,7 +41,10 @@ export interface NativeKernels {
     epsHat: number,
     decay: number
   ): void
-  /** AdamW for a weight kept masked to the pattern: kept positions only (same arithmetic as adamw), out 0 elsewhere. */
+  /**
+   * AdamW for a weight kept masked to the pattern: kept positions only (same arithmetic as adamw), out 0 elsewhere;
+   * out may be w itself (updated in place, its pruned positions already 0).
+   */
   adamwSparse(
     p: SparsePattern,
     w: Float32Array,
