@@ -291,7 +291,6 @@ describe.skipIf(skipNative)(`native kernels${addon ? '' : ` (skipped: ${nativeSt
     const inPlace = w.slice()
     addon!.adamwSparse(p, inPlace, g, m3, v3, inPlace, 0.9, 0.999, 1e-3, 1e-8, 0.99)
     for (let i = 0; i < mask.length; i++) expect(mask[i] ? inPlace[i] : inPlace[i]! + 0).toBe(mask[i] ? sparse[i] : 0)
-    expect(() => addon!.adamwSparse(p, w, g, m2, v2, w.subarray(0, w.length), 0.9, 0.999, 1e-3, 1e-8, 1)).not.toThrow()
     const shifted = new Float32Array(rows * cols + 1)
     expect(() => addon!.adamwSparse(p, shifted.subarray(0, rows * cols), g, m2, v2, shifted.subarray(1), 0.9, 0.999, 1e-3, 1e-8, 1)).toThrow(/overlap/)
     expect(() => addon!.adamwSparse(p, w.subarray(1), g, m2, v2, sparse, 0.9, 0.999, 1e-3, 1e-8, 1)).toThrow(/w has/)
