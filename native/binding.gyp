@@ -10,7 +10,8 @@
         "src/sparse_pattern.c",
         "src/sparse.c",
         "src/elementwise.c",
-        "src/conv.c"
+        "src/conv.c",
+        "src/conv_pool.c"
       ],
       "cflags_c": ["-O3", "-std=gnu11", "-fvisibility=hidden", "-fopenmp-simd", "-fno-strict-aliasing", "-Wall", "-Wno-unused-parameter"],
       "conditions": [

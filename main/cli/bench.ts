@@ -20,10 +20,11 @@ export function registerBenchCommand(program: Command) {
     .description('measure training speed on the active backend (and PyTorch CPU where installed)')
     .option('--seconds <s>', 'measuring time per benchmark', '8')
     .option('--skip-comparison', 'skip the quick comparison wall time')
+    .option('--skip-scaling', 'skip the Fashion-MNIST peak memory and worker-scaling runs (minutes)')
     .option('--backend <name>', 'auto, webgpu (forced: a software adapter too), tensorflow-gpu, tensorflow, wasm or cpu', 'auto')
     .option('--json <file>', 'write the figures as JSON')
     .addOption(dataDirOption())
-    .action(async (o: { seconds: string; skipComparison?: boolean; json?: string; dataDir: string; backend: string }) => {
+    .action(async (o: { seconds: string; skipComparison?: boolean; skipScaling?: boolean; json?: string; dataDir: string; backend: string }) => {
       const backend = BackendChoice.safeParse(o.backend)
       if (!backend.success) throw new CliError(`--backend must be one of ${BackendChoice.options.join(', ')}, got "${o.backend}"`)
       const seconds = Number(o.seconds)
@@ -31,7 +32,9 @@ export function registerBenchCommand(program: Command) {
       const { createServices } = await import('../services/index.ts')
       const services = createServices({ dataDir: o.dataDir, transport: 'websocket', workers: 1 })
       try {
-        const figures = await services.bench({ seconds, backend: backend.data, skipComparison: o.skipComparison }, (line) => process.stderr.write(line + '\n'))
+        const figures = await services.bench({ seconds, backend: backend.data, skipComparison: o.skipComparison, skipScaling: o.skipScaling }, (line) =>
+          process.stderr.write(line + '\n')
+        )
         process.stdout.write(JSON.stringify(figures, null, 2) + '\n')
         if (o.json) await writeFile(o.json, JSON.stringify(figures, null, 2) + '\n')
       } finally {

@@ -72,6 +72,16 @@ export function runJson(detail: RunDetail) {
   }
 }
 
+/**
+ * What this command used until now, for `--json`: wall seconds since `t0`, CPU seconds and peak resident memory of
+ * the whole process (the training workers are its threads, so they are in both).
+ */
+export function processFigures(t0: number): { wallSeconds: number; cpuSeconds: number; peakRssMB: number } {
+  const r = process.resourceUsage()
+  // maxRSS is in kilobytes.
+  return { wallSeconds: (Date.now() - t0) / 1000, cpuSeconds: (r.userCPUTime + r.systemCPUTime) / 1e6, peakRssMB: r.maxRSS / 1024 }
+}
+
 /** Waits for the run, prints its table (and --json), and answers the exit code: 0 only when it finished. */
 export async function reportWhenFinished(services: Services, id: string, display: ProgressDisplay, t0: number, json?: string): Promise<number> {
   await services.whenFinished(id)
@@ -80,7 +90,7 @@ export async function reportWhenFinished(services: Services, id: string, display
   printSummary(detail)
   process.stdout.write(`wall time ${duration((Date.now() - t0) / 1000)}\n`)
   if (detail.error) process.stderr.write(`\n${detail.status}: ${detail.error}\n`)
-  if (json) await writeFile(json, JSON.stringify(runJson(detail), null, 2) + '\n')
+  if (json) await writeFile(json, JSON.stringify({ ...runJson(detail), process: processFigures(t0) }, null, 2) + '\n')
   return detail.status === 'finished' ? 0 : 1
 }
 

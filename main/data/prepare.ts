@@ -82,7 +82,15 @@ export function prepare(
   // colour images are standardised per channel, grey ones scaled to 0..1 (contract/vision.ts), unless told otherwise
   const imageNormalize = opts.imageNormalize ?? imageNormalizeFor(schema.imageShape)
   const pre = fitPreprocessor(table, schema, classNames, idx.train, { ...opts, imageNormalize })
-  const arrays = (r: Int32Array): SplitArrays => ({ x: transformTable(pre, table, r), y: Int32Array.from(r, (i) => labels[i]), n: r.length })
+  // Images stored as 8-bit pixels stay so: a split is its row indices into the table's pixel block (decoded per
+  // batch by the engine); everything else is encoded here.
+  const block = pre.image && table.image ? table.image.pixels : null
+  const arrays = (r: Int32Array): SplitArrays => {
+    const y = Int32Array.from(r, (i) => labels[i])
+    if (!block || !pre.image) return { x: transformTable(pre, table, r), y, n: r.length }
+    const { shape, mode, scale, mean, std } = pre.image
+    return { pixels: block, width: pre.nFeatures, channels: shape[2], norm: { mode, scale, mean, std }, rows: r, y, n: r.length }
+  }
   return {
     kind: schema.kind,
     nFeatures: pre.nFeatures,

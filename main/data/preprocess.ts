@@ -7,7 +7,7 @@
  * optional missing-indicator columns. Images: pixels scaled to 0..1 (or standardized per channel), H×W×C
  * row-major order kept.
  */
-import type { DatasetSchema, ImageShape } from '../contract/index.ts'
+import { decodePixels, pixelFeature, type DatasetSchema, type ImageShape } from '../contract/index.ts'
 import { DataError } from './errors.ts'
 import { cellNumber, getColumn, parseNumber, type Column, type Table } from './table.ts'
 
@@ -262,18 +262,8 @@ export function transformTable(pre: SerializedPreprocessor, table: Table, rows: 
 function transformImages(img: ImageStep, table: Table, rows: Int32Array, out: Float32Array): void {
   const [h, w, c] = img.shape
   const px = h * w * c
-  const std = img.mode === 'standardize'
-  const scale = 1 / img.scale
   if (table.image) {
-    const pixels = table.image.pixels
-    for (let i = 0; i < rows.length; i++) {
-      const src = rows[i] * px
-      const dst = i * px
-      for (let p = 0; p < px; p++) {
-        const v = pixels[src + p]
-        out[dst + p] = std ? (v - img.mean[p % c]) / img.std[p % c] : v * scale
-      }
-    }
+    decodePixels(table.image.pixels, px, c, img, rows, out)
     return
   }
   const cols = (img.columns ?? []).map((n) => {
@@ -286,7 +276,7 @@ function transformImages(img: ImageStep, table: Table, rows: Int32Array, out: Fl
     for (let i = 0; i < rows.length; i++) {
       let v = cellNumber(col, rows[i])
       if (Number.isNaN(v)) v = 0
-      out[i * px + p] = std ? (v - img.mean[p % c]) / img.std[p % c] : v * scale
+      out[i * px + p] = pixelFeature(v, p, c, img)
     }
   }
 }
@@ -307,7 +297,8 @@ export function transformRecords(pre: SerializedPreprocessor, records: Array<Rec
       if (pixels.length !== pre.nFeatures) throw new DataError(`An image needs ${pre.nFeatures} pixel values, got ${pixels.length}.`)
       for (let p = 0; p < pre.nFeatures; p++) {
         const v = Number.isFinite(pixels[p]) ? pixels[p] : 0
-        out[o + p] = img.mode === 'standardize' ? (v - img.mean[p % c]) / img.std[p % c] : v / img.scale
+        // The training rows' formula (v · (1/scale) can differ from v / scale in the last bit).
+        out[o + p] = pixelFeature(v, p, c, img)
       }
       return
     }

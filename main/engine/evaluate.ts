@@ -2,13 +2,14 @@
  * Test-set evaluation of a trained model: accuracy scores, invariance under the ILO transformation, inference
  * latency, parameter/FLOP counts and per-layer sparsity; and the first-layer artifact for drawing masks.
  */
-import type { FirstLayerArtifact, LayerSparsity, ModelKind, ValidationScores } from '../contract/index.ts'
+import { splitRange, type FirstLayerArtifact, type LayerSparsity, type ModelKind, type ValidationScores } from '../contract/index.ts'
 import type { Augment } from './augment/index.ts'
-import { accuracy, argmaxRows, balancedAccuracy, confusionMatrix, macroF1, predictionConsistency, representationConsistency } from './metrics.ts'
+import { accuracy, argmaxRows, balancedAccuracy, confusionMatrix, cosineSum, macroF1, predictionConsistency } from './metrics.ts'
 import type { Model, Param } from './models/types.ts'
 import { countOnes } from './prune.ts'
 import type { Rng } from '../lib/random.ts'
-import { predict, predictAsync, type Predictions } from './train.ts'
+import * as tf from '@tensorflow/tfjs-core'
+import { predict, predictAsync } from './train.ts'
 import type { SplitArrays } from './types.ts'
 
 export interface TestEvaluation {
@@ -73,11 +74,78 @@ async function inferenceLatencyAsync(model: Model, x: Float32Array, n: number): 
   return elapsed / (reps * n)
 }
 
+/**
+ * The test rows, encoded, all at once: the ILO transformation draws its randomness over the whole set in one call
+ * (a transformation composed of two draws them per transformation, so batches would draw in another order).
+ */
+function testRows(test: SplitArrays): Float32Array {
+  return splitRange(test, 0, test.n)
+}
+
+/** The test rows and their transformed copies through the model: both logits and the summed cosine of the features. */
+interface Pair {
+  plain: Float32Array
+  moved: Float32Array
+  cosine: number
+}
+
+/** Batches of predict's size (512: the same rows per batch, so the same numbers as predict). */
+const PAIR_BATCH = 512
+
+/** One batch of both: its logits into the pair, its feature cosines onto the running sum (features are not kept). */
+function forwardBatch(model: Model, x: Float32Array, tx: Float32Array, start: number, end: number): tf.Tensor2D[] {
+  const d = x.length / Math.max(1, end - start)
+  return tf.tidy(() => {
+    const a = model.forward(tf.tensor2d(x, [end - start, d]), false)
+    const b = model.forward(tf.tensor2d(tx, [end - start, d]), false)
+    return [a.logits, a.features, b.logits, b.features]
+  })
+}
+
+function addBatch(pair: Pair, model: Model, start: number, rows: number, [l, f, lt, ft]: Float32Array[]): void {
+  pair.plain.set(l!, start * model.nClasses)
+  pair.moved.set(lt!, start * model.nClasses)
+  pair.cosine = cosineSum(f!, ft!, rows, model.featureDim, pair.cosine)
+}
+
+function forwardPair(model: Model, x: Float32Array, tx: Float32Array, n: number): Pair {
+  const pair: Pair = { plain: new Float32Array(n * model.nClasses), moved: new Float32Array(n * model.nClasses), cosine: 0 }
+  const d = x.length / Math.max(1, n)
+  for (let start = 0; start < n; start += PAIR_BATCH) {
+    const end = Math.min(n, start + PAIR_BATCH)
+    const out = forwardBatch(model, x.subarray(start * d, end * d), tx.subarray(start * d, end * d), start, end)
+    addBatch(
+      pair,
+      model,
+      start,
+      end - start,
+      out.map((t) => t.dataSync() as Float32Array)
+    )
+    tf.dispose(out)
+  }
+  return pair
+}
+
+async function forwardPairAsync(model: Model, x: Float32Array, tx: Float32Array, n: number): Promise<Pair> {
+  const pair: Pair = { plain: new Float32Array(n * model.nClasses), moved: new Float32Array(n * model.nClasses), cosine: 0 }
+  const d = x.length / Math.max(1, n)
+  for (let start = 0; start < n; start += PAIR_BATCH) {
+    const end = Math.min(n, start + PAIR_BATCH)
+    const out = forwardBatch(model, x.subarray(start * d, end * d), tx.subarray(start * d, end * d), start, end)
+    try {
+      addBatch(pair, model, start, end - start, (await Promise.all(out.map((t) => t.data()))) as Float32Array[])
+    } finally {
+      tf.dispose(out)
+    }
+  }
+  return pair
+}
+
 export function evaluateTest(model: Model, test: SplitArrays, shape: (n: number) => number[], transform: Augment, rng: Rng): TestEvaluation {
-  const plain = predict(model, test.x, test.n, 512, true)
-  const tx = test.n > 0 ? transform(test.x, shape(test.n), rng) : test.x
-  const moved = predict(model, tx, test.n, 512, true)
-  return scoreTest(model, test, plain, moved, inferenceLatency(model, test.x, test.n))
+  const x = testRows(test)
+  const tx = test.n > 0 ? transform(x, shape(test.n), rng) : x
+  const pair = forwardPair(model, x, tx, test.n)
+  return scoreTest(model, test, pair, inferenceLatency(model, x, test.n))
 }
 
 /** evaluateTest with asynchronous reads (GPU backends); the same numbers. The caller settles the weights first. */
@@ -88,10 +156,10 @@ export async function evaluateTestAsync(
   transform: Augment,
   rng: Rng
 ): Promise<TestEvaluation> {
-  const plain = await predictAsync(model, test.x, test.n, 512, true)
-  const tx = test.n > 0 ? transform(test.x, shape(test.n), rng) : test.x
-  const moved = await predictAsync(model, tx, test.n, 512, true)
-  return scoreTest(model, test, plain, moved, await inferenceLatencyAsync(model, test.x, test.n))
+  const x = testRows(test)
+  const tx = test.n > 0 ? transform(x, shape(test.n), rng) : x
+  const pair = await forwardPairAsync(model, x, tx, test.n)
+  return scoreTest(model, test, pair, await inferenceLatencyAsync(model, x, test.n))
 }
 
 /** The three scores of a split from its predictions (the study metric can be any of them). */
@@ -106,20 +174,20 @@ function scores(y: Int32Array, logits: Float32Array, n: number, c: number): Vali
  */
 export function scoreValidation(model: Model, val: SplitArrays): ValidationScores | null {
   if (val.n === 0) return null
-  return scores(val.y, predict(model, val.x, val.n, 512, false).logits, val.n, model.nClasses)
+  return scores(val.y, predict(model, val, val.n, 512, false).logits, val.n, model.nClasses)
 }
 
 /** scoreValidation with asynchronous reads (GPU backends). */
 export async function scoreValidationAsync(model: Model, val: SplitArrays): Promise<ValidationScores | null> {
   if (val.n === 0) return null
-  return scores(val.y, (await predictAsync(model, val.x, val.n, 512, false)).logits, val.n, model.nClasses)
+  return scores(val.y, (await predictAsync(model, val, val.n, 512, false)).logits, val.n, model.nClasses)
 }
 
-function scoreTest(model: Model, test: SplitArrays, plain: Predictions, moved: Predictions, inferenceMsPerExample: number): TestEvaluation {
+function scoreTest(model: Model, test: SplitArrays, pair: Pair, inferenceMsPerExample: number): TestEvaluation {
   const c = model.nClasses
-  const pred = argmaxRows(plain.logits, test.n, c)
+  const pred = argmaxRows(pair.plain, test.n, c)
   const confusion = confusionMatrix(test.y, pred, c)
-  const predT = argmaxRows(moved.logits, test.n, c)
+  const predT = argmaxRows(pair.moved, test.n, c)
   const layers = layerSparsity(model)
   const flops = model.flops()
   return {
@@ -128,7 +196,7 @@ function scoreTest(model: Model, test: SplitArrays, plain: Predictions, moved: P
     macroF1: macroF1(confusion),
     confusion,
     invariancePrediction: predictionConsistency(pred, predT),
-    invarianceRepresentation: representationConsistency(plain.features, moved.features, test.n, model.featureDim),
+    invarianceRepresentation: test.n > 0 ? pair.cosine / test.n : 0,
     inferenceMsPerExample,
     params: layers.reduce((s, l) => s + l.total, 0),
     nonzeroParams: layers.reduce((s, l) => s + l.nonzero, 0),

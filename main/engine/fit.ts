@@ -3,7 +3,7 @@
  * after every epoch, best-validation weights, early stopping, progress and cancellation.
  */
 import * as tf from '@tensorflow/tfjs-core'
-import type { EpochMetrics, ModelKind, Phase } from '../contract/index.ts'
+import { splitWidth, type EpochMetrics, type ModelKind, type Phase } from '../contract/index.ts'
 import type { Augment } from './augment/index.ts'
 import { iloLoss, softmaxCrossEntropy, type IloParts } from './losses.ts'
 import { accuracy, argmaxRows, confusionMatrix, logLoss } from './metrics.ts'
@@ -107,6 +107,8 @@ class DeviceSums {
 export interface FitCheckpoint {
   /** Save at the end of every this many epochs (the last epoch is left to the caller's phase boundary). */
   everyEpochs: number
+  /** ...once at least this many seconds have passed since the last save (or the phase's start); 0 or absent: none. */
+  minSeconds?: number
   save(state: FitState): void
   /** Polled between batches: when true, the state is saved and fit throws a CancelledError. */
   stopRequested(): boolean
@@ -130,7 +132,7 @@ export interface Evaluation {
 /** Loss and accuracy of the model on a split (inference mode). */
 export function evaluateSplit(model: Model, split: SplitArrays): Evaluation {
   if (split.n === 0) return { loss: 0, accuracy: 0 }
-  const p = predict(model, split.x, split.n, 512, false)
+  const p = predict(model, split, split.n, 512, false)
   const pred = argmaxRows(p.logits, split.n, model.nClasses)
   return { loss: logLoss(p.logits, split.y, split.n, model.nClasses), accuracy: accuracy(confusionMatrix(split.y, pred, model.nClasses)) }
 }
@@ -138,7 +140,7 @@ export function evaluateSplit(model: Model, split: SplitArrays): Evaluation {
 /** evaluateSplit with asynchronous reads (GPU backends). */
 export async function evaluateSplitAsync(model: Model, split: SplitArrays): Promise<Evaluation> {
   if (split.n === 0) return { loss: 0, accuracy: 0 }
-  const p = await predictAsync(model, split.x, split.n, 512, false)
+  const p = await predictAsync(model, split, split.n, 512, false)
   const pred = argmaxRows(p.logits, split.n, model.nClasses)
   return { loss: logLoss(p.logits, split.y, split.n, model.nClasses), accuracy: accuracy(confusionMatrix(split.y, pred, model.nClasses)) }
 }
@@ -151,7 +153,7 @@ export async function fit(o: FitOptions): Promise<FitResult> {
   // Without validation rows there is nothing to select on: keep the last epoch, never stop early.
   const keepBest = o.keepBest && o.val.n > 0
   const patience = o.val.n > 0 ? o.patience : 0
-  const dim = train.x.length / Math.max(1, train.n)
+  const dim = splitWidth(train)
   // Batch statistics would mix clean rows and views in one pass: merge only for models without batch norm.
   const mergeForward = !model.params.some((p) => p.kind === 'norm')
   // A fresh optimizer per phase: finetuning starts with zero moments, as training from scratch does.
@@ -184,6 +186,7 @@ export async function fit(o: FitOptions): Promise<FitResult> {
     seconds: secondsBefore + (performance.now() - started) / 1000
   })
   let sinceSave = 0
+  let lastSave = performance.now()
   const readsPerEpoch = o.readsPerEpoch ?? readsArePerEpoch()
   // GPU backends: what the snapshot reads comes to the CPU asynchronously first (a browser page has no sync read).
   const save = async (ep: number, batch: number, order: Int32Array | null, sums: EpochSums) => {
@@ -209,7 +212,7 @@ export async function fit(o: FitOptions): Promise<FitResult> {
           throw new CancelledError()
         }
         const n = idx.length
-        const xb = gatherRows(train.x, dim, idx)
+        const xb = gatherRows(train, idx)
         const yb = gatherLabels(train.y, idx)
         const xs = o.standard ? o.standard(xb, o.shape(n), o.augmentRng) : xb
         // ILO rows: [L_SUP batch; view 1; view 2] in one buffer of 3n rows.
@@ -281,9 +284,11 @@ export async function fit(o: FitOptions): Promise<FitResult> {
       hooks.onProgress({ ...o.report, epoch, totalEpochs: o.epochs, metrics })
       await yieldToLoop()
       const stop = patience > 0 && epoch - best.epoch >= patience
-      if (!stop && epoch < o.epochs && o.checkpoint && ++sinceSave >= o.checkpoint.everyEpochs) {
+      const due = o.checkpoint && ++sinceSave >= o.checkpoint.everyEpochs && performance.now() - lastSave >= (o.checkpoint.minSeconds ?? 0) * 1000
+      if (!stop && epoch < o.epochs && due) {
         sinceSave = 0
         await save(epoch + 1, 0, null, { lossSum: 0, nceSum: 0, correct: 0, seen: 0 })
+        lastSave = performance.now()
       }
       if (stop) break
     }

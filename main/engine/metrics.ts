@@ -95,7 +95,14 @@ export function predictionConsistency(predX: ArrayLike<number>, predTx: ArrayLik
 /** Mean cosine similarity of matching rows of two n × d representations (a zero row counts as cosine 0). */
 export function representationConsistency(a: Float32Array, b: Float32Array, n: number, d: number): number {
   if (n === 0) return 0
-  let total = 0
+  return cosineSum(a, b, n, d) / n
+}
+
+/**
+ * `total` plus the cosine similarities of the n matching rows of a and b, added one after the other: a set summed
+ * batch by batch (each batch continuing the previous total) gives the same bits as summed at once.
+ */
+export function cosineSum(a: Float32Array, b: Float32Array, n: number, d: number, total = 0): number {
   for (let i = 0; i < n; i++) {
     let dot = 0
     let na = 0
@@ -110,7 +117,7 @@ export function representationConsistency(a: Float32Array, b: Float32Array, n: n
     const den = Math.sqrt(na) * Math.sqrt(nb)
     total += den > 0 ? dot / den : 0
   }
-  return total / n
+  return total
 }
 
 /** Entries of a list of tensors and how many are nonzero. */

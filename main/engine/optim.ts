@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { activeNative } from './kernels/gemm.ts'
 import { isFullMask, sparsePatternOf } from './layers/dense.ts'
-import { computeInto, heapAccess } from './layers/heap.ts'
+import { computeInto, heapAccess, heapViews } from './layers/heap.ts'
 import type { Param } from './models/types.ts'
 
 export interface AdamWOptions {
@@ -98,12 +98,19 @@ export class AdamW {
           // A weight on the sparse kernels is updated at its kept positions only (the same arithmetic, so the same
           // kept weights; it is kept masked, so the pruned ones are 0).
           const pattern = nk ? sparsePatternOf(mask) : null
+          if (nk && pattern) {
+            // In place: the weight's memory belongs to the variable alone here (the step's saved tensors are gone),
+            // and on the native path no wasm matMul has packed it; pruned positions stay 0, kept ones get the same
+            // arithmetic as a new tensor would.
+            const [W, G, M, V] = heapViews([param.variable, g0, m, v])!
+            nk.adamwSparse(pattern, W!, G!, M!, V!, W!, b1, b2, alpha, epsHat, decay)
+            continue
+          }
           const inputs = mask && !pattern ? [param.variable, g0, m, v, mask] : [param.variable, g0, m, v]
           const w = computeInto(
             inputs,
             param.variable.shape,
             (out, W, G, M, V, K) => {
-              if (nk && pattern) return nk.adamwSparse(pattern, W!, G!, M!, V!, out, b1, b2, alpha, epsHat, decay)
               if (nk) return nk.adamw(W!, G!, M!, V!, K ?? null, out, b1, b2, alpha, epsHat, decay)
               for (let i = 0; i < out.length; i++) {
                 const k = K ? K[i] : 1

@@ -134,7 +134,12 @@ function fitPhase(ctx: Ctx, model: Model, phase: TrainPhase, compression: number
   }
   const ck = hooks.checkpoint
   const checkpoint: FitCheckpoint | null = ck
-    ? { everyEpochs: ck.everyEpochs, stopRequested: () => ck.stopRequested(), save: (state) => saveCheckpoint(ctx, { phase, compression, state }) }
+    ? {
+        everyEpochs: ck.everyEpochs,
+        minSeconds: ck.minSeconds,
+        stopRequested: () => ck.stopRequested(),
+        save: (state) => saveCheckpoint(ctx, { phase, compression, state })
+      }
     : null
   return fit({
     model,

@@ -3,6 +3,7 @@
  * disposed here, so tf.memory().numTensors stays flat across epochs.
  */
 import * as tf from '@tensorflow/tfjs-core'
+import { splitRange, splitRows, type SplitArrays } from '../contract/index.ts'
 import type { Model } from './models/types.ts'
 import type { AdamW } from './optim.ts'
 import './tfgrad/register.ts'
@@ -72,16 +73,30 @@ export interface Predictions {
   features: Float32Array
 }
 
-/** Runs the model in inference mode over x (n × dim rows) in batches. */
-export function predict(model: Model, x: Float32Array, n: number, batchSize = 512, withFeatures = true): Predictions {
+/** What prediction runs over: n × dim encoded rows, or a split (images decoded a batch at a time). */
+export type Rows = Float32Array | SplitArrays
+
+/** Rows start..end−1 of `x` (n × dim). */
+function rowsOf(x: Rows, n: number, start: number, end: number): { values: Float32Array; dim: number } {
+  if (!(x instanceof Float32Array)) {
+    const values = splitRange(x, start, end)
+    return { values, dim: values.length / Math.max(1, end - start) }
+  }
   const dim = x.length / n
   if (!Number.isInteger(dim)) throw new Error(`x has ${x.length} values, not a multiple of n = ${n}`)
+  return { values: x.subarray(start * dim, end * dim), dim }
+}
+
+/** Runs the model in inference mode over x (n rows) in batches. */
+export function predict(model: Model, x: Rows, n: number, batchSize = 512, withFeatures = true): Predictions {
+  if (x instanceof Float32Array && !Number.isInteger(x.length / n)) throw new Error(`x has ${x.length} values, not a multiple of n = ${n}`)
   const logits = new Float32Array(n * model.nClasses)
   const features = new Float32Array(withFeatures ? n * model.featureDim : 0)
   for (let start = 0; start < n; start += batchSize) {
     const end = Math.min(n, start + batchSize)
+    const { values, dim } = rowsOf(x, n, start, end)
     tf.tidy(() => {
-      const xb = tf.tensor2d(x.subarray(start * dim, end * dim), [end - start, dim])
+      const xb = tf.tensor2d(values, [end - start, dim])
       const out = model.forward(xb, false)
       logits.set(out.logits.dataSync() as Float32Array, start * model.nClasses)
       if (withFeatures) features.set(out.features.dataSync() as Float32Array, start * model.featureDim)
@@ -94,15 +109,15 @@ export function predict(model: Model, x: Float32Array, n: number, batchSize = 51
  * predict with asynchronous reads (GPU backends: a browser page cannot read the GPU synchronously, and in Node
  * it keeps the event loop free). Same values as predict.
  */
-export async function predictAsync(model: Model, x: Float32Array, n: number, batchSize = 512, withFeatures = true): Promise<Predictions> {
-  const dim = x.length / n
-  if (!Number.isInteger(dim)) throw new Error(`x has ${x.length} values, not a multiple of n = ${n}`)
+export async function predictAsync(model: Model, x: Rows, n: number, batchSize = 512, withFeatures = true): Promise<Predictions> {
+  if (x instanceof Float32Array && !Number.isInteger(x.length / n)) throw new Error(`x has ${x.length} values, not a multiple of n = ${n}`)
   const logits = new Float32Array(n * model.nClasses)
   const features = new Float32Array(withFeatures ? n * model.featureDim : 0)
   for (let start = 0; start < n; start += batchSize) {
     const end = Math.min(n, start + batchSize)
+    const { values, dim } = rowsOf(x, n, start, end)
     const out = tf.tidy(() => {
-      const o = model.forward(tf.tensor2d(x.subarray(start * dim, end * dim), [end - start, dim]), false)
+      const o = model.forward(tf.tensor2d(values, [end - start, dim]), false)
       return withFeatures ? [o.logits, o.features] : [o.logits]
     })
     try {
@@ -141,11 +156,9 @@ export function batchesOf(indices: Int32Array, batchSize: number, dropLast = fal
   return out
 }
 
-/** Copies the rows `idx` of a row-major matrix with `dim` columns. */
-export function gatherRows(x: Float32Array, dim: number, idx: ArrayLike<number>): Float32Array {
-  const out = new Float32Array(idx.length * dim)
-  for (let i = 0; i < idx.length; i++) out.set(x.subarray(idx[i] * dim, (idx[i] + 1) * dim), i * dim)
-  return out
+/** Copies the rows `idx` of a split (encoded rows, or images decoded from their pixels). */
+export function gatherRows(x: SplitArrays, idx: ArrayLike<number>): Float32Array {
+  return splitRows(x, idx)
 }
 
 /** Picks the labels `idx`. */

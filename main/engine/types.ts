@@ -55,6 +55,12 @@ export interface CheckpointHooks {
   save(c: TaskCheckpoint): void
   /** Save every this many epochs inside a phase (phase boundaries are always saved). */
   everyEpochs: number
+  /**
+   * ...and not sooner than this many seconds of training after the last save (default 0). Small models finish an
+   * epoch in milliseconds while a save writes weights, moments and best weights and fsyncs them: without a floor
+   * the saves of a small comparison cost more than its training.
+   */
+  minSeconds?: number
   /** Polled between batches: when true the engine saves a checkpoint and throws a CancelledError. */
   stopRequested(): boolean
 }

@@ -7,6 +7,7 @@
  * and with all cores, the same MLP on the pure wasm kernels, the MLP masked to 1/16 on the sparse vs the dense
  * masked kernels (train and inference), the CNN on both, and PyTorch with 1 thread and with all cores. PyTorch
  * gets the same OpenBLAS kernel family (OPENBLAS_CORETYPE) as the addon, so the comparison is like for like.
+ * Last, on Fashion-MNIST, the peak memory of a comparison run and the worker-count scaling (benchScaling.ts).
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -17,6 +18,7 @@ import type { BackendChoice, Channel, Req, Res } from '../contract/index.ts'
 import { describeBackend, initBackend } from '../engine/backend.ts'
 import { benchCnn, benchMaskedMlp, benchMlp } from '../engine/bench.ts'
 import { nativeStatus, setBlasThreads, setNativeEnabled } from '../engine/kernels/native.ts'
+import { scalingReport } from './benchScaling.ts'
 import { appRoot, examplesDir } from './paths.ts'
 
 /** What the quick comparison needs of a services instance (its own, on a throwaway data folder). */
@@ -31,6 +33,8 @@ export interface BenchSuiteOptions {
   seconds: number
   backend: BackendChoice
   skipComparison?: boolean
+  /** Skip the Fashion-MNIST memory and worker-scaling runs (minutes). */
+  skipScaling?: boolean
 }
 
 interface TorchFigures {
@@ -142,6 +146,8 @@ export async function runBenchSuite(o: BenchSuiteOptions, say: (line: string) =>
     say(`PyTorch, ${cores} threads: MLP ${n0(torchAll.torchMlpSamplesPerSecond)} samples/s, CNN ${n0(torchAll.torchCnnImagesPerSecond)} images/s`)
   let quickComparisonSeconds: number | null = null
   if (!o.skipComparison) quickComparisonSeconds = await quickComparison(open)
+  const scaling = o.skipScaling ? null : await scalingReport(cores, open, say)
+  if (scaling && 'skipped' in scaling) say(`scaling: skipped, ${scaling.skipped}`)
   const figures = {
     backend: backend.name,
     ...(backend.adapter ? { adapter: backend.adapter } : {}),
@@ -168,6 +174,7 @@ export async function runBenchSuite(o: BenchSuiteOptions, say: (line: string) =>
             : {})
         }
       : {}),
+    ...(scaling ? { scaling } : {}),
     measuredAt: new Date().toISOString()
   }
   return figures

@@ -20,13 +20,21 @@ import {
   taskLabel,
   withFold
 } from '../contract/index.ts'
+import { loadTable, type Table } from '../data/index.ts'
 import type { TaskHandle, TrainingPool } from '../workers/pool.ts'
-import { DEFAULT_CHECKPOINT_EVERY, type DataInfo, type TaskResult } from '../workers/protocol.ts'
+import { DEFAULT_CHECKPOINT_EVERY, DEFAULT_CHECKPOINT_SECONDS, type DataInfo, type TaskResult } from '../workers/protocol.ts'
 
 /** Checkpoint every this many epochs inside a phase (IUNET_CHECKPOINT_EVERY overrides; phase ends always). */
 export function checkpointEvery(): number {
   const n = Number(process.env.IUNET_CHECKPOINT_EVERY)
   return Number.isInteger(n) && n > 0 ? n : DEFAULT_CHECKPOINT_EVERY
+}
+
+/** ...and not sooner than this many seconds after the last save (IUNET_CHECKPOINT_SECONDS overrides; 0 = none). */
+export function checkpointSeconds(): number {
+  const raw = process.env.IUNET_CHECKPOINT_SECONDS?.trim()
+  const n = Number(raw)
+  return raw && Number.isFinite(n) && n >= 0 ? n : DEFAULT_CHECKPOINT_SECONDS
 }
 
 /** A finished task: what its worker returned, and its results and first-layer artifacts marked with its fold. */
@@ -80,6 +88,11 @@ export interface TaskLoopOptions {
   config: RunConfig
   /** The dataset's stored table (data/tablefile) and the schema the config trains with. */
   datasetDir: string
+  /**
+   * The table in shared memory, handed to every task (one copy for all workers); default: read from datasetDir
+   * here, once (null: none, the workers read the folder themselves).
+   */
+  table?: Table | null
   schema: DatasetSchema
   /** Each task's checkpoint folder (services/layout.ts): resumed from when it holds a checkpoint. */
   checkpointDir: (t: TaskId) => string
@@ -97,6 +110,7 @@ export async function runTaskLoop(o: TaskLoopOptions): Promise<{ failures: strin
   const skip = o.skip ?? new Set<string>()
   const control = o.control ?? new TaskControl()
   const every = checkpointEvery()
+  const seconds = checkpointSeconds()
   const tasks = runTasks(config)
   const budget = tasks.map((t) => taskEpochs(t.model, config))
   const total = budget.reduce((a, b) => a + b, 0)
@@ -104,6 +118,9 @@ export async function runTaskLoop(o: TaskLoopOptions): Promise<{ failures: strin
   const fraction = () => (total > 0 ? done.reduce((a, b) => a + b, 0) / total : 1)
   const started = Date.now()
   let dataSeen = false
+  // One copy of the data for the machine. Should it fail to load here, each worker reads the folder and reports why.
+  const pending = tasks.some((t) => !skip.has(taskKey(t)))
+  const table = o.table !== undefined ? o.table : pending && !control.stopped ? await loadTable(o.datasetDir, { shared: true }).catch(() => null) : null
   const failures: string[] = []
 
   await Promise.all(
@@ -114,13 +131,15 @@ export async function runTaskLoop(o: TaskLoopOptions): Promise<{ failures: strin
         {
           kind: 'train',
           datasetDir: o.datasetDir,
+          ...(table ? { table } : {}),
           schema: o.schema,
           config,
           model: t.model,
           seed: t.seed,
           fold: t.fold,
           checkpointDir,
-          checkpointEvery: every
+          checkpointEvery: every,
+          checkpointSeconds: seconds
         },
         {
           onData: (d) => {

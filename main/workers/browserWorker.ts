@@ -113,7 +113,8 @@ export class BrowserWorker implements WorkerLike {
   private async withData(jobId: number, task: TrainTask): Promise<PreparedTrainTask> {
     if (this.table?.dir !== task.datasetDir) this.table = { dir: task.datasetDir, table: await loadTable(task.datasetDir) }
     const prepared = prepare(this.table.table, task.schema, task.config.split, task.seed, { maxRows: task.config.maxRows ?? undefined, fold: task.fold })
-    const { checkpointDir, checkpointEvery, ...rest } = task
+    // The page gets its own copy of the split: shared memory cannot cross to a page that is not cross-origin isolated.
+    const { checkpointDir, checkpointEvery, table: _shared, ...rest } = task
     if (!checkpointDir) return { ...rest, prepared }
     this.checkpointDirs.set(jobId, checkpointDir)
     return { ...rest, prepared, checkpointEvery: checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY, resumeFrom: loadTaskCheckpoint(checkpointDir) }

@@ -30,7 +30,7 @@ import {
 } from './protocol.ts'
 
 /** The fields of a train task the host reads itself (the adapter reads the rest: data folder or prepared split). */
-export type HostedTrainTask = Pick<TrainTask, 'kind' | 'config' | 'model' | 'seed' | 'checkpointEvery'>
+export type HostedTrainTask = Pick<TrainTask, 'kind' | 'config' | 'model' | 'seed' | 'checkpointEvery' | 'checkpointSeconds'>
 
 /** Where a task's checkpoints are loaded from and saved to (the engine polls for a stop itself). */
 export type CheckpointStore = Pick<CheckpointHooks, 'load' | 'save'>
@@ -101,6 +101,7 @@ export async function runHostedJob<T extends HostedTrainTask>(
           load: () => store.load(),
           save: (c) => store.save(c),
           everyEpochs: Math.max(1, task.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY),
+          minSeconds: task.checkpointSeconds ?? 0,
           stopRequested: () => stopOf(code()) === 'stop'
         }
       : undefined

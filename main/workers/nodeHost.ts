@@ -34,9 +34,14 @@ export function nodeHostAdapter(): HostAdapter<TrainTask> {
     ])
     const hit = preparedCache.get(key)
     if (hit) return hit
-    if (cachedTable?.dir !== task.datasetDir) cachedTable = { dir: task.datasetDir, table: await loadTable(task.datasetDir) }
+    // The machine's shared copy when main sent one; else this worker reads the folder (and keeps it for the next job).
+    let table = task.table
+    if (!table) {
+      if (cachedTable?.dir !== task.datasetDir) cachedTable = { dir: task.datasetDir, table: await loadTable(task.datasetDir) }
+      table = cachedTable.table
+    } else cachedTable = null
     // The split and the preprocessing depend on the seed (and fold) only: every model of a seed sees the same data.
-    const prepared = prepare(cachedTable.table, task.schema, task.config.split, task.seed, { maxRows, fold: task.fold })
+    const prepared = prepare(table, task.schema, task.config.split, task.seed, { maxRows, fold: task.fold })
     if (preparedCache.size >= PREPARED_CACHE) preparedCache.delete(preparedCache.keys().next().value!)
     preparedCache.set(key, prepared)
     return prepared

@@ -6,9 +6,15 @@
 import type { BackendChoice, BackendInfo, DatasetSchema, ModelKind, RunConfig } from '../contract/index.ts'
 import type { EngineJobResult, EngineProgress, PreparedData, TaskCheckpoint } from '../engine/types.ts'
 import type { SerializedPreprocessor } from '../data/preprocess.ts'
+import type { Table } from '../data/index.ts'
 
 /** Checkpoint interval (epochs inside a phase) when a task does not set one. */
 export const DEFAULT_CHECKPOINT_EVERY = 5
+/**
+ * ...and at most once per this many seconds of training (a small model's 5 epochs take milliseconds, its save
+ * tens: recipe F on breast_cancer wrote 680 MB of checkpoints in a 17 s run). Interrupts still save at once.
+ */
+export const DEFAULT_CHECKPOINT_SECONDS = 30
 
 /**
  * What main asks of a running job: the value of the job's shared cancel flag (Int32, Node workers) and of a 'cancel'
@@ -24,6 +30,12 @@ export interface TrainTask {
   kind: 'train'
   /** Folder written by data/saveTable. */
   datasetDir: string
+  /**
+   * That folder's table already read into shared memory (loadTable with `shared`), one copy for every worker of
+   * the machine: a worker prepares its split from it, and an image table's pixels stay in it (a split is row
+   * indices). Absent: the worker reads the folder itself.
+   */
+  table?: Table
   schema: DatasetSchema
   config: RunConfig
   model: ModelKind
@@ -34,6 +46,8 @@ export interface TrainTask {
   checkpointDir?: string
   /** Checkpoint every this many epochs inside a phase (phase boundaries are always saved). */
   checkpointEvery?: number
+  /** ...and not sooner than this many seconds after the last save (absent: 0). */
+  checkpointSeconds?: number
 }
 
 /**

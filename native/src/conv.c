@@ -4,7 +4,7 @@
 /* ---------- convolution data movement (NHWC, 'same' padding, stride 1, odd k) ---------- */
 
 /* out[(n,i,j), (dy,dx,ch)] = x[n, i+dy-p, j+dx-p, ch], 0 outside the map. */
-static void im2col_kernel(const float *restrict x, int64_t b, int64_t h, int64_t w, int64_t c, int64_t k, float *restrict out) {
+void im2col_rows(const float *restrict x, int64_t b, int64_t h, int64_t w, int64_t c, int64_t k, float *restrict out) {
   const int64_t p = (k - 1) / 2;
   float *o = out;
   for (int64_t n = 0; n < b; n++) {
@@ -29,7 +29,7 @@ static void im2col_kernel(const float *restrict x, int64_t b, int64_t h, int64_t
 }
 
 /* The adjoint: out[n, yi, xj, ch] += cols[(n,i,j), (dy,dx,ch)], in im2col's order (so sums are order-identical to the JS). */
-VEC_CLONES static void col2im_kernel(const float *restrict cols, int64_t b, int64_t h, int64_t w, int64_t c, int64_t k, float *restrict out) {
+VEC_CLONES void col2im_rows(const float *restrict cols, int64_t b, int64_t h, int64_t w, int64_t c, int64_t k, float *restrict out) {
   const int64_t p = (k - 1) / 2;
   const float *o = cols;
   for (int64_t n = 0; n < b; n++) {
@@ -82,7 +82,7 @@ napi_value js_im2col(napi_env env, napi_callback_info info) {
   int64_t d[5];
   if (!conv_args(env, argv, 1, &x, &out, d)) return NULL;
   count_call(env, K_IM2COL);
-  im2col_kernel(x, d[0], d[1], d[2], d[3], d[4], out);
+  im2col_rows(x, d[0], d[1], d[2], d[3], d[4], out);
   return undefined_of(env);
 }
 
@@ -94,7 +94,7 @@ napi_value js_col2im(napi_env env, napi_callback_info info) {
   int64_t d[5];
   if (!conv_args(env, argv, 0, &cols, &out, d)) return NULL;
   count_call(env, K_COL2IM);
-  col2im_kernel(cols, d[0], d[1], d[2], d[3], d[4], out);
+  col2im_rows(cols, d[0], d[1], d[2], d[3], d[4], out);
   return undefined_of(env);
 }
 

@@ -17,6 +17,7 @@
  *   sparse.c         SpMM forward and dX, SDDMM for dW, column sums
  *   elementwise.c    masked multiply, AdamW (dense and on a pattern), ReLU backward
  *   conv.c           im2col/col2im and 2×2 max pooling (NHWC)
+ *   conv_pool.c      a convolution fused with its bias, ReLU and 2×2 max pooling, forward and backward, in chunks
  */
 #ifndef IUNET_NATIVE_H
 #define IUNET_NATIVE_H
@@ -122,7 +123,9 @@ void counted_free(void *p, size_t bytes);
   X(IM2COL, "im2col")                 \
   X(COL2IM, "col2im")                 \
   X(MAX_POOL2, "maxPool2")            \
-  X(MAX_POOL_BACKWARD, "maxPoolBackward")
+  X(MAX_POOL_BACKWARD, "maxPoolBackward")  \
+  X(CONV_POOL_FORWARD, "convPoolForward")  \
+  X(CONV_POOL_BACKWARD, "convPoolBackward")
 
 #define IUNET_KERNEL_ENUM(id, name) K_##id,
 typedef enum { IUNET_KERNELS(IUNET_KERNEL_ENUM) K_COUNT } Kernel;
@@ -189,6 +192,13 @@ Pattern *get_pattern(napi_env env, napi_value v);
 int kernel_threads(int64_t parts, double work);
 void parallel_ranges(int nt, int64_t n, void (*fn)(void *, int64_t, int64_t), void *ctx);
 
+/* ---------- convolution data movement shared by conv.c and conv_pool.c ---------- */
+
+/* 'same'-padded k×k patches of b NHWC images, rows = pixels, columns (dy, dx, ch); every element written. */
+void im2col_rows(const float *restrict x, int64_t b, int64_t h, int64_t w, int64_t c, int64_t k, float *restrict out);
+/* The adjoint of im2col_rows, accumulated into out. */
+void col2im_rows(const float *restrict cols, int64_t b, int64_t h, int64_t w, int64_t c, int64_t k, float *restrict out);
+
 /* ---------- JS entry points, registered in module.c ---------- */
 
 napi_value js_sgemm(napi_env env, napi_callback_info info);
@@ -209,5 +219,7 @@ napi_value js_im2col(napi_env env, napi_callback_info info);
 napi_value js_col2im(napi_env env, napi_callback_info info);
 napi_value js_max_pool2(napi_env env, napi_callback_info info);
 napi_value js_max_pool_backward(napi_env env, napi_callback_info info);
+napi_value js_conv_pool_forward(napi_env env, napi_callback_info info);
+napi_value js_conv_pool_backward(napi_env env, napi_callback_info info);
 
 #endif

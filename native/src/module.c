@@ -63,6 +63,8 @@ NAPI_MODULE_INIT() {
       {"col2im", NULL, js_col2im, NULL, NULL, NULL, napi_enumerable, NULL},
       {"maxPool2", NULL, js_max_pool2, NULL, NULL, NULL, napi_enumerable, NULL},
       {"maxPoolBackward", NULL, js_max_pool_backward, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"convPoolForward", NULL, js_conv_pool_forward, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"convPoolBackward", NULL, js_conv_pool_backward, NULL, NULL, NULL, napi_enumerable, NULL},
       {"info", NULL, js_info, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"counters", NULL, js_counters, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -14,7 +14,7 @@ import { build } from 'vite'
 import type { ModelKind, RunConfig } from '../../main/contract/index.ts'
 import { initBackend } from '../../main/engine/backend.ts'
 import { runJob } from '../../main/engine/pipeline.ts'
-import { defaultRunConfig } from '../../main/contract/index.ts'
+import { defaultRunConfig, splitRange } from '../../main/contract/index.ts'
 import type { PreparedData } from '../../main/engine/types.ts'
 import { createServices, type Services } from '../../main/services/index.ts'
 import { startServer, type ServerHandle } from '../../main/transports/server.ts'
@@ -51,7 +51,7 @@ const config: RunConfig = {
 
 /** PreparedData as plain JSON for page.evaluate (typed arrays rebuilt in the page). */
 function plain(d: PreparedData) {
-  const split = (s: PreparedData['train']) => ({ x: Array.from(s.x), y: Array.from(s.y), n: s.n })
+  const split = (s: PreparedData['train']) => ({ x: Array.from(splitRange(s, 0, s.n)), y: Array.from(s.y), n: s.n })
   return { ...d, numericMask: Array.from(d.numericMask), train: split(d.train), val: split(d.val), test: split(d.test) }
 }
 

@@ -56,6 +56,8 @@ export function buildAugmentations(cfg: AugmentConfig, data: PreparedData): Augm
   if (cfg.corruption > 0) {
     // Without feature groups every encoded column is its own feature.
     const groups = data.featureGroups.length ? data.featureGroups : Array.from({ length: f }, (_, j) => [j, 1] as [number, number])
+    // Tabular splits are encoded rows (only image tables keep 8-bit pixels).
+    if (!('x' in data.train)) throw new Error('SCARF needs the encoded training rows of a table')
     ilo.push(scarf({ rate: cfg.corruption, featureGroups: groups, pool: data.train.x, poolRows: data.train.n }))
     names.push(`SCARF ${cfg.corruption}`)
   }

@@ -41,7 +41,10 @@ export interface NativeKernels {
     epsHat: number,
     decay: number
   ): void
-  /** AdamW for a weight kept masked to the pattern: kept positions only (same arithmetic as adamw), out 0 elsewhere. */
+  /**
+   * AdamW for a weight kept masked to the pattern: kept positions only (same arithmetic as adamw), out 0 elsewhere;
+   * out may be w itself (updated in place, its pruned positions already 0).
+   */
   adamwSparse(
     p: SparsePattern,
     w: Float32Array,
@@ -65,6 +68,42 @@ export interface NativeKernels {
   maxPool2(x: Float32Array, b: number, h: number, w: number, c: number, y: Float32Array, argmax: Int32Array): void
   /** dx[argmax[o]] += dy[o] (indices checked). */
   maxPoolBackward(dy: Float32Array, argmax: Int32Array, dx: Float32Array): void
+  /**
+   * y [b, h/2, w/2, cout] = 2×2 max pool of act(conv(x, weight) + bias) on an NHWC map (k×k, 'same', stride 1), in
+   * chunks of images; argmax gets each output's flat index into the pre-pool map [b, h, w, cout].
+   */
+  convPoolForward(
+    x: Float32Array,
+    b: number,
+    h: number,
+    w: number,
+    c: number,
+    k: number,
+    weight: Float32Array,
+    cout: number,
+    bias: Float32Array | null,
+    relu: boolean,
+    y: Float32Array,
+    argmax: Int32Array
+  ): void
+  /** convPoolForward's gradients from dL/dy: dw, db and (when given) dx, all overwritten; argmax indices checked. */
+  convPoolBackward(
+    x: Float32Array,
+    b: number,
+    h: number,
+    w: number,
+    c: number,
+    k: number,
+    weight: Float32Array,
+    cout: number,
+    y: Float32Array,
+    argmax: Int32Array,
+    dy: Float32Array,
+    relu: boolean,
+    dw: Float32Array,
+    db: Float32Array,
+    dx: Float32Array | null
+  ): void
   info(): { library: string; config: string; threads: number; cores: number; kernels?: string; kernelsSource?: string }
   /** BLAS threads for the whole process (OpenBLAS' setting is process-wide); returns the count now in force. */
   setThreads(n: number): number
@@ -85,7 +124,7 @@ export type KernelCalls = Record<string, number>
 export const KERNEL_FAMILIES = {
   blas: ['sgemm', 'gemmBiasAct'],
   sparse: ['spmmForward', 'spmmBackward', 'adamwSparse'],
-  conv: ['im2col', 'col2im', 'maxPool2', 'maxPoolBackward']
+  conv: ['im2col', 'col2im', 'maxPool2', 'maxPoolBackward', 'convPoolForward', 'convPoolBackward']
 } as const satisfies Record<string, readonly (keyof NativeKernels)[]>
 
 export type KernelFamily = keyof typeof KERNEL_FAMILIES

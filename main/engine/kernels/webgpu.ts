@@ -15,7 +15,7 @@
  *   app would use Chromium's own navigator.gpu instead.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
@@ -35,6 +35,8 @@ type Loader = (specifier: string) => Promise<unknown>
 
 const NO_ADAPTER =
   'no WebGPU adapter (Dawn found no Vulkan/Metal/D3D12 GPU and no OpenGL ES driver; on Debian: apt-get install libvulkan1, or libegl1 libgles2 libgl1-mesa-dri)'
+
+const NO_HARDWARE = 'only a software adapter: no GPU device (/dev/dri, /dev/nvidia*, /dev/dxg)'
 
 interface GpuAdapterLike {
   requestDevice(descriptor?: unknown): Promise<unknown>
@@ -89,6 +91,23 @@ function vulkanLoaderPresent(): boolean {
   const dirs = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib/x86_64-linux-gnu', '/lib64', '/usr/local/lib']
   for (const d of (process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean).concat(dirs)) if (existsSync(path.join(d, 'libvulkan.so.1'))) return true
   return false
+}
+
+/**
+ * Whether a GPU device node exists (Linux: /dev/dri render nodes for Mesa and AMD/Intel Vulkan, /dev/nvidia* for
+ * NVIDIA, /dev/dxg under WSL2). Without one every adapter is a CPU one, which auto refuses: it need not load Dawn or
+ * start the probe (a child process loading Dawn and creating adapters, ~0.4 s of CPU a worker). Elsewhere: true.
+ */
+export function gpuDevicePresent(): boolean {
+  if (process.platform !== 'linux') return true
+  const entries = (dir: string) => {
+    try {
+      return readdirSync(dir)
+    } catch {
+      return []
+    }
+  }
+  return entries('/dev/dri').some((n) => /^(renderD|card)\d+$/.test(n)) || entries('/dev').some((n) => /^nvidia\d+$/.test(n) || n === 'dxg')
 }
 
 /** Dawn toggles to try, in order; IUNET_DAWN_FLAGS (comma-separated) replaces them with one attempt. */
@@ -159,10 +178,9 @@ export async function openAdapter(load: Loader, hardwareOnly: boolean, probe: ((
     throw new Error('Dawn (npm webgpu) cannot run inside Electron (dawn-gpu/node-webgpu#5); use the CLI or server for WebGPU')
   }
   if (!chosen) {
-    // Mesa's EGL needs no display for compute; without this it looks for X11/Wayland and finds none.
-    if (process.platform === 'linux' && !process.env.EGL_PLATFORM) process.env.EGL_PLATFORM = 'surfaceless'
-    const dawn = (await load('webgpu')) as { create(flags: string[]): GpuLike; globals: Record<string, unknown> }
-    if (typeof dawn.create !== 'function') throw new Error('the webgpu package has no create()')
+    // Decided before Dawn loads here (its load alone costs a worker ~0.1 s): a real run (the probe given) on a
+    // machine without a GPU device cannot find a hardware adapter; elsewhere the probe says which adapters exist.
+    if (hardwareOnly && probe && !gpuDevicePresent()) throw new Error(`${NO_HARDWARE} (used only when forced: --backend webgpu)`)
     const seen = hardwareOnly && probe ? probe() : null
     if (seen && !seen.some((a) => !isSoftwareAdapter(a))) {
       if (seen.length) {
@@ -171,6 +189,10 @@ export async function openAdapter(load: Loader, hardwareOnly: boolean, probe: ((
       }
       throw new Error(NO_ADAPTER)
     }
+    // Mesa's EGL needs no display for compute; without this it looks for X11/Wayland and finds none.
+    if (process.platform === 'linux' && !process.env.EGL_PLATFORM) process.env.EGL_PLATFORM = 'surfaceless'
+    const dawn = (await load('webgpu')) as { create(flags: string[]): GpuLike; globals: Record<string, unknown> }
+    if (typeof dawn.create !== 'function') throw new Error('the webgpu package has no create()')
     const found: string[] = []
     for (const a of attempts()) {
       const picked = await capturingPump(async () => {

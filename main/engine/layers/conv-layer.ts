@@ -4,6 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { conv2dOp } from './conv.ts'
+import { convPoolOp } from './conv-pool.ts'
+import { maxPool } from './pool.ts'
 
 export interface ConvLayerConfig {
   name: string
@@ -57,6 +59,12 @@ export class ConvLayer {
   apply(x: tf.Tensor4D, inputGrad = true): tf.Tensor4D {
     const mask = this.maskIsFull ? null : this.mask
     return conv2dOp(x, this.w, this.b ?? this.zeroBias!, { k: this.k, relu: this.relu, mask, inputGrad })
+  }
+
+  /** x: [B, H, W, Cin] → 2×2 max pool of apply(x): [B, H/2, W/2, Cout]; one fused op on the native kernels. */
+  applyPooled(x: tf.Tensor4D, inputGrad = true): tf.Tensor4D {
+    const mask = this.maskIsFull ? null : this.mask
+    return convPoolOp(x, this.w, this.b ?? this.zeroBias!, { k: this.k, relu: this.relu, mask, inputGrad }) ?? maxPool(this.apply(x, inputGrad))
   }
 
   nonzero(): number {

@@ -34,7 +34,8 @@ const INIT = { he: heNormal, lecun: lecunNormal }
 function compile(layers: readonly Layer[], ctx: Ctx, gradIn: boolean): { steps: Step[]; gradOut: boolean } {
   const steps: Step[] = []
   let grad = gradIn
-  for (const l of layers) {
+  for (let i = 0; i < layers.length; i++) {
+    const l = layers[i]!
     const inputGrad = grad
     switch (l.op) {
       case 'dense': {
@@ -65,7 +66,11 @@ function compile(layers: readonly Layer[], ctx: Ctx, gradIn: boolean): { steps: 
           bias: l.bias ? new Float32Array(l.cout) : null
         })
         ctx.set.addLayer(l.name, conv, 'encoder', l.uses)
-        steps.push((x) => conv.apply(x as tf.Tensor4D, inputGrad))
+        // A max pool right after the convolution runs with it, as one op (one fused kernel on the native path).
+        if (layers[i + 1]?.op === 'maxpool') {
+          steps.push((x) => conv.applyPooled(x as tf.Tensor4D, inputGrad))
+          i++
+        } else steps.push((x) => conv.apply(x as tf.Tensor4D, inputGrad))
         grad = true
         break
       }

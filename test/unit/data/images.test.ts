@@ -8,6 +8,7 @@ import jpeg from 'jpeg-js'
 import { PNG } from 'pngjs'
 import { afterAll, describe, expect, it } from 'vitest'
 import { inspectFile, loadSource, loadTable, prepare, previewOf, saveTable } from '../../../main/data/index.ts'
+import { splitRange } from '../../../main/contract/index.ts'
 
 const SPLIT = { train: 0.7, val: 0.15, test: 0.15, kfold: null }
 const tmp = await mkdtemp(join(tmpdir(), 'iunet-img-'))
@@ -49,7 +50,7 @@ describe('IDX', () => {
     expect(p.nFeatures).toBe(20)
     expect(p.classNames).toEqual(['0', '1', '2'])
     // pixels scaled to 0..1, order kept
-    const row = p.train.x.subarray(0, 20)
+    const row = splitRange(p.train, 0, 1)
     expect(Math.max(...row)).toBeLessThanOrEqual(1)
     expect(p.featureGroups).toHaveLength(20)
   })

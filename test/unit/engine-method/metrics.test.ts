@@ -10,7 +10,8 @@ import {
   macroF1,
   meanStd,
   predictionConsistency,
-  representationConsistency
+  representationConsistency,
+  cosineSum
 } from '../../../main/engine/metrics.ts'
 
 describe('classification metrics on a fixed confusion matrix', () => {
@@ -50,6 +51,18 @@ describe('aggregation and consistency', () => {
     expect(m.std).toBeCloseTo(Math.sqrt(5 / 3), 12)
     expect(meanStd([7])).toEqual({ mean: 7, std: 0, n: 1 })
   })
+  it('cosineSum continued batch by batch gives the bits of the sum at once (the streamed test evaluation)', () => {
+    const u = (i: number) => Math.sin(i * 12.9898) * 0.5
+    const [n, d] = [37, 5]
+    const a = Float32Array.from({ length: n * d }, (_, i) => u(i))
+    const b = Float32Array.from({ length: n * d }, (_, i) => u(i + 1000))
+    let total = 0
+    for (let s = 0; s < n; s += 8)
+      total = cosineSum(a.subarray(s * d, Math.min(n, s + 8) * d), b.subarray(s * d, Math.min(n, s + 8) * d), Math.min(8, n - s), d, total)
+    expect(total).toBe(cosineSum(a, b, n, d))
+    expect(total / n).toBe(representationConsistency(a, b, n, d))
+  })
+
   it('representationConsistency is the mean cosine', () => {
     const a = new Float32Array([1, 0, 0, 1])
     const b = new Float32Array([2, 0, 1, 1])

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { applyMask, countOnes, globalMagnitudeMasks, keepCount, rewindToInit, scaleInit } from '../../../main/engine/prune.ts'
+import { applyMask, countOnes, globalMagnitudeMasks, keepCount, rewindToInit, scaleInit, selectAscending } from '../../../main/engine/prune.ts'
 
 describe('global magnitude pruning', () => {
   it('keeps exactly the k largest |w| across all tensors (global, not per layer)', () => {
@@ -31,6 +31,26 @@ describe('global magnitude pruning', () => {
       const kept = [...flat].sort((x, y) => y.a - x.a).slice(0, k)
       for (const e of kept) expect(masks[e.ti][e.i]).toBe(1)
     }
+  })
+
+  it('selects the value a sort would put at each index, ties and sorted inputs included', () => {
+    let s = 99
+    const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1
+    const inputs = [
+      Float32Array.from({ length: 501 }, rnd),
+      Float32Array.from({ length: 300 }, () => Math.round(rnd() * 3)),
+      Float32Array.from({ length: 200 }, (_, i) => i),
+      Float32Array.from({ length: 200 }, (_, i) => -i),
+      new Float32Array(7).fill(0.5),
+      Float32Array.from([42])
+    ]
+    // Compared as numbers (+ 0 turns -0 into 0: a sort puts -0 first, a selection need not; OMP ranks |w| ≥ +0).
+    for (const x of inputs) {
+      const sorted = Float32Array.from(x).sort()
+      for (let n = 0; n < x.length; n += Math.max(1, Math.floor(x.length / 37))) expect(selectAscending(Float32Array.from(x), n) + 0).toBe(sorted[n]! + 0)
+      expect(selectAscending(Float32Array.from(x), x.length - 1)).toBe(sorted[x.length - 1])
+    }
+    expect(() => selectAscending(new Float32Array(3), 3)).toThrow(/outside/)
   })
 
   it('rewind gives θ† on survivors and 0 elsewhere; masks zero the pruned weights', () => {

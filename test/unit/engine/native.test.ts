@@ -279,7 +279,7 @@ describe.skipIf(skipNative)(`native kernels${addon ? '' : ` (skipped: ${nativeSt
     const p = addon!.sparsePattern(mask, rows, cols)
     const m1 = randomArray(rows * cols, 34, 0.01).map((v, i) => v * mask[i]!)
     const v1 = randomArray(rows * cols, 35, 0.01).map((v, i) => Math.abs(v) * mask[i]!)
-    const [m2, v2] = [m1.slice(), v1.slice()]
+    const [m2, v2, m3, v3] = [m1.slice(), v1.slice(), m1.slice(), v1.slice()]
     const dense = new Float32Array(rows * cols)
     const sparse = new Float32Array(rows * cols).fill(7)
     addon!.adamw(w, g, m1, v1, mask, dense, 0.9, 0.999, 1e-3, 1e-8, 0.99)
@@ -287,6 +287,12 @@ describe.skipIf(skipNative)(`native kernels${addon ? '' : ` (skipped: ${nativeSt
     // (+0 and -0 alike: the masked multiply leaves -0 where the update was negative.)
     expect(Array.from(sparse, (v) => v + 0)).toEqual(Array.from(dense, (v) => v + 0))
     for (let i = 0; i < mask.length; i++) if (mask[i]) expect([m2[i], v2[i]]).toEqual([m1[i], v1[i]])
+    // In place (out = w): the same kept weights, bit for bit; pruned ones keep w's zeros (-0 where masking left it).
+    const inPlace = w.slice()
+    addon!.adamwSparse(p, inPlace, g, m3, v3, inPlace, 0.9, 0.999, 1e-3, 1e-8, 0.99)
+    for (let i = 0; i < mask.length; i++) expect(mask[i] ? inPlace[i] : inPlace[i]! + 0).toBe(mask[i] ? sparse[i] : 0)
+    const shifted = new Float32Array(rows * cols + 1)
+    expect(() => addon!.adamwSparse(p, shifted.subarray(0, rows * cols), g, m2, v2, shifted.subarray(1), 0.9, 0.999, 1e-3, 1e-8, 1)).toThrow(/overlap/)
     expect(() => addon!.adamwSparse(p, w.subarray(1), g, m2, v2, sparse, 0.9, 0.999, 1e-3, 1e-8, 1)).toThrow(/w has/)
     expect(() => addon!.adamwSparse(p, w, g, m2, m2, sparse, 0.9, 0.999, 1e-3, 1e-8, 1)).toThrow(/overlap/)
     addon!.freePattern(p)

@@ -38,7 +38,7 @@ function trainEpochs(model: Model, opt: AdamW, epochs: number, seed: number, onE
       ),
       32
     )) {
-      const xb = tf.tensor2d(gatherRows(x, D, idx), [idx.length, D])
+      const xb = tf.tensor2d(gatherRows({ x, y, n: N }, idx), [idx.length, D])
       const yb = gatherLabels(y, idx)
       total += trainStep(model, opt, () => ce(model.forward(xb, true).logits, yb)).loss
       xb.dispose()

@@ -18,7 +18,7 @@ import type { ModelKind, RunConfig } from '../../../main/contract/index.ts'
 import { describeBackend, initBackend, type ModuleLoader } from '../../../main/engine/backend.ts'
 import { isSoftwareAdapter, openAdapter } from '../../../main/engine/kernels/webgpu.ts'
 import { runJob } from '../../../main/engine/pipeline.ts'
-import { defaultRunConfig } from '../../../main/contract/index.ts'
+import { defaultRunConfig, splitRange } from '../../../main/contract/index.ts'
 import { predictProbabilities, type TrainedModel } from '../../../main/engine/export/trained.ts'
 import type { PreparedData, SplitArrays } from '../../../main/engine/types.ts'
 import { createRng } from '../../../main/lib/random.ts'
@@ -116,7 +116,7 @@ async function train(backend: 'wasm' | 'webgpu', model: ModelKind, data: Prepare
     accuracy: r.results[0]!.accuracy,
     numTensors,
     model: trained,
-    probabilities: predictProbabilities(trained, data.test.x, data.test.n)
+    probabilities: predictProbabilities(trained, splitRange(data.test, 0, data.test.n), data.test.n)
   }
 }
 
@@ -133,7 +133,7 @@ async function agree(model: ModelKind, data: PreparedData, config: RunConfig) {
   const wasm = await train('wasm', model, data, config)
   const webgpu = await train('webgpu', model, data, config)
   // Still on webgpu: the wasm-trained weights, predicted here.
-  const sameWeights = maxAbsDiff(predictProbabilities(wasm.model, data.test.x, data.test.n), wasm.probabilities)
+  const sameWeights = maxAbsDiff(predictProbabilities(wasm.model, splitRange(data.test, 0, data.test.n), data.test.n), wasm.probabilities)
   const trained = maxAbsDiff(webgpu.probabilities, wasm.probabilities)
   console.log(
     `${model}: max |Δp| same weights ${sameWeights.toExponential(2)}, each trained on its device ${trained.toExponential(2)} (${data.test.n} test rows); first-epoch loss wasm ${wasm.firstLoss.toFixed(6)} webgpu ${webgpu.firstLoss.toFixed(6)}; accuracy ${wasm.accuracy.toFixed(4)} vs ${webgpu.accuracy.toFixed(4)}`

@@ -97,6 +97,19 @@ describe('task checkpoints', () => {
     expect([b.next(), b.normal(), b.normal(), b.int(1000)]).toEqual(expected)
   })
 
+  it('saves inside a phase every everyEpochs epochs, but not sooner than minSeconds after the last save', async () => {
+    const inPhaseSaves = async (minSeconds: number) => {
+      let saves = 0
+      const checkpoint: CheckpointHooks = { load: () => null, save: (c) => void (c.fit && saves++), everyEpochs: 1, minSeconds, stopRequested: () => false }
+      await runJob({ model: 'mlp', seed: 3, config, data }, { onProgress: () => {}, isCancelled: () => false, checkpoint })
+      return saves
+    }
+    // The dense MLP trains one phase of epochs + finetuneEpochs: a save after every epoch but the last.
+    expect(await inPhaseSaves(0)).toBe(config.epochs + config.finetuneEpochs - 1)
+    // The whole phase takes far less than an hour: no save inside it (the phase's end is the caller's).
+    expect(await inPhaseSaves(3600)).toBe(0)
+  })
+
   for (const model of ['iunet', 'mlp'] as const) {
     it(`${model}: stopped at random batches and resumed, the results equal an uninterrupted job's`, async () => {
       const reference = await uninterrupted(model)

@@ -49,7 +49,7 @@ const RUN_FLAGS = [
   '1',
   '-q'
 ]
-const ENV = { ...process.env, IUNET_CHECKPOINT_EVERY: '2', IUNET_NATIVE: process.env.IUNET_NATIVE }
+const ENV = { ...process.env, IUNET_CHECKPOINT_EVERY: '2', IUNET_CHECKPOINT_SECONDS: '0', IUNET_NATIVE: process.env.IUNET_NATIVE }
 
 function cli(args: string[]) {
   return spawn(process.execPath, [BIN, ...args], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] })

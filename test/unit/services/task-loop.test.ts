@@ -19,9 +19,9 @@ import {
   taskEpochs,
   taskKey
 } from '../../../main/contract/index.ts'
-import { TaskControl, runTaskLoop, type LoopProgress, type TaskOutcome, type TaskSink } from '../../../main/services/taskLoop.ts'
+import { TaskControl, checkpointSeconds, runTaskLoop, type LoopProgress, type TaskOutcome, type TaskSink } from '../../../main/services/taskLoop.ts'
 import type { TaskHandle } from '../../../main/workers/pool.ts'
-import type { Task, TaskResult } from '../../../main/workers/protocol.ts'
+import { DEFAULT_CHECKPOINT_SECONDS, type Task, type TaskResult } from '../../../main/workers/protocol.ts'
 
 const root = mkdtempSync(join(tmpdir(), 'iunet-task-loop-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -39,13 +39,17 @@ const config: RunConfig = {
 
 /** A pool whose tasks report one epoch and a result (or fail) at once; it records what it was asked to run. */
 function fakePool(fail: (t: TaskId) => boolean = () => false) {
-  const asked: { task: TaskId; checkpointDir?: string }[] = []
+  const asked: { task: TaskId; checkpointDir?: string; checkpointSeconds?: number }[] = []
   return {
     asked,
     run(task: Task, listener: { onProgress?: (p: never) => void; onData?: (d: never) => void } = {}): TaskHandle {
       if (task.kind !== 'train') throw new Error('train tasks only')
       const t = { model: task.model, seed: task.seed }
-      asked.push({ task: { ...t, ...(task.fold === undefined ? {} : { fold: task.fold }) }, checkpointDir: task.checkpointDir })
+      asked.push({
+        task: { ...t, ...(task.fold === undefined ? {} : { fold: task.fold }) },
+        checkpointDir: task.checkpointDir,
+        checkpointSeconds: task.checkpointSeconds
+      })
       // What a worker does: write a checkpoint, report, answer (the engine knows seeds only: no fold in its output).
       if (task.checkpointDir) mkdirSync(task.checkpointDir, { recursive: true })
       const metrics = {
@@ -100,6 +104,7 @@ describe('runTaskLoop', () => {
     expect(failures).toEqual([])
     expect(pool.asked.map((a) => taskKey(a.task))).toEqual(tasks.slice(1).map(taskKey))
     expect(pool.asked.every((a) => a.checkpointDir === dirOf(a.task))).toBe(true)
+    expect(pool.asked.every((a) => a.checkpointSeconds === checkpointSeconds())).toBe(true)
     expect(rec.data()).toBe(1)
     // The fold reaches epochs, progress events and results although the engine's output has none.
     expect(rec.epochs.map(taskKey)).toEqual(tasks.slice(1).map(taskKey))
@@ -121,6 +126,28 @@ describe('runTaskLoop', () => {
     expect(failures).toEqual(['IUNet (pruned) · seed 0 · fold 2/3: its results could not be kept: disk full', 'Dense MLP · seed 1 · fold 3/3: out of memory'])
     expect(existsSync(dirOf({ model: 'iunet', seed: 0, fold: 1 }))).toBe(true)
     expect(rec.finished).toHaveLength(runTasks(config).length - 2)
+  })
+
+  it('reads the checkpoint time floor from IUNET_CHECKPOINT_SECONDS (0 allowed), else the default', () => {
+    const before = process.env.IUNET_CHECKPOINT_SECONDS
+    try {
+      const at = (v: string | undefined) => {
+        if (v === undefined) delete process.env.IUNET_CHECKPOINT_SECONDS
+        else process.env.IUNET_CHECKPOINT_SECONDS = v
+        return checkpointSeconds()
+      }
+      expect([at(undefined), at('0'), at('2.5'), at(''), at('-1'), at('x')]).toEqual([
+        DEFAULT_CHECKPOINT_SECONDS,
+        0,
+        2.5,
+        DEFAULT_CHECKPOINT_SECONDS,
+        DEFAULT_CHECKPOINT_SECONDS,
+        DEFAULT_CHECKPOINT_SECONDS
+      ])
+    } finally {
+      if (before === undefined) delete process.env.IUNET_CHECKPOINT_SECONDS
+      else process.env.IUNET_CHECKPOINT_SECONDS = before
+    }
   })
 
   it('starts nothing once stopped', async () => {

@@ -20,7 +20,7 @@ import { createServices } from '../../../main/services/index.ts'
 import type { CellResult } from '../../../main/services/studyFolder.ts'
 
 const BIN = resolve('bin/iunet.mjs')
-const ENV = { ...process.env, IUNET_CHECKPOINT_EVERY: '2' }
+const ENV = { ...process.env, IUNET_CHECKPOINT_EVERY: '2', IUNET_CHECKPOINT_SECONDS: '0' }
 const tmp = mkdtempSync(join(tmpdir(), 'iunet-cell-resume-'))
 afterAll(() => rmSync(tmp, { recursive: true, force: true }))
 
