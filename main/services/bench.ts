@@ -14,19 +14,14 @@ import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { BackendChoice, Channel, Req, Res } from '../contract/index.ts'
+import type { BackendChoice } from '../contract/index.ts'
 import { describeBackend, initBackend } from '../engine/backend.ts'
 import { benchCnn, benchMaskedMlp, benchMlp } from '../engine/bench.ts'
 import { nativeStatus, setBlasThreads, setNativeEnabled } from '../engine/kernels/native.ts'
-import { scalingReport } from './benchScaling.ts'
-import { appRoot, examplesDir } from './paths.ts'
+import { scalingReport, type BenchServices } from './benchScaling.ts'
 
-/** What the quick comparison needs of a services instance (its own, on a throwaway data folder). */
-export interface BenchServices {
-  call<C extends Channel>(channel: C, req: Req<C>): Promise<Res<C>>
-  whenFinished(id: string): Promise<void>
-  close(): Promise<void>
-}
+export type { BenchServices }
+import { appRoot, examplesDir } from './paths.ts'
 
 export interface BenchSuiteOptions {
   /** Measuring time per benchmark. */

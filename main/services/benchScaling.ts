@@ -15,8 +15,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { runShape, trainRowsOf, type RunConfig } from '../contract/index.ts'
-import type { BenchServices } from './bench.ts'
+import { runShape, trainRowsOf, type Channel, type Req, type Res, type RunConfig } from '../contract/index.ts'
 import { FASHION_MNIST_DIR } from './examples.ts'
 import { appRoot } from './paths.ts'
 
@@ -85,6 +84,13 @@ export function measureRun(dataDir: string, datasetId: string, rows: number, arg
 }
 
 /** The scaling report, or why it was skipped (no Fashion-MNIST). `say` gets one line per figure. */
+/** What the bench's runs need of a services instance (its own, on a throwaway data folder). */
+export interface BenchServices {
+  call<C extends Channel>(channel: C, req: Req<C>): Promise<Res<C>>
+  whenFinished(id: string): Promise<void>
+  close(): Promise<void>
+}
+
 export async function scalingReport(cores: number, open: (dataDir: string) => BenchServices, say: (line: string) => void): Promise<ScalingReport> {
   if (!existsSync(FASHION_MNIST_TRAIN)) return { skipped: `${FASHION_MNIST_TRAIN} is missing (apt-get install dataset-fashion-mnist)` }
   const dir = await mkdtemp(join(tmpdir(), 'iunet-bench-scaling-'))
