@@ -12,7 +12,7 @@ import { DataError, fsError } from '../errors.ts'
 import type { Table } from '../table.ts'
 import { ColumnBuilder, type ColumnStats } from './columns.ts'
 import { detectEncoding, looksBinary, type Encoding } from './encoding.ts'
-import { looksLikeHeader, sampleRecords, sniffDelimiter } from './sniff.ts'
+import { looksLikeHeader, looksLikeProse, sampleRecords, sniffDelimiter } from './sniff.ts'
 
 export interface Progress {
   bytesRead: number
@@ -131,13 +131,19 @@ async function readWith(
   const body = sepLine ? headText.slice(sepLine[0].length) : headText
   const delimiter = sepLine ? sepLine[1] : sniffDelimiter(body)
   const sample = sampleRecords(body, delimiter)
+  const fileName = baseName(path)
+  if (!sepLine && looksLikeProse(sample)) {
+    const names = Object.values(DELIMITER_NAMES)
+    throw new DataError(
+      `"${fileName}" does not look like a table: its first ${sample.length} lines do not split into the same number of fields with any delimiter (${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}). A CSV file has one row per line and the same columns on every line; is this the file you meant?`
+    )
+  }
   const hasHeader = looksLikeHeader(sample)
   const warnings: string[] = []
 
   let builders: ColumnBuilder[] | null = null
   let rows = 0
   let parseError: unknown = null
-  const fileName = baseName(path)
 
   const start = (first: string[]): void => {
     const names = first.map((raw, j) => {

@@ -53,6 +53,27 @@ export function sniffDelimiter(text: string): Delimiter {
   return best.d
 }
 
+/** Below this many sampled lines a file is too short to call it prose rather than a ragged table. */
+const PROSE_MIN_LINES = 3
+
+/**
+ * Text that is not a table: its sampled lines agree on no field count (fewer than half share one), or split into
+ * three or more different counts with under 80 % sharing one, or most are a single field while others split. A
+ * table with a few ragged rows, or with a header one field short (R's row names), has one count nearly all lines
+ * share and keeps its line-by-line error.
+ */
+export function looksLikeProse(records: string[][]): boolean {
+  if (records.length < PROSE_MIN_LINES) return false
+  const counts = new Map<number, number>()
+  for (const r of records) counts.set(r.length, (counts.get(r.length) ?? 0) + 1)
+  if (counts.size === 1) return false
+  let mode = 0
+  let modeCount = 0
+  for (const [k, v] of counts) if (v > modeCount) [mode, modeCount] = [k, v]
+  const share = modeCount / records.length
+  return mode === 1 || share < 0.5 || (counts.size >= 3 && share < 0.8)
+}
+
 /**
  * Is the first row a header? Not when one of its cells is a number (headers are labels). Yes when a column
  * below it is all numbers while its top cell is text. For all-text data, a header's labels do not reappear

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
 import { inspectFile, loadSource } from '../../../main/data/index.ts'
+import { looksLikeProse } from '../../../main/data/csv/sniff.ts'
 import { cellText } from '../../../main/data/table.ts'
 
 const dir = await mkdtemp(join(tmpdir(), 'iunet-csv-'))
@@ -109,6 +110,21 @@ describe('delimiters and quoting', () => {
   it('a ragged row after a multi-line quoted field reports the real line number', async () => {
     const text = 'a,b,label\n"1\n2",3,x\n4,5,y\n6,7\n'
     await expect(loadSource(await write(text), { path: '' })).rejects.toThrow(/Line 5 .* has 2 fields/)
+  })
+
+  it('prose is told apart from a table with a few bad lines', async () => {
+    const rows = (counts: number[]) => counts.map((k) => Array.from({ length: k }, (_, j) => `v${j}`))
+    expect(looksLikeProse(rows([1, 3, 2, 1, 4]))).toBe(true) // no count shared by half the lines
+    expect(looksLikeProse(rows([1, 1, 2, 1, 1]))).toBe(true) // mostly one field, and some lines split
+    expect(looksLikeProse(rows([3, 3, 2, 3, 3]))).toBe(false) // one ragged row: its line gets the error
+    expect(looksLikeProse(rows([2, 3, 1, 3]))).toBe(true) // three counts, none shared by 80 % of the lines
+    expect(looksLikeProse(rows([3, 3, 3, 3, 2, 3, 3, 3, 3, 4]))).toBe(false) // 80 % agree: two bad lines of a table
+    expect(looksLikeProse(rows([3, 4, 4, 4, 4]))).toBe(false) // R's write.csv: the header is one field short
+    expect(looksLikeProse(rows([1, 1, 1, 1]))).toBe(false) // one column: told later, as "Only one column"
+    expect(looksLikeProse(rows([1, 2]))).toBe(false) // two lines are too few to judge
+    // R's row names still get the line-by-line error, not "not a table".
+    const rNames = '"a","b","label"\n"1",1,2,"x"\n"2",3,4,"y"\n"3",5,6,"x"\n'
+    await expect(loadSource(await write(rNames), { path: '' })).rejects.toThrow(/Line 2 .* has 4 fields but the first row has 3/)
   })
 
   it('Excel "sep=;" first line and decimal commas in ;-separated files', async () => {

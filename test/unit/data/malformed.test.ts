@@ -106,6 +106,16 @@ const cases: Case[] = [
     error: /Line 3 of "r2\.csv" has 4 fields but the first row has 3 \(semicolon-separated\)/,
     line: 3
   },
+  {
+    // Prose saved as .csv: no field count is shared, so the error is about the file, not about its line 2.
+    name: 'prose, not a table',
+    make: () =>
+      file(
+        'notes.csv',
+        'Meeting notes, Tuesday\nWe looked at the wine data, the iris data, and the penguins.\nNext: try k-fold.\nAsk Sam about the GPU box, the Slurm queue and the budget.\n'
+      ),
+    error: /"notes\.csv" does not look like a table: its first 4 lines do not split into the same number of fields with any delimiter/
+  },
   { name: 'ragged row far down', make: () => file('r3.csv', GOOD + '1,2\n'), error: /Line 32 .* has 2 fields/, line: 32 },
   { name: 'unclosed quote', make: () => file('q.csv', 'a,b,class\n1,2,x\n3,"4,y\n5,6,x\n'), error: /quote \("\) opened before line \d+ is never closed/ },
   {
