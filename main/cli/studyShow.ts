@@ -176,6 +176,11 @@ export function formatStudy(d: StudyDetail, o: ShowOptions = {}): string {
   }
   if (o.wide) out.push(formatMatrix(d, rows), '')
   if (d.nemenyi) out.push(`Nemenyi critical difference: ${d.nemenyi.cd.toFixed(3)} ranks (α = ${d.alpha})`)
-  for (const v of [...d.verdicts, ...(d.tuned ? d.tuned.verdicts.map((x) => `Tuned: ${x}`) : [])]) out.push(wrap(v, width))
+  // Each test's words follow its variant's row: --model hides both.
+  const said = (c: StudyComparison & { variants: { model: ModelKind }[] }): string[] => [
+    ...c.verdicts,
+    ...c.tests.filter((t) => pick(c.variants[t.variant]!.model)).map((t) => t.verdict)
+  ]
+  for (const v of [...said(d), ...(d.tuned ? said(d.tuned).map((x) => `Tuned: ${x}`) : [])]) out.push(wrap(v, width))
   return out.join('\n')
 }

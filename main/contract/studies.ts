@@ -102,7 +102,10 @@ export const StudyTest = z.object({
   p: z.number().nullable(),
   /** Holm-adjusted over the variants tested against the baseline. */
   pHolm: z.number().nullable(),
-  significant: z.boolean()
+  significant: z.boolean(),
+  /** The test in words ("<variant> vs <baseline>: 3 wins, …"): it belongs to its variant's row, so a filter that
+   *  hides the row hides it too. */
+  verdict: z.string()
 })
 export type StudyTest = z.infer<typeof StudyTest>
 
@@ -118,6 +121,7 @@ export const StudyComparison = z.object({
   nemenyi: z.object({ cd: z.number(), qAlpha: z.number() }).nullable(),
   baseline: z.number().int().nullable(),
   tests: z.array(StudyTest),
+  /** About the comparison as a whole (Friedman, best rank, notes); each test against the baseline carries its own. */
   verdicts: z.array(z.string())
 })
 export type StudyComparison = z.infer<typeof StudyComparison>

@@ -85,23 +85,22 @@ export function compareVariants(input: ComparisonInput): StudyComparison {
       withP.map((t) => t.p!),
       alpha
     )
+    const base = labels[baseline]!
     for (const t of raw) {
       const i = withP.indexOf(t)
       const pHolm = i >= 0 ? adj.adjusted[i]! : null
-      tests.push({ ...t, pHolm, significant: i >= 0 ? adj.reject[i]! : false })
-    }
-    const base = labels[baseline]!
-    for (const t of tests) {
+      const significant = i >= 0 ? adj.reject[i]! : false
       const name = `${labels[t.variant]!} vs ${base}`
-      if (t.p === null || t.pHolm === null) {
-        verdicts.push(`${name}: ${t.n} shared dataset${t.n === 1 ? '' : 's'}; the Wilcoxon test needs at least 2.`)
-        continue
+      let verdict: string
+      if (t.p === null || pHolm === null) verdict = `${name}: ${t.n} shared dataset${t.n === 1 ? '' : 's'}; the Wilcoxon test needs at least 2.`
+      else {
+        const record = `${t.wins} wins, ${t.ties} ties, ${t.losses} losses over ${t.n} datasets (mean ${pointsDiff(t.meanDifference)} ${word})`
+        const outcome = significant
+          ? `${t.meanDifference! > 0 ? 'better' : 'worse'}, significant at α = ${alpha} after Holm's correction`
+          : `not significantly different at α = ${alpha} after Holm's correction`
+        verdict = `${name}: ${record}; Wilcoxon p = ${pValue(t.p)}, Holm p = ${pValue(pHolm)}: ${outcome}.`
       }
-      const record = `${t.wins} wins, ${t.ties} ties, ${t.losses} losses over ${t.n} datasets (mean ${pointsDiff(t.meanDifference)} ${word})`
-      const verdict = t.significant
-        ? `${t.meanDifference! > 0 ? 'better' : 'worse'}, significant at α = ${alpha} after Holm's correction`
-        : `not significantly different at α = ${alpha} after Holm's correction`
-      verdicts.push(`${name}: ${record}; Wilcoxon p = ${pValue(t.p)}, Holm p = ${pValue(t.pHolm)}: ${verdict}.`)
+      tests.push({ ...t, pHolm, significant, verdict })
     }
   }
   return { matrix, best, ranks, friedman: fr, nemenyi, baseline, tests, verdicts }

@@ -13,6 +13,7 @@ import {
   type GridPoint,
   type ModelKind,
   type StudyCell,
+  type StudyTest,
   type StudyVariant
 } from '@contract'
 
@@ -133,19 +134,11 @@ export function settingsText(v: Pick<StudyVariant, 'compression' | 'grid'>): str
   return parts.join(' · ') || 'its one setting'
 }
 
-/**
- * The verdicts split into those about the whole comparison (Friedman, best rank, notes) and those about one
- * variant against the baseline (they start with its label), so the latter can follow the filter.
- */
-export function splitVerdicts(verdicts: readonly string[], labels: readonly string[]): { general: string[]; perVariant: { index: number; text: string }[] } {
-  const general: string[] = []
-  const perVariant: { index: number; text: string }[] = []
-  // Longest label first: "IUNet 1/8 · κ=1" must not be read as "IUNet 1/8".
-  const order = labels.map((l, i) => [l, i] as const).sort((a, b) => b[0].length - a[0].length)
-  for (const text of verdicts) {
-    const hit = order.find(([l]) => text.startsWith(`${l} vs `))
-    if (hit) perVariant.push({ index: hit[1], text })
-    else general.push(text)
-  }
-  return { general, perVariant }
+/** Each shown variant's test against the baseline in words, in the order its rows are shown (hidden rows, none). */
+export function shownVerdicts(tests: readonly StudyTest[], rows: readonly VariantRow[]): { index: number; text: string }[] {
+  const order = new Map(rows.map((r, i) => [r.index, i]))
+  return tests
+    .filter((t) => order.has(t.variant))
+    .sort((a, b) => order.get(a.variant)! - order.get(b.variant)!)
+    .map((t) => ({ index: t.variant, text: t.verdict }))
 }

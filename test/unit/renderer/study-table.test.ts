@@ -25,7 +25,7 @@ import {
   keeps,
   settingsText,
   shownRows,
-  splitVerdicts,
+  shownVerdicts,
   transposes,
   variantRows
 } from '../../../renderer/src/lib/studyTable.ts'
@@ -95,12 +95,16 @@ describe('study table: filters and order', () => {
     expect(settingsText({ compression: 1, grid: {} })).toBe('its one setting')
   })
 
-  it('tells verdicts about one variant (they start with its label) from those about the comparison', () => {
-    const labels = ['IUNet 1/8', 'IUNet 1/8 · κ=1', 'Dense MLP']
-    const v = splitVerdicts(['Friedman: no evidence.', 'IUNet 1/8 · κ=1 vs Dense MLP: 2 wins', 'IUNet 1/8 vs Dense MLP: 1 win'], labels)
-    expect(v.general).toEqual(['Friedman: no evidence.'])
-    // the longer label wins where one label starts another
-    expect(v.perVariant.map((x) => x.index)).toEqual([1, 0])
+  it('shows each test’s words with its variant’s row: in the rows’ order, none for a hidden row', () => {
+    const test = (variant: number, verdict: string) =>
+      ({ variant, n: 2, wins: 1, ties: 0, losses: 1, meanDifference: 0, p: 1, pHolm: 1, significant: false, verdict }) as const
+    const tests = [test(0, 'IUNet 1/8 vs Dense MLP: 1 win'), test(1, 'IUNet 1/8 · κ=1 vs Dense MLP: 2 wins'), test(3, 'OMP 1/8 vs Dense MLP')]
+    const row = (index: number) => ({ index, label: `v${index}`, model: 'iunet' as const, compression: 8, grid: {} })
+    // rows shown 1 then 0 (sorted by rank); variant 3 filtered away, variant 2 (the baseline) has no test
+    expect(shownVerdicts(tests, [row(1), row(2), row(0)])).toEqual([
+      { index: 1, text: 'IUNet 1/8 · κ=1 vs Dense MLP: 2 wins' },
+      { index: 0, text: 'IUNet 1/8 vs Dense MLP: 1 win' }
+    ])
   })
 
   it('names grid settings by their label up to its first space', () => {

@@ -140,5 +140,9 @@ describe('a two-setting grid study', () => {
     // The two best-ranked of IUNet's variants and the MLP (the baseline is always shown): 2 or 3 of the 5 rows.
     expect(onlyIunet).toMatch(/\([23] of 5 shown\)/)
     expect(onlyIunet).toMatch(/^Dense MLP +\S/m)
+    // Each test's words follow its variant: printed with it, hidden with it (--model mlp keeps only the baseline).
+    const flat = (t: string) => t.replace(/\n\s*/g, ' ')
+    expect(text).toMatch(/^IUNet \(pruned\) 1\/4 · kappa=1, lambda=1 vs Dense MLP: \d+ wins, \d+ ties, \d+ losses/m)
+    expect(flat(formatStudy(detail, { models: ['mlp'] }))).not.toMatch(/ vs Dense MLP(?: \(1 setting\))?: /)
   })
 })

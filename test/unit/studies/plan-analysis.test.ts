@@ -165,7 +165,9 @@ describe('study analysis', () => {
     expect(a.tests.map((t) => t.p)).toEqual(ps)
     expect(a.tests.map((t) => t.pHolm)).toEqual(holm(ps).adjusted)
     expect(a.tests[0]).toMatchObject({ variant: 0, n: 5, wins: 4, ties: 1, losses: 0 })
-    expect(a.verdicts.some((v) => /^IUNet \(pruned\) 1\/8 · kappa=0\.125 vs Dense MLP: 4 wins, 1 ties, 0 losses over 5 datasets/.test(v))).toBe(true)
+    expect(a.tests.some((t) => /^IUNet \(pruned\) 1\/8 · kappa=0\.125 vs Dense MLP: 4 wins, 1 ties, 0 losses over 5 datasets/.test(t.verdict))).toBe(true)
+    // the comparison's own verdicts are about the whole (Friedman, best rank, notes), none about one variant
+    expect(a.verdicts.some((v) => / vs Dense MLP: /.test(v))).toBe(false)
     expect(a.verdicts[0]).toMatch(/Friedman χ²\(2\)/)
   })
 
