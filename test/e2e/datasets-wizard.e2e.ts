@@ -123,7 +123,10 @@ describe('datasets screen', () => {
     expect(hint).toMatch(/Try:.*is a table/)
     expect(hint).not.toMatch(/save again|change the target/)
     // Prose saved as .csv: the error is about the file (not its line 2), and so is the hint.
-    await dropCsv('notes.csv', 'Meeting notes, Tuesday\nWe looked at the wine data, the iris data, and the penguins.\nNext: try k-fold.\nAsk Sam about the GPU box, the Slurm queue and the budget.\n')
+    await dropCsv(
+      'notes.csv',
+      'Meeting notes, Tuesday\nWe looked at the wine data, the iris data, and the penguins.\nNext: try k-fold.\nAsk Sam about the GPU box, the Slurm queue and the budget.\n'
+    )
     await expect.poll(async () => h.page.getByTestId('error-message').textContent(), { timeout: 10_000 }).toMatch(/does not look like a table/)
     expect(await h.page.getByTestId('import-error').textContent()).toMatch(/Try:.*is a table/)
   })
