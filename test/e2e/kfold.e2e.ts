@@ -152,6 +152,13 @@ describe('a repeated 3-fold × 2-seed run on wine', () => {
       .locator('.content')
       .evaluate((e) => e.scrollTo(0, 0))
     await shot('compare-kfold')
+
+    // Each replicate's own learning curve (thin, one line per task) under the mean.
+    await page().getByTestId('curves').scrollIntoViewIfNeeded()
+    await page().getByTestId('curves-each').click()
+    await expect.poll(async () => page().getByTestId('curves').textContent()).toMatch(/each replicate's own curve \(thin, one line per task\)/)
+    await page().waitForTimeout(400)
+    await shot('compare-kfold-curves-each')
     expect(h.problems).toEqual([])
   })
 

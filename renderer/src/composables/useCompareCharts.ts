@@ -4,7 +4,7 @@ import { MODEL_LABELS, type ModelAggregate } from '@contract'
 import { useCompareStore } from '../stores/compare'
 import { useDark } from './useDark'
 import { entryColor, PRUNED_MODELS, entryLabel, resultsOf } from '../lib/entries'
-import { CURVE_METRICS, entryEpochs, meanCurve } from '../lib/curves'
+import { CURVE_METRICS, entryEpochs, meanCurve, replicateCurves } from '../lib/curves'
 import { replicatesOf } from '../lib/replicates'
 import { compressionOption, confusionOption, curvesOption, shownLayer, sparsityOption, sumMatrices, type CompressionLine } from '../lib/chartOptions'
 
@@ -34,11 +34,16 @@ export function useCompareCharts(opts: { light?: boolean } = {}) {
   })
 
   const curves = computed<ChartSpec>(() => {
-    const series = compare.cart.map((e, i) => ({
-      name: entryLabel(e, compare.letters),
-      color: colour(i),
-      points: meanCurve(entryEpochs(compare.metrics[e.runId] ?? [], e, compare.curvePhase), compare.curveMetric)
-    }))
+    const each = compare.curveMode === 'last' && compare.curveSpread === 'each'
+    const series = compare.cart.map((e, i) => {
+      const epochs = entryEpochs(compare.metrics[e.runId] ?? [], e, compare.curvePhase)
+      return {
+        name: entryLabel(e, compare.letters),
+        color: colour(i),
+        points: meanCurve(epochs, compare.curveMetric),
+        replicates: each ? replicateCurves(epochs, compare.curveMetric, compare.details[e.runId]?.config) : undefined
+      }
+    })
     const m = CURVE_METRICS.find((c) => c.key === compare.curveMetric)!
     return {
       id: 'curves',
@@ -46,13 +51,16 @@ export function useCompareCharts(opts: { light?: boolean } = {}) {
       option: curvesOption(
         series.filter((s) => s.points.length),
         compare.curveMetric,
-        compare.curveMode
+        compare.curveMode,
+        compare.curveSpread
       ),
       height: 380,
       caption:
         (compare.curveMode === 'best'
           ? 'Best so far: the value of the best epoch up to each epoch — the checkpoint that is kept; dotted lines mark the best epoch. '
-          : `Per-epoch values with a ± std band over ${over.value} (the last epoch is where training stopped). `) +
+          : each
+            ? `Per-epoch values: the mean over ${over.value} (thick) and each replicate's own curve (thin, one line per task). `
+            : `Per-epoch values with a ± std band over ${over.value} (the last epoch is where training stopped). `) +
         (compare.curvePhase === 'supernet'
           ? 'Supernetwork epochs before pruning (pruned models only; the same supernet serves every compression ratio).'
           : 'Pruned models: the finetuning epochs after pruning at their compression; others: their training epochs.')
@@ -72,12 +80,12 @@ export function useCompareCharts(opts: { light?: boolean } = {}) {
           id: `confusion-${label}`,
           title: `Confusion: ${label}`,
           option: confusionOption(
-            `${label} — ${rs.length > 1 ? `${replicatesOf(run.config).text} summed (n = ${rs.length})` : 'one replicate'}`,
+            { text: label, subtext: rs.length > 1 ? `${replicatesOf(run.config).text} summed (n = ${rs.length})` : 'one replicate' },
             run.classNames,
             sumMatrices(rs.map((r) => r.confusion)),
             dark.value
           ),
-          height: size,
+          height: size + 18,
           width: size + 20
         }
       ]

@@ -4,7 +4,7 @@
  */
 import type { LayerSparsity, ModelAggregate, ModelKind } from '@contract'
 import { MODEL_LABELS, ratioLabel } from '@contract'
-import { CURVE_METRICS, bestPoint, runningBest, type CurveMetric, type CurvePoint } from './curves'
+import { CURVE_METRICS, bestPoint, runningBest, type CurveMetric, type CurvePoint, type ReplicateCurve } from './curves'
 import { escapeHtml } from './html'
 
 type Option = Record<string, unknown>
@@ -16,9 +16,11 @@ export interface CurveSeries {
   name: string
   color: string
   points: CurvePoint[]
+  /** Each replicate's own curve, drawn thin under the mean when `spread` is 'each'. */
+  replicates?: ReplicateCurve[]
 }
 
-export function curvesOption(series: CurveSeries[], metric: CurveMetric, mode: 'best' | 'last'): Option {
+export function curvesOption(series: CurveSeries[], metric: CurveMetric, mode: 'best' | 'last', spread: 'band' | 'each' = 'band'): Option {
   const m = CURVE_METRICS.find((c) => c.key === metric)!
   const fmt = (v: number) => (m.share ? `${(v * 100).toFixed(1)} %` : v.toFixed(3))
   const main = series.map((s) => {
@@ -41,7 +43,7 @@ export function curvesOption(series: CurveSeries[], metric: CurveMetric, mode: '
   // ± std over the replicates (seeds, × folds) as a shaded band (per-epoch view only): a transparent lower line and the band stacked on it.
   // Same series name as the curve, so the legend toggles both.
   const bands =
-    mode === 'last'
+    mode === 'last' && spread === 'band'
       ? series
           .filter((s) => s.points.some((p) => p.n > 1))
           .flatMap((s) => [
@@ -70,6 +72,23 @@ export function curvesOption(series: CurveSeries[], metric: CurveMetric, mode: '
             }
           ])
       : []
+  // Or each replicate's own line, thin and faint under the mean: a line per task, so no line joins two tasks.
+  const each =
+    mode === 'last' && spread === 'each'
+      ? series.flatMap((s) =>
+          (s.replicates ?? []).map((r) => ({
+            id: `rep-${s.name}-${r.label}`,
+            name: s.name,
+            type: 'line',
+            silent: true,
+            showSymbol: false,
+            z: 2,
+            lineStyle: { width: 1, opacity: 0.45, color: s.color },
+            tooltip: { show: false },
+            data: r.points.map((p) => [p.epoch, p.mean])
+          }))
+        )
+      : []
   return {
     backgroundColor: 'transparent',
     color: series.map((s) => s.color),
@@ -93,11 +112,13 @@ export function curvesOption(series: CurveSeries[], metric: CurveMetric, mode: '
     xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 28, minInterval: 1 },
     yAxis: m.share ? { ...pctAxis, name: m.label, scale: true } : { type: 'value', name: m.label, scale: true },
     // Curves first: the legend takes each name's icon from its first series.
-    series: [...main, ...bands]
+    series: [...main, ...bands, ...each]
   }
 }
 
-export function confusionOption(title: string, classNames: string[], matrix: number[][], dark: boolean): Option {
+/** `title` may carry a second line (what was summed): a matrix is 280 px wide, too narrow for both on one line. */
+export function confusionOption(title: string | { text: string; subtext: string }, classNames: string[], matrix: number[][], dark: boolean): Option {
+  const t = typeof title === 'string' ? { text: title, subtext: '' } : title
   const k = matrix.length
   const names = classNames.length === k ? classNames : Array.from({ length: k }, (_, i) => String(i))
   const data: [number, number, number, number][] = []
@@ -108,13 +129,13 @@ export function confusionOption(title: string, classNames: string[], matrix: num
   const small = k > 12
   return {
     backgroundColor: 'transparent',
-    title: { text: title, left: 'center', top: 0, textStyle: { fontSize: 13 } },
+    title: { text: t.text, subtext: t.subtext, left: 'center', top: 0, itemGap: 3, textStyle: { fontSize: 13 }, subtextStyle: { fontSize: 11 } },
     tooltip: {
       formatter: (p: { data: [number, number, number, number] }) =>
         // Class labels come from the dataset file: the tooltip is HTML, so they are escaped.
         `true ${escapeHtml(names[p.data[1]])} → predicted ${escapeHtml(names[p.data[0]])}: ${p.data[3]} (${(p.data[2] * 100).toFixed(1)} % of true ${escapeHtml(names[p.data[1]])})`
     },
-    grid: { left: 70, right: 34, top: 30, bottom: 56 },
+    grid: { left: 70, right: 34, top: t.subtext ? 48 : 30, bottom: 56 },
     xAxis: {
       type: 'category',
       data: names,

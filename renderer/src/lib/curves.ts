@@ -1,5 +1,5 @@
-/** Learning curves of a comparison entry: its per-epoch metrics averaged over seeds (DOM-free). */
-import type { EpochMetrics } from '@contract'
+/** Learning curves of a comparison entry: its per-epoch metrics averaged over seeds (× folds), or one per replicate (DOM-free). */
+import { replicateLabel, taskKey, taskOf, type EpochMetrics, type FoldSplit } from '@contract'
 import type { Entry } from './entries'
 
 export type CurveMetric = 'valAccuracy' | 'valLoss' | 'trainAccuracy' | 'trainLoss'
@@ -46,6 +46,28 @@ export function meanCurve(rows: EpochMetrics[], metric: CurveMetric): CurvePoint
       const std = vs.length > 1 ? Math.sqrt(vs.reduce((a, b) => a + (b - mean) ** 2, 0) / (vs.length - 1)) : 0
       return { epoch, mean, std, n: vs.length }
     })
+}
+
+export interface ReplicateCurve {
+  /** "seed 1 · fold 2/3": the task the epochs came from. */
+  label: string
+  points: CurvePoint[]
+}
+
+/**
+ * One curve per replicate (seed × fold): each task's own epochs, never joined to another task's. In the order the
+ * tasks trained (seed, then fold).
+ */
+export function replicateCurves(rows: EpochMetrics[], metric: CurveMetric, split?: FoldSplit): ReplicateCurve[] {
+  const by = new Map<string, EpochMetrics[]>()
+  for (const r of rows) {
+    const k = taskKey(taskOf(r))
+    if (!by.has(k)) by.set(k, [])
+    by.get(k)!.push(r)
+  }
+  return [...by.values()]
+    .sort((a, b) => a[0]!.seed - b[0]!.seed || (a[0]!.fold ?? 0) - (b[0]!.fold ?? 0))
+    .map((task) => ({ label: replicateLabel(task[0]!, split), points: meanCurve(task, metric) }))
 }
 
 /** Best-so-far view: running max (accuracy) or min (loss) of the mean curve — what "keep the best epoch" reaches by then. */

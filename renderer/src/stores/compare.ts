@@ -34,6 +34,8 @@ export const useCompareStore = defineStore('compare', () => {
   const curveMode = ref<'best' | 'last'>('last')
   /** Final model's epochs, or the supernetwork's before pruning. */
   const curvePhase = ref<'final' | 'supernet'>('final')
+  /** Per-epoch view: a ± std band around the mean, or each replicate's (seed × fold) own curve under it. */
+  const curveSpread = ref<'band' | 'each'>('band')
   const error = ref<string | null>(null)
   /** Runs that were deleted since they entered the cart. */
   const missing = new Set<string>()
@@ -121,6 +123,7 @@ export const useCompareStore = defineStore('compare', () => {
     curveMetric,
     curveMode,
     curvePhase,
+    curveSpread,
     details,
     metrics,
     artifacts,
